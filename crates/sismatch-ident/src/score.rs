@@ -1,0 +1,290 @@
+//! Scoring: how well a query matches a stored value, in `[0, 1]`, with its explanation.
+//!
+//! Three ways to match, tried in this order:
+//! 1. **Edits**: the weighted distance between the whole query and the whole stored value, in
+//!    quarter edits (a look-alike costs 1, any other edit 4). The number of edits tolerated
+//!    grows with the length: none up to 3 characters, one up to 5, two from 6 on. The score is
+//!    `1 - cost / (8 * tolerated + 5)`, which is 1 for an exact match and crosses
+//!    [`DEFAULT_THRESHOLD`] half a look-alike above "tolerated edits plus two look-alikes": two
+//!    typos and two misread characters on a hull number still match, three typos do not.
+//! 2. **Fragment**: a bare query of at least [`MIN_FRAGMENT`] characters found inside a longer
+//!    stored value, with look-alikes (and one edit from 8 characters on).
+//! 3. **Pattern**: a query with `*`/`?` wildcards, see [`crate::Query`].
+//!
+//! Fragments and patterns score in `(0.5, 0.9]`, growing with the share of the stored value the
+//! query pins down: a fragment is weaker evidence than a whole number with a typo.
+//!
+//! All arithmetic is on small integers until one final division, so a pair scores the same on
+//! every node.
+
+use crate::distance::{EDIT, LOOKALIKE, Span, align};
+use crate::explain::{EditOp, describe};
+use crate::fragment::match_pattern;
+use crate::query::Query;
+
+/// Scores at or above this are matches, unless a caller asks for another threshold.
+pub const DEFAULT_THRESHOLD: f64 = 0.5;
+
+/// The shortest bare fragment searched for inside longer values (DESIGN §3).
+pub const MIN_FRAGMENT: usize = 5;
+
+/// How a query matched a stored value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchMode {
+    /// The whole query against the whole stored value.
+    Edits,
+    /// The query found inside the stored value.
+    Fragment,
+    /// A wildcard pattern.
+    Pattern,
+}
+
+impl MatchMode {
+    /// A stable name, for JSON and the wire format.
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchMode::Edits => "edits",
+            MatchMode::Fragment => "fragment",
+            MatchMode::Pattern => "pattern",
+        }
+    }
+}
+
+/// The outcome of comparing a query with a stored value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// In `[0, 1]`; 1 is an exact match. Comparable across nodes and queries.
+    pub score: f64,
+    /// Which way of matching produced the score.
+    pub mode: MatchMode,
+    /// Weighted distance in quarter edits (look-alike 1, other edits 4).
+    pub cost: u32,
+    /// The operations from query to stored value; empty for an exact match or when the
+    /// explanation was not asked for.
+    pub ops: Vec<EditOp>,
+}
+
+impl Comparison {
+    /// The explanation in one line (`look-alike O→0 at 4, transposed 7–8`).
+    pub fn explanation(&self) -> String {
+        describe(&self.ops)
+    }
+
+    /// Whether the score reaches `threshold`.
+    pub fn is_match(&self, threshold: f64) -> bool {
+        self.score >= threshold
+    }
+}
+
+/// Edits tolerated for values of `len` characters.
+fn tolerated_edits(len: usize) -> u32 {
+    match len {
+        0..=3 => 0,
+        4..=5 => 1,
+        _ => 2,
+    }
+}
+
+/// The score for a whole-value distance.
+fn edit_score(cost: u32, len: usize) -> f64 {
+    let scale = 8 * tolerated_edits(len) + 5;
+    (1.0 - f64::from(cost) / f64::from(scale)).max(0.0)
+}
+
+/// The score of a fragment or pattern covering `pinned` of `len` stored characters at `cost`.
+fn partial_score(pinned: usize, len: usize, cost: u32) -> f64 {
+    let coverage = pinned as f64 / len.max(1) as f64;
+    let quality = 1.0 - f64::from(cost) / f64::from(EDIT * pinned.max(1) as u32);
+    0.5 + 0.4 * coverage.min(1.0) * quality.max(0.0)
+}
+
+/// Compares `query` with a stored normalised value and explains the result.
+pub fn compare(query: &Query, stored: &str) -> Comparison {
+    run(query, stored, true)
+}
+
+/// The score of [`compare`], without building the explanation: the fast path for ranking.
+pub fn score(query: &Query, stored: &str) -> f64 {
+    run(query, stored, false).score
+}
+
+fn run(query: &Query, stored: &str, explain: bool) -> Comparison {
+    let stored: Vec<char> = stored.chars().collect();
+    match query {
+        Query::Pattern(pattern) => compare_pattern(pattern, &stored, explain),
+        Query::Value(value) => {
+            let query: Vec<char> = value.normalised.chars().collect();
+            compare_value(&query, &stored, explain)
+        }
+    }
+}
+
+fn no_match(mode: MatchMode) -> Comparison {
+    Comparison {
+        score: 0.0,
+        mode,
+        cost: u32::MAX,
+        ops: Vec::new(),
+    }
+}
+
+fn compare_pattern(pattern: &str, stored: &[char], explain: bool) -> Comparison {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let Some(found) = match_pattern(&pattern, stored, explain) else {
+        return no_match(MatchMode::Pattern);
+    };
+    let literals = pattern.iter().filter(|c| !matches!(c, '*' | '?')).count();
+    Comparison {
+        score: partial_score(literals, stored.len(), found.cost),
+        mode: MatchMode::Pattern,
+        cost: found.cost,
+        ops: found.ops,
+    }
+}
+
+fn compare_value(query: &[char], stored: &[char], explain: bool) -> Comparison {
+    let whole = align(query, stored, Span::Whole, explain);
+    let score = edit_score(whole.cost, query.len().max(stored.len()));
+    let edits = Comparison {
+        score,
+        mode: MatchMode::Edits,
+        cost: whole.cost,
+        ops: whole.ops,
+    };
+    if edits.is_match(DEFAULT_THRESHOLD)
+        || query.len() < MIN_FRAGMENT
+        || query.len() >= stored.len()
+    {
+        return edits;
+    }
+    let tolerated = if query.len() >= 8 {
+        EDIT + 2 * LOOKALIKE
+    } else {
+        2 * LOOKALIKE
+    };
+    let part = align(query, stored, Span::Substring, explain);
+    if part.cost > tolerated {
+        return edits;
+    }
+    let mut ops = Vec::with_capacity(part.ops.len() + 1);
+    if explain {
+        ops.push(EditOp::Fragment {
+            start: part.start + 1,
+            end: part.end,
+        });
+        ops.extend(part.ops);
+    }
+    Comparison {
+        score: partial_score(query.len(), stored.len(), part.cost),
+        mode: MatchMode::Fragment,
+        cost: part.cost,
+        ops,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(query: &str, stored: &str) -> (f64, String) {
+        let query = Query::parse(query, None).unwrap();
+        let comparison = compare(&query, stored);
+        assert_eq!(score(&query, stored), comparison.score, "fast path differs");
+        (comparison.score, comparison.explanation())
+    }
+
+    /// `(query, stored, lowest acceptable score, highest, explanation)`.
+    const CASES: &[(&str, &str, f64, f64, &str)] = &[
+        ("ABC12345D404", "ABC12345D404", 1.0, 1.0, "exact"),
+        ("abc-12345 d4 04", "ABC12345D404", 1.0, 1.0, "exact"),
+        ("NL-ABC12345D404", "ABC12345D404", 1.0, 1.0, "exact"),
+        (
+            "ABCI2345D4O4",
+            "ABC12345D404",
+            0.85,
+            0.95,
+            "look-alike I→1 at 4, look-alike O→0 at 11",
+        ),
+        ("ABC12354D404", "ABC12345D404", 0.75, 0.85, "transposed 7–8"),
+        (
+            "ABC1245D404",
+            "ABC12345D404",
+            0.75,
+            0.85,
+            "inserted '3' at 6",
+        ),
+        (
+            "ABC1234XD4O4",
+            "ABC12345D404",
+            0.7,
+            0.8,
+            "substituted X→5 at 8, look-alike O→0 at 11",
+        ),
+        (
+            "A8C12354D4O4",
+            "ABC12345D404",
+            0.6,
+            0.75,
+            "look-alike 8→B at 2, transposed 7–8, look-alike O→0 at 11",
+        ),
+        (
+            "XBC12354D404",
+            "ABC12345D404",
+            0.55,
+            0.65,
+            "substituted X→A at 1, transposed 7–8",
+        ),
+        ("XYC12354D404", "ABC12345D404", 0.0, 0.49, ""),
+        (
+            "2345D4",
+            "ABC12345D404",
+            0.65,
+            0.75,
+            "fragment matched at 5..10",
+        ),
+        (
+            "*2345D4*",
+            "ABC12345D404",
+            0.65,
+            0.75,
+            "pattern matched at 5..10",
+        ),
+        (
+            "ABC123??D404",
+            "ABC12345D404",
+            0.8,
+            0.9,
+            "pattern matched at 1..12",
+        ),
+        ("6CJ1O13456", "6CJ1013456", 0.9, 0.99, "look-alike O→0 at 5"),
+    ];
+
+    #[test]
+    fn table() {
+        for &(query, stored, low, high, explanation) in CASES {
+            let (score, explained) = check(query, stored);
+            assert!(
+                (low..=high).contains(&score),
+                "{query} vs {stored}: score {score} outside {low}..={high}"
+            );
+            if !explanation.is_empty() {
+                assert_eq!(explained, explanation, "{query} vs {stored}");
+            }
+        }
+    }
+
+    #[test]
+    fn threshold_separates_two_edits_from_three() {
+        let two = check("ABC12XY5D404", "ABC12345D404").0;
+        let three = check("ABC1XYZ5D404", "ABC12345D404").0;
+        assert!(two >= DEFAULT_THRESHOLD, "{two}");
+        assert!(three < DEFAULT_THRESHOLD, "{three}");
+    }
+
+    #[test]
+    fn short_values_tolerate_less() {
+        assert!(check("ABCD", "ABCX").0 >= DEFAULT_THRESHOLD);
+        assert!(check("ABC", "ABX").0 < DEFAULT_THRESHOLD);
+        assert!(check("ABCDE", "AXCDY").0 < DEFAULT_THRESHOLD);
+    }
+}
