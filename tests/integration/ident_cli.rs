@@ -9,7 +9,8 @@ fn parse_cin_gives_hin_body_and_country() {
     let report = sismatch_json(&["ident", "parse", "NL-ABC12345D404", "--json"]);
     assert_eq!(report["kind"], "CIN");
     assert_eq!(report["kind_detected"], true);
-    assert_eq!(report["normalised"], "ABC12345D404");
+    assert_eq!(report["normalised"], "NLABC12345D404");
+    assert_eq!(report["key"], "ABC12345D404");
     assert_eq!(report["prefix"], "NL");
     assert_eq!(report["format"], "HIN");
     assert_eq!(
@@ -69,15 +70,19 @@ fn compare_explains_lookalikes_and_transpositions() {
         "--json",
     ]);
     assert_eq!(report["normalised_query"], "A8C12354D4O4");
-    assert_eq!(report["normalised_stored"], "ABC12345D404");
+    assert_eq!(report["normalised_stored"], "NLABC12345D404");
     assert_eq!(report["match"], true);
     assert_eq!(report["mode"], "edits");
     assert_eq!(
         report["explanation"],
-        "look-alike 8→B at 2, transposed 7–8, look-alike O→0 at 11"
+        "prefix 'NL' of the stored value ignored, look-alike 8→B at 2, transposed 7–8, look-alike O→0 at 11"
     );
     assert_eq!(
-        report["operations"][1],
+        report["operations"][0],
+        json!({ "prefix": "NL", "in_query": false, "op": "prefix-ignored", "text": "prefix 'NL' of the stored value ignored" })
+    );
+    assert_eq!(
+        report["operations"][2],
         json!({ "at": 7, "op": "transposed", "text": "transposed 7–8" })
     );
     let score = report["score"].as_f64().unwrap_or_default();

@@ -8,7 +8,7 @@ use std::fmt;
 /// Positions are 1-based. They count in the normalised query, except for insertions, which give
 /// the position the inserted character has in the stored value, and for fragment and pattern
 /// spans, which are positions in the stored value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditOp {
     /// A character misread for its look-alike (`O` for `0`): a quarter of an edit.
     LookAlike {
@@ -61,6 +61,14 @@ pub enum EditOp {
         /// Last position in the stored value.
         end: usize,
     },
+    /// A prefix officers add or drop (a CIN country code, `IMO`) found on one side only and
+    /// ignored, at no cost.
+    PrefixIgnored {
+        /// The prefix as written.
+        prefix: String,
+        /// Whether it was on the query (otherwise on the stored value).
+        in_query: bool,
+    },
 }
 
 impl EditOp {
@@ -74,13 +82,14 @@ impl EditOp {
             EditOp::Transposed { .. } => "transposed",
             EditOp::Fragment { .. } => "fragment",
             EditOp::Pattern { .. } => "pattern",
+            EditOp::PrefixIgnored { .. } => "prefix-ignored",
         }
     }
 }
 
 impl fmt::Display for EditOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
+        match self {
             EditOp::LookAlike { at, query, stored } => {
                 write!(f, "look-alike {query}→{stored} at {at}")
             }
@@ -92,6 +101,10 @@ impl fmt::Display for EditOp {
             EditOp::Transposed { at } => write!(f, "transposed {at}–{}", at + 1),
             EditOp::Fragment { start, end } => write!(f, "fragment matched at {start}..{end}"),
             EditOp::Pattern { start, end } => write!(f, "pattern matched at {start}..{end}"),
+            EditOp::PrefixIgnored { prefix, in_query } => {
+                let side = if *in_query { "query" } else { "stored value" };
+                write!(f, "prefix '{prefix}' of the {side} ignored")
+            }
         }
     }
 }

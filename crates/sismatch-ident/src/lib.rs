@@ -25,6 +25,8 @@ mod kind;
 mod lookalike;
 mod normalise;
 mod parse;
+#[cfg(test)]
+mod properties;
 mod query;
 mod score;
 

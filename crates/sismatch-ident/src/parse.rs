@@ -23,17 +23,21 @@ pub struct Identifier {
     pub kind: IdentifierKind,
     /// Whether [`Identifier::kind`] was detected from the value's structure.
     pub kind_detected: bool,
-    /// The match key: normalised, with a known prefix (CIN country, `IMO`) removed. Scores are
-    /// computed on this form, so that `NL-ABC12345D404` and `ABC12345D404` compare equal.
+    /// The value in normal form (see [`crate::normalise`]), a label such as `VIN:` removed but
+    /// a prefix kept: what scores are computed on. The scorer ignores a prefix present on one
+    /// side only, so `NL-ABC12345D404` and `ABC12345D404` compare equal.
     pub normalised: String,
-    /// The look-alike skeleton of [`Identifier::normalised`], for candidate search.
+    /// The index key: [`Identifier::normalised`] without its prefix (CIN country, `IMO`), so
+    /// that the HIN and the CIN of one boat share one key.
+    pub key: String,
+    /// The look-alike skeleton of [`Identifier::key`], for candidate search.
     pub skeleton: String,
     /// The prefix removed from the match key (a CIN's country code, `IMO`), kept as metadata.
     pub prefix: Option<String>,
-    /// The match key with look-alikes corrected by position where the format fixes a digit or
-    /// a letter; equal to [`Identifier::normalised`] when nothing needed correcting.
+    /// The key with look-alikes corrected by position where the format fixes a digit or a
+    /// letter; equal to [`Identifier::key`] when nothing needed correcting.
     pub corrected: String,
-    /// The corrections that lead from `normalised` to `corrected`.
+    /// The corrections that lead from `key` to `corrected`.
     pub corrections: Vec<Correction>,
     /// The recognised structure.
     pub format: Format,
@@ -64,7 +68,7 @@ pub enum Note {
 impl Identifier {
     /// Whether the value belongs in the index: sentinels and empty values do not.
     pub fn is_indexable(&self) -> bool {
-        !self.normalised.is_empty() && !self.notes.contains(&Note::Sentinel)
+        !self.key.is_empty() && !self.notes.contains(&Note::Sentinel)
     }
 }
 
@@ -113,6 +117,7 @@ pub fn parse(raw: &str, declared: Option<IdentifierKind>) -> Identifier {
         kind_detected,
         skeleton: skeleton(&value),
         corrected: value.clone(),
+        key: value.clone(),
         normalised: value,
         prefix: None,
         corrections: Vec::new(),
@@ -142,7 +147,8 @@ pub fn parse(raw: &str, declared: Option<IdentifierKind>) -> Identifier {
                 kind: declared.unwrap_or(found.kind),
                 kind_detected,
                 skeleton: skeleton(&found.key),
-                normalised: found.key,
+                key: found.key,
+                normalised: value,
                 prefix: found.prefix,
                 corrected: found.fitted.corrected,
                 corrections: found.fitted.corrections,
@@ -253,9 +259,10 @@ mod tests {
     fn cin_and_hin_share_a_key() {
         let cin = parse("NL-ABC12345D404", Some(IdentifierKind::Cin));
         let hin = parse("abc 12345 d4 04", Some(IdentifierKind::Hin));
-        assert_eq!(cin.normalised, "ABC12345D404");
+        assert_eq!(cin.normalised, "NLABC12345D404");
+        assert_eq!(cin.key, "ABC12345D404");
         assert_eq!(cin.prefix.as_deref(), Some("NL"));
-        assert_eq!(hin.normalised, cin.normalised);
+        assert_eq!(hin.key, cin.key);
         match &cin.format {
             Format::Hin(parts) => {
                 assert_eq!(parts.country.as_deref(), Some("NL"));

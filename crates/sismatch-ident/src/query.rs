@@ -43,7 +43,7 @@ impl Query {
         Ok(Query::Value(Box::new(value)))
     }
 
-    /// The normalised form that is compared: the match key or the normalised pattern.
+    /// The normalised form that is compared: the normalised value or pattern.
     pub fn normalised(&self) -> &str {
         match self {
             Query::Value(value) => &value.normalised,
@@ -63,7 +63,7 @@ mod tests {
             Ok(Query::Pattern("*2345D4*".to_string()))
         );
         let value = Query::parse("NL-ABC12345D404", None).unwrap();
-        assert_eq!(value.normalised(), "ABC12345D404");
+        assert_eq!(value.normalised(), "NLABC12345D404");
         assert!(matches!(
             Query::parse("*12*", None),
             Err(Error::PatternTooVague { literals: 2, .. })

@@ -1,12 +1,14 @@
 //! Scoring: how well a query matches a stored value, in `[0, 1]`, with its explanation.
 //!
-//! Three ways to match, tried in this order:
+//! Three ways to match; the best score wins:
 //! 1. **Edits**: the weighted distance between the whole query and the whole stored value, in
 //!    quarter edits (a look-alike costs 1, any other edit 4). The number of edits tolerated
 //!    grows with the length: none up to 3 characters, one up to 5, two from 6 on. The score is
 //!    `1 - cost / (8 * tolerated + 5)`, which is 1 for an exact match and crosses
 //!    [`DEFAULT_THRESHOLD`] half a look-alike above "tolerated edits plus two look-alikes": two
 //!    typos and two misread characters on a hull number still match, three typos do not.
+//!    A prefix that officers add or drop (a CIN country code, `IMO`) on one side only is also
+//!    tried without, at no cost where the rest has the format the prefix belongs to.
 //! 2. **Fragment**: a bare query of at least [`MIN_FRAGMENT`] characters found inside a longer
 //!    stored value, with look-alikes (and one edit from 8 characters on).
 //! 3. **Pattern**: a query with `*`/`?` wildcards, see [`crate::Query`].
@@ -17,9 +19,12 @@
 //! All arithmetic is on small integers until one final division, so a pair scores the same on
 //! every node.
 
+use crate::country::is_country_code;
 use crate::distance::{EDIT, LOOKALIKE, Span, align};
 use crate::explain::{EditOp, describe};
+use crate::format::parse_hin;
 use crate::fragment::match_pattern;
+use crate::lookalike::skeleton;
 use crate::query::Query;
 
 /// Scores at or above this are matches, unless a caller asks for another threshold.
@@ -142,43 +147,128 @@ fn compare_pattern(pattern: &str, stored: &[char], explain: bool) -> Comparison 
     }
 }
 
+/// A prefix that officers add or drop at the head of a normalised value: its length, and what
+/// ignoring it costs. A country code before a HIN body (a CIN) or `IMO` before seven digits is
+/// ignored for free; a country code before something that only looks roughly like a HIN body
+/// (13 to 15 characters, say a CIN with a typo), or a look-alike of `IMO` such as `IM0`, costs a
+/// look-alike.
+fn droppable_head(value: &[char]) -> Option<(usize, u32)> {
+    let country: String = value.iter().take(2).collect();
+    if (13..=15).contains(&value.len()) && is_country_code(&country) {
+        let body: String = value[2..].iter().collect();
+        let cost = if parse_hin(&body).is_ok() {
+            0
+        } else {
+            LOOKALIKE
+        };
+        return Some((2, cost));
+    }
+    if value.len() == 10 && value[3..].iter().all(char::is_ascii_digit) {
+        let head: String = value[..3].iter().collect();
+        if head == "IMO" {
+            return Some((3, 0));
+        }
+        if skeleton(&head) == "1M0" {
+            return Some((3, LOOKALIKE));
+        }
+    }
+    None
+}
+
 fn compare_value(query: &[char], stored: &[char], explain: bool) -> Comparison {
+    if query == stored {
+        return Comparison {
+            score: 1.0,
+            mode: MatchMode::Edits,
+            cost: 0,
+            ops: Vec::new(),
+        };
+    }
+    // A prefix that officers add or drop may be on one side only: also try each side without
+    // it, shifting the explanation's positions back to the values as given.
+    let mut best = compare_whole(query, stored, explain);
+    for in_query in [true, false] {
+        let side = if in_query { query } else { stored };
+        let Some((cut, head_cost)) = droppable_head(side) else {
+            continue;
+        };
+        let (q, s) = if in_query {
+            (&query[cut..], stored)
+        } else {
+            (query, &stored[cut..])
+        };
+        let mut candidate = compare_whole(q, s, explain);
+        candidate.cost += head_cost;
+        candidate.score = edit_score(candidate.cost, q.len().max(s.len()));
+        if candidate.score <= best.score {
+            continue;
+        }
+        if explain {
+            let (q_cut, s_cut) = if in_query { (cut, 0) } else { (0, cut) };
+            shift(&mut candidate.ops, q_cut, s_cut);
+            let prefix = side[..cut].iter().collect();
+            candidate
+                .ops
+                .insert(0, EditOp::PrefixIgnored { prefix, in_query });
+        }
+        best = candidate;
+    }
+    if query.len() >= MIN_FRAGMENT && query.len() < stored.len() {
+        let tolerated = if query.len() >= 8 {
+            EDIT + 2 * LOOKALIKE
+        } else {
+            2 * LOOKALIKE
+        };
+        let part = align(query, stored, Span::Substring, explain);
+        // Never above what the same edits would score on a whole value: a fragment is weaker
+        // evidence than a whole number.
+        let score = partial_score(query.len(), stored.len(), part.cost)
+            .min(edit_score(part.cost, query.len()));
+        // A span covering the whole stored value is a whole-value match, explained by edits.
+        let inside = part.start > 0 || part.end < stored.len();
+        if inside && part.cost <= tolerated && score > best.score {
+            let mut ops = Vec::with_capacity(part.ops.len() + 1);
+            if explain {
+                ops.push(EditOp::Fragment {
+                    start: part.start + 1,
+                    end: part.end,
+                });
+                ops.extend(part.ops);
+            }
+            best = Comparison {
+                score,
+                mode: MatchMode::Fragment,
+                cost: part.cost,
+                ops,
+            };
+        }
+    }
+    best
+}
+
+/// The whole query against the whole stored value.
+fn compare_whole(query: &[char], stored: &[char], explain: bool) -> Comparison {
     let whole = align(query, stored, Span::Whole, explain);
-    let score = edit_score(whole.cost, query.len().max(stored.len()));
-    let edits = Comparison {
-        score,
+    Comparison {
+        score: edit_score(whole.cost, query.len().max(stored.len())),
         mode: MatchMode::Edits,
         cost: whole.cost,
         ops: whole.ops,
-    };
-    if edits.is_match(DEFAULT_THRESHOLD)
-        || query.len() < MIN_FRAGMENT
-        || query.len() >= stored.len()
-    {
-        return edits;
     }
-    let tolerated = if query.len() >= 8 {
-        EDIT + 2 * LOOKALIKE
-    } else {
-        2 * LOOKALIKE
-    };
-    let part = align(query, stored, Span::Substring, explain);
-    if part.cost > tolerated {
-        return edits;
-    }
-    let mut ops = Vec::with_capacity(part.ops.len() + 1);
-    if explain {
-        ops.push(EditOp::Fragment {
-            start: part.start + 1,
-            end: part.end,
-        });
-        ops.extend(part.ops);
-    }
-    Comparison {
-        score: partial_score(query.len(), stored.len(), part.cost),
-        mode: MatchMode::Fragment,
-        cost: part.cost,
-        ops,
+}
+
+/// Moves the positions of `ops` back to the whole values, after `q_cut` characters were cut
+/// from the head of the query and `s_cut` from the head of the stored value.
+fn shift(ops: &mut [EditOp], q_cut: usize, s_cut: usize) {
+    for op in ops {
+        match op {
+            EditOp::LookAlike { at, .. }
+            | EditOp::Substituted { at, .. }
+            | EditOp::Deleted { at, .. }
+            | EditOp::Transposed { at } => *at += q_cut,
+            EditOp::Inserted { at, .. } => *at += s_cut,
+            EditOp::Fragment { .. } | EditOp::Pattern { .. } | EditOp::PrefixIgnored { .. } => {}
+        }
     }
 }
 
@@ -194,69 +284,27 @@ mod tests {
     }
 
     /// `(query, stored, lowest acceptable score, highest, explanation)`.
+    #[rustfmt::skip]
     const CASES: &[(&str, &str, f64, f64, &str)] = &[
         ("ABC12345D404", "ABC12345D404", 1.0, 1.0, "exact"),
         ("abc-12345 d4 04", "ABC12345D404", 1.0, 1.0, "exact"),
-        ("NL-ABC12345D404", "ABC12345D404", 1.0, 1.0, "exact"),
-        (
-            "ABCI2345D4O4",
-            "ABC12345D404",
-            0.85,
-            0.95,
-            "look-alike I→1 at 4, look-alike O→0 at 11",
-        ),
+        ("NL-ABC12345D404", "ABC12345D404", 1.0, 1.0, "prefix 'NL' of the query ignored"),
+        ("NL-ABC12345D404", "NLABC12345D404", 1.0, 1.0, "exact"),
+        ("ABCI2345D4O4", "ABC12345D404", 0.85, 0.95, "look-alike I→1 at 4, look-alike O→0 at 11"),
         ("ABC12354D404", "ABC12345D404", 0.75, 0.85, "transposed 7–8"),
-        (
-            "ABC1245D404",
-            "ABC12345D404",
-            0.75,
-            0.85,
-            "inserted '3' at 6",
-        ),
-        (
-            "ABC1234XD4O4",
-            "ABC12345D404",
-            0.7,
-            0.8,
-            "substituted X→5 at 8, look-alike O→0 at 11",
-        ),
-        (
-            "A8C12354D4O4",
-            "ABC12345D404",
-            0.6,
-            0.75,
-            "look-alike 8→B at 2, transposed 7–8, look-alike O→0 at 11",
-        ),
-        (
-            "XBC12354D404",
-            "ABC12345D404",
-            0.55,
-            0.65,
-            "substituted X→A at 1, transposed 7–8",
-        ),
+        ("ABC1245D404", "ABC12345D404", 0.75, 0.85, "inserted '3' at 6"),
+        ("ABC1234XD4O4", "ABC12345D404", 0.7, 0.8, "substituted X→5 at 8, look-alike O→0 at 11"),
+        ("A8C12354D4O4", "ABC12345D404", 0.6, 0.75, "look-alike 8→B at 2, transposed 7–8, look-alike O→0 at 11"),
+        ("XBC12354D404", "ABC12345D404", 0.55, 0.65, "substituted X→A at 1, transposed 7–8"),
         ("XYC12354D404", "ABC12345D404", 0.0, 0.49, ""),
-        (
-            "2345D4",
-            "ABC12345D404",
-            0.65,
-            0.75,
-            "fragment matched at 5..10",
-        ),
-        (
-            "*2345D4*",
-            "ABC12345D404",
-            0.65,
-            0.75,
-            "pattern matched at 5..10",
-        ),
-        (
-            "ABC123??D404",
-            "ABC12345D404",
-            0.8,
-            0.9,
-            "pattern matched at 1..12",
-        ),
+        ("2345D4", "ABC12345D404", 0.65, 0.75, "fragment matched at 5..10"),
+        ("*2345D4*", "ABC12345D404", 0.65, 0.75, "pattern matched at 5..10"),
+        ("ABC123??D404", "ABC12345D404", 0.8, 0.9, "pattern matched at 1..12"),
         ("6CJ1O13456", "6CJ1013456", 0.9, 0.99, "look-alike O→0 at 5"),
+        ("NL-ABC1245D404", "ABC12345D404", 0.7, 0.8, "prefix 'NL' of the query ignored, inserted '3' at 6"),
+        ("ABC1245D404", "NLABC12345D404", 0.75, 0.85, "prefix 'NL' of the stored value ignored, inserted '3' at 8"),
+        ("IMO9074729", "9074729", 1.0, 1.0, "prefix 'IMO' of the query ignored"),
+        ("IM0 9074729", "9074729", 0.95, 0.99, "prefix 'IM0' of the query ignored"),
     ];
 
     #[test]

@@ -63,12 +63,7 @@ pub(crate) fn parse_container(value: &str) -> Result<Fitted<ContainerParts>, Mis
         );
     };
     let expected = expected_check(&fixed);
-    let found = fixed[10];
-    let check = if found == expected {
-        CheckDigit::Valid
-    } else {
-        CheckDigit::Invalid { found, expected }
-    };
+    let check = CheckDigit::verdict(fixed[10], expected);
     Ok(Fitted {
         parts: ContainerParts {
             owner: fixed[0..3].iter().collect(),

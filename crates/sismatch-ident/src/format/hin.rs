@@ -41,7 +41,8 @@ pub struct HinParts {
 
 const MONTH_LETTERS: &str = "ABCDEFGHIJKL";
 
-const CURRENT: [Slot; 12] = [
+/// The first eight positions, common to every layout: MIC and serial.
+const HEAD: [Slot; 8] = [
     Slot::Letter,
     Slot::Letter,
     Slot::Letter,
@@ -50,40 +51,29 @@ const CURRENT: [Slot; 12] = [
     Slot::NoIoq,
     Slot::NoIoq,
     Slot::NoIoq,
-    Slot::OneOf(MONTH_LETTERS),
-    Slot::Digit,
-    Slot::Digit,
-    Slot::Digit,
 ];
 
-const STRAIGHT_YEAR: [Slot; 12] = [
-    Slot::Letter,
-    Slot::Letter,
-    Slot::Letter,
-    Slot::NoIoq,
-    Slot::NoIoq,
-    Slot::NoIoq,
-    Slot::NoIoq,
-    Slot::NoIoq,
-    Slot::Digit,
-    Slot::Digit,
-    Slot::Digit,
-    Slot::Digit,
-];
-
-const MODEL_YEAR: [Slot; 12] = [
-    Slot::Letter,
-    Slot::Letter,
-    Slot::Letter,
-    Slot::NoIoq,
-    Slot::NoIoq,
-    Slot::NoIoq,
-    Slot::NoIoq,
-    Slot::NoIoq,
-    Slot::OneOf("M"),
-    Slot::Digit,
-    Slot::Digit,
-    Slot::OneOf(MONTH_LETTERS),
+/// The date positions (9-12) of each layout.
+const DATES: [(HinLayout, [Slot; 4]); 3] = [
+    (
+        HinLayout::Current,
+        [
+            Slot::OneOf(MONTH_LETTERS),
+            Slot::Digit,
+            Slot::Digit,
+            Slot::Digit,
+        ],
+    ),
+    (
+        HinLayout::ModelYear,
+        [
+            Slot::OneOf("M"),
+            Slot::Digit,
+            Slot::Digit,
+            Slot::OneOf(MONTH_LETTERS),
+        ],
+    ),
+    (HinLayout::StraightYear, [Slot::Digit; 4]),
 ];
 
 /// Parses a normalised 12-character HIN (without a country prefix).
@@ -98,14 +88,10 @@ pub(crate) fn parse_hin(value: &str) -> Result<Fitted<HinParts>, Misfit> {
             chars.len()
         ));
     }
-    let candidates = [
-        (HinLayout::Current, &CURRENT),
-        (HinLayout::ModelYear, &MODEL_YEAR),
-        (HinLayout::StraightYear, &STRAIGHT_YEAR),
-    ];
     let mut best: Option<(HinLayout, Vec<char>, Vec<Correction>)> = None;
-    for (layout, slots) in candidates {
-        let Some((fixed, corrections)) = fit(&chars, slots) else {
+    for (layout, date) in DATES {
+        let slots: Vec<Slot> = HEAD.iter().chain(&date).copied().collect();
+        let Some((fixed, corrections)) = fit(&chars, &slots) else {
             continue;
         };
         if layout == HinLayout::StraightYear && !(1..=12).contains(&two_digits(&fixed, 8)) {

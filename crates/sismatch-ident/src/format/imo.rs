@@ -29,12 +29,7 @@ pub(crate) fn parse_imo(value: &str) -> Result<Fitted<ImoParts>, Misfit> {
         .map(|(c, weight)| c.to_digit(10).unwrap_or(0) * weight)
         .sum();
     let expected = char::from_digit(sum % 10, 10).unwrap_or('0');
-    let found = fixed[6];
-    let check = if found == expected {
-        CheckDigit::Valid
-    } else {
-        CheckDigit::Invalid { found, expected }
-    };
+    let check = CheckDigit::verdict(fixed[6], expected);
     Ok(Fitted {
         parts: ImoParts {
             number: fixed[..6].iter().collect(),

@@ -57,6 +57,17 @@ pub enum CheckDigit {
     },
 }
 
+impl CheckDigit {
+    /// The verdict for a check character `found` where `expected` is called for.
+    pub(crate) fn verdict(found: char, expected: char) -> CheckDigit {
+        if found == expected {
+            CheckDigit::Valid
+        } else {
+            CheckDigit::Invalid { found, expected }
+        }
+    }
+}
+
 /// A look-alike corrected by position while matching a format's layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Correction {

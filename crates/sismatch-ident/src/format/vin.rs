@@ -72,12 +72,7 @@ pub(crate) fn parse_vin(value: &str) -> Result<Fitted<VinParts>, Misfit> {
         return Err("not a VIN: only letters and digits may occur".to_string());
     };
     let expected = expected_check(&fixed);
-    let found = fixed[8];
-    let check = if found == expected {
-        CheckDigit::Valid
-    } else {
-        CheckDigit::Invalid { found, expected }
-    };
+    let check = CheckDigit::verdict(fixed[8], expected);
     let text = |range: std::ops::Range<usize>| fixed[range].iter().collect::<String>();
     Ok(Fitted {
         parts: VinParts {

@@ -90,6 +90,7 @@ struct ParseReport {
     kind: &'static str,
     kind_detected: bool,
     normalised: String,
+    key: String,
     skeleton: String,
     prefix: Option<String>,
     corrected: String,
@@ -109,6 +110,7 @@ impl ParseReport {
             kind: id.kind.as_str(),
             kind_detected: id.kind_detected,
             normalised: id.normalised.clone(),
+            key: id.key.clone(),
             skeleton: id.skeleton.clone(),
             prefix: id.prefix.clone(),
             corrected: id.corrected.clone(),
@@ -134,11 +136,12 @@ impl ParseReport {
         writeln!(out, "value        {}", self.raw)?;
         writeln!(out, "kind         {}{detected}", self.kind)?;
         writeln!(out, "normalised   {}", self.normalised)?;
+        writeln!(out, "key          {}", self.key)?;
         writeln!(out, "skeleton     {}", self.skeleton)?;
         if let Some(prefix) = &self.prefix {
             writeln!(out, "prefix       {prefix}")?;
         }
-        if self.corrected != self.normalised {
+        if self.corrected != self.key {
             writeln!(out, "corrected    {}", self.corrected)?;
         }
         writeln!(out, "format       {}", self.format)?;
@@ -308,7 +311,7 @@ impl CompareReport {
 
 /// One edit operation as JSON: `{"op": "look-alike", "at": 4, "query": "O", "stored": "0"}`.
 fn operation(op: &EditOp) -> Value {
-    let mut value = match *op {
+    let mut value = match op.clone() {
         EditOp::LookAlike { at, query, stored } | EditOp::Substituted { at, query, stored } => {
             json!({ "at": at, "query": query, "stored": stored })
         }
@@ -317,6 +320,9 @@ fn operation(op: &EditOp) -> Value {
         EditOp::Transposed { at } => json!({ "at": at }),
         EditOp::Fragment { start, end } | EditOp::Pattern { start, end } => {
             json!({ "start": start, "end": end })
+        }
+        EditOp::PrefixIgnored { prefix, in_query } => {
+            json!({ "prefix": prefix, "in_query": in_query })
         }
     };
     value["op"] = json!(op.name());
