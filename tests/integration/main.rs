@@ -1,5 +1,8 @@
 //! Integration tests of sismatch: the real `sismatch` binary and, as later parts land, real
 //! nodes and a real core on loopback ports. One test binary, to keep link time down.
 
+// In test helpers a failed expectation is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod ident_cli;
 mod support;
