@@ -248,31 +248,32 @@ fn bench_scoring(c: &mut Criterion) {
             .zip(0..)
             .map(|(&case, k)| (case, pairs(family, case, seed + k)))
             .collect();
-        let mut group = c.benchmark_group(format!("score/{family}"));
-        for (case, corpus) in &corpora {
-            let mut i = 0;
-            group.bench_function(BenchmarkId::from_parameter(case), |b| {
-                b.iter(|| {
-                    i = (i + 1) % corpus.len();
-                    let (query, stored) = &corpus[i];
-                    score(black_box(query), black_box(stored))
-                })
-            });
-        }
-        group.finish();
-        let mut group = c.benchmark_group(format!("compare/{family}"));
-        for (case, corpus) in &corpora {
-            let mut i = 0;
-            group.bench_function(BenchmarkId::from_parameter(case), |b| {
-                b.iter(|| {
-                    i = (i + 1) % corpus.len();
-                    let (query, stored) = &corpus[i];
-                    compare(black_box(query), black_box(stored))
-                })
-            });
-        }
-        group.finish();
+        cycle(c, &format!("score/{family}"), &corpora, |q, s| score(q, s));
+        cycle(c, &format!("compare/{family}"), &corpora, |q, s| {
+            compare(q, s)
+        });
     }
+}
+
+/// One benchmark per case of `corpora` in group `name`, each cycling through its pairs.
+fn cycle<R>(
+    c: &mut Criterion,
+    name: &str,
+    corpora: &[(&str, Vec<(Query, String)>)],
+    run: impl Fn(&Query, &str) -> R,
+) {
+    let mut group = c.benchmark_group(name);
+    for (case, corpus) in corpora {
+        let mut i = 0;
+        group.bench_function(BenchmarkId::from_parameter(case), |b| {
+            b.iter(|| {
+                i = (i + 1) % corpus.len();
+                let (query, stored) = &corpus[i];
+                run(black_box(query), black_box(stored))
+            })
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, bench_normalise, bench_parse, bench_scoring);
