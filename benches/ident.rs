@@ -248,7 +248,7 @@ fn bench_scoring(c: &mut Criterion) {
             .zip(0..)
             .map(|(&case, k)| (case, pairs(family, case, seed + k)))
             .collect();
-        cycle(c, &format!("score/{family}"), &corpora, |q, s| score(q, s));
+        cycle(c, &format!("score/{family}"), &corpora, score);
         cycle(c, &format!("compare/{family}"), &corpora, |q, s| {
             compare(q, s)
         });
