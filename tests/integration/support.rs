@@ -1,6 +1,24 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: the real binary, real nodes on port 0.
 
-use std::process::{Command, Output};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sismatch_alert::Alert;
+use sismatch_grpc::NodeService;
+use sismatch_grpc::convert::alert_out;
+use sismatch_node::{Node, NodeConfig};
+use sismatch_proto::v1;
+use sismatch_proto::v1::national_node_client::NationalNodeClient;
+use sismatch_proto::v1::national_node_server::NationalNodeServer;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Channel;
 
 /// Runs the `sismatch` binary built for this test run with `args`.
 pub fn sismatch(args: &[&str]) -> Output {
@@ -19,4 +37,163 @@ pub fn sismatch_json(args: &[&str]) -> serde_json::Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+/// A node served in this test process, on a loopback port chosen by the system.
+pub struct InProcessNode {
+    pub addr: SocketAddr,
+    pub node: Arc<Node>,
+    stop: Option<oneshot::Sender<()>>,
+    server: JoinHandle<()>,
+}
+
+impl InProcessNode {
+    /// Opens the node of `country` on `dir` and serves it.
+    pub async fn start(country: &str, dir: &Path) -> InProcessNode {
+        let config = NodeConfig {
+            country: country.to_string(),
+            data_dir: dir.to_path_buf(),
+        };
+        let node = tokio::task::spawn_blocking(move || Node::open(config))
+            .await
+            .expect("open task")
+            .expect("the node opens");
+        let node = Arc::new(node);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let service = NationalNodeServer::new(NodeService::new(Arc::clone(&node)))
+            .max_decoding_message_size(16 * 1024 * 1024);
+        let server = tokio::spawn(async move {
+            tonic::transport::Server::builder()
+                .add_service(service)
+                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("server runs");
+        });
+        InProcessNode {
+            addr,
+            node,
+            stop: Some(stop),
+            server,
+        }
+    }
+
+    /// A client of this node.
+    pub async fn client(&self) -> NationalNodeClient<Channel> {
+        client(self.addr).await
+    }
+
+    /// Stops serving and closes the node, releasing its folders.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.server).await;
+        let node = Arc::clone(&self.node);
+        tokio::task::spawn_blocking(move || node.shutdown())
+            .await
+            .expect("shutdown task");
+    }
+
+    /// Waits until every stored change is searchable.
+    pub async fn wait_indexed(&self) {
+        assert!(
+            self.node.wait_indexed(Duration::from_secs(30)).await,
+            "the index did not catch up within 30 s"
+        );
+    }
+}
+
+/// A client of the node at `addr`.
+pub async fn client(addr: SocketAddr) -> NationalNodeClient<Channel> {
+    NationalNodeClient::connect(format!("http://{addr}"))
+        .await
+        .expect("connects to the node")
+        .max_decoding_message_size(16 * 1024 * 1024)
+}
+
+/// Imports `alerts` through the streaming RPC in batches of `batch`; returns the
+/// acknowledgements.
+pub async fn import(
+    client: &mut NationalNodeClient<Channel>,
+    alerts: &[Alert],
+    batch: usize,
+) -> Vec<v1::ImportAlertsResponse> {
+    let requests: Vec<v1::ImportAlertsRequest> = alerts
+        .chunks(batch)
+        .enumerate()
+        .map(|(b, chunk)| v1::ImportAlertsRequest {
+            items: chunk
+                .iter()
+                .enumerate()
+                .map(|(i, alert)| v1::ImportItem {
+                    line: (b * batch + i + 1) as u64,
+                    alert: Some(alert_out(alert.clone())),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut acks = client
+        .import_alerts(tokio_stream::iter(requests))
+        .await
+        .expect("import accepted")
+        .into_inner();
+    let mut all = Vec::new();
+    while let Some(ack) = acks.message().await.expect("acknowledgement") {
+        all.push(ack);
+    }
+    all
+}
+
+/// A `sismatch node` process on a loopback port chosen by the system.
+pub struct NodeProcess {
+    pub addr: SocketAddr,
+    pub child: Child,
+}
+
+impl NodeProcess {
+    /// Starts `sismatch node` for `country` on `dir` and reads the address it prints.
+    pub fn spawn(country: &str, dir: &Path) -> NodeProcess {
+        let log = std::fs::File::create(dir.with_extension("log")).expect("log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sismatch"))
+            .args([
+                "node",
+                "--country",
+                country,
+                "--listen",
+                "127.0.0.1:0",
+                "--data",
+            ])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("sismatch node starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the node prints its address");
+        let addr = line
+            .trim()
+            .parse()
+            .expect("the first line is the bound address");
+        NodeProcess { addr, child }
+    }
+
+    /// Kills the process with SIGKILL: no shutdown, no flush.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill -9");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

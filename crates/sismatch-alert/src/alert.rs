@@ -201,10 +201,7 @@ mod tests {
         assert_eq!(alert.identifiers[1].kind, IdentifierKind::EngineSerial);
         assert_eq!(alert.identifiers[1].location.as_deref(), Some("outboard"));
         assert_eq!(alert.status, Status::Active);
-        assert_eq!(
-            alert.stolen_at.map(|t| t.as_second()),
-            Some(1_778_796_000)
-        );
+        assert_eq!(alert.stolen_at.map(|t| t.as_second()), Some(1_778_796_000));
         let again: Alert = serde_json::from_str(&serde_json::to_string(&alert).unwrap()).unwrap();
         assert_eq!(again, alert);
     }
@@ -216,7 +213,11 @@ mod tests {
         let kind = serde_json::from_str::<Alert>(
             r#"{"country":"NL","category":"BOAT","identifiers":[{"kind":"HULL","value":"X"}]}"#,
         );
-        assert!(kind.unwrap_err().to_string().contains("unknown identifier kind 'HULL'"));
+        assert!(
+            kind.unwrap_err()
+                .to_string()
+                .contains("unknown identifier kind 'HULL'")
+        );
     }
 
     #[test]

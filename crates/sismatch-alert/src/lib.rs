@@ -9,11 +9,13 @@
 mod alert;
 mod error;
 mod hit;
+mod import;
 mod names;
 mod validate;
 
 pub use alert::{Alert, AlertChange, AlertVersion, Contact, IdentifierEntry, Restricted};
 pub use error::{Invalid, UnknownName};
 pub use hit::HitReport;
+pub use import::{Imported, from_csv, from_ndjson};
 pub use names::{Category, HitAction, Legibility, Status};
 pub use validate::{Limits, is_alert_id, validate};

@@ -77,18 +77,27 @@ pub fn validate(alert: &Alert, node_country: &str) -> Result<(), Invalid> {
         if !alert.id.starts_with(&format!("{node_country}-")) {
             return Err(Invalid::new(
                 "id",
-                format!("'{}' is an id of another country than {node_country}", alert.id),
+                format!(
+                    "'{}' is an id of another country than {node_country}",
+                    alert.id
+                ),
             ));
         }
     }
     validate_identifiers(alert)?;
     for (i, link) in alert.links.iter().enumerate() {
         if !is_alert_id(link) {
-            return Err(Invalid::new(format!("links[{i}]"), format!("'{link}' is not an alert id")));
+            return Err(Invalid::new(
+                format!("links[{i}]"),
+                format!("'{link}' is not an alert id"),
+            ));
         }
     }
     if alert.links.len() > Limits::LINKS {
-        return Err(Invalid::new("links", format!("more than {} links", Limits::LINKS)));
+        return Err(Invalid::new(
+            "links",
+            format!("more than {} links", Limits::LINKS),
+        ));
     }
     for (field, value) in [
         ("brand", &alert.brand),
@@ -97,26 +106,40 @@ pub fn validate(alert: &Alert, node_country: &str) -> Result<(), Invalid> {
     ] {
         chars_at_most(field, value.as_deref(), Limits::SHORT_TEXT)?;
     }
-    bytes_at_most("description", alert.description.as_deref(), Limits::DESCRIPTION)?;
+    bytes_at_most(
+        "description",
+        alert.description.as_deref(),
+        Limits::DESCRIPTION,
+    )?;
     chars_at_most(
         "case_reference",
         alert.case_reference.as_deref(),
         Limits::CASE_REFERENCE,
     )?;
     if let Some(year) = alert.year.filter(|year| !(1800..=2200).contains(year)) {
-        return Err(Invalid::new("year", format!("{year} is not a plausible year")));
+        return Err(Invalid::new(
+            "year",
+            format!("{year} is not a plausible year"),
+        ));
     }
     if let Some(restricted) = &alert.restricted {
         contact_fits("restricted.owner", restricted.owner.as_ref())?;
         contact_fits("restricted.victim", restricted.victim.as_ref())?;
-        bytes_at_most("restricted.notes", restricted.notes.as_deref(), Limits::DESCRIPTION)?;
+        bytes_at_most(
+            "restricted.notes",
+            restricted.notes.as_deref(),
+            Limits::DESCRIPTION,
+        )?;
     }
     Ok(())
 }
 
 fn validate_identifiers(alert: &Alert) -> Result<(), Invalid> {
     if alert.identifiers.is_empty() {
-        return Err(Invalid::new("identifiers", "at least one identifier is required"));
+        return Err(Invalid::new(
+            "identifiers",
+            "at least one identifier is required",
+        ));
     }
     if alert.identifiers.len() > Limits::IDENTIFIERS {
         return Err(Invalid::new(
@@ -130,8 +153,16 @@ fn validate_identifiers(alert: &Alert) -> Result<(), Invalid> {
             return Err(Invalid::new(field("value"), "empty"));
         }
         chars_at_most(&field("value"), Some(&entry.value), Limits::IDENTIFIER)?;
-        chars_at_most(&field("manufacturer"), entry.manufacturer.as_deref(), Limits::SHORT_TEXT)?;
-        chars_at_most(&field("location"), entry.location.as_deref(), Limits::SHORT_TEXT)?;
+        chars_at_most(
+            &field("manufacturer"),
+            entry.manufacturer.as_deref(),
+            Limits::SHORT_TEXT,
+        )?;
+        chars_at_most(
+            &field("location"),
+            entry.location.as_deref(),
+            Limits::SHORT_TEXT,
+        )?;
     }
     Ok(())
 }
@@ -146,17 +177,20 @@ fn contact_fits(field: &str, contact: Option<&Contact>) -> Result<(), Invalid> {
         ("email", &contact.email),
         ("address", &contact.address),
     ] {
-        chars_at_most(&format!("{field}.{name}"), value.as_deref(), Limits::SHORT_TEXT * 2)?;
+        chars_at_most(
+            &format!("{field}.{name}"),
+            value.as_deref(),
+            Limits::SHORT_TEXT * 2,
+        )?;
     }
     Ok(())
 }
 
 fn chars_at_most(field: &str, value: Option<&str>, max: usize) -> Result<(), Invalid> {
     match value {
-        Some(text) if text.chars().count() > max => Err(Invalid::new(
-            field,
-            format!("longer than {max} characters"),
-        )),
+        Some(text) if text.chars().count() > max => {
+            Err(Invalid::new(field, format!("longer than {max} characters")))
+        }
         _ => Ok(()),
     }
 }

@@ -110,7 +110,7 @@ impl fmt::Display for EditOp {
 }
 
 /// Joins operations into one line (`look-alike O→0 at 4, transposed 7–8`); `exact` when none.
-pub(crate) fn describe(ops: &[EditOp]) -> String {
+pub fn describe(ops: &[EditOp]) -> String {
     if ops.is_empty() {
         return "exact".to_string();
     }

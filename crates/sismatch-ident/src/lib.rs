@@ -32,7 +32,7 @@ mod score;
 
 pub use country::is_country_code;
 pub use error::{Error, Result};
-pub use explain::EditOp;
+pub use explain::{EditOp, describe};
 pub use format::{
     CheckDigit, ContainerParts, Correction, Format, HinLayout, HinParts, ImoParts, MmsiParts,
     VinParts,

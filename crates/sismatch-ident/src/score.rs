@@ -135,16 +135,46 @@ fn no_match(mode: MatchMode) -> Comparison {
 
 fn compare_pattern(pattern: &str, stored: &[char], explain: bool) -> Comparison {
     let pattern: Vec<char> = pattern.chars().collect();
-    let Some(found) = match_pattern(&pattern, stored, explain) else {
-        return no_match(MatchMode::Pattern);
-    };
     let literals = pattern.iter().filter(|c| !matches!(c, '*' | '?')).count();
-    Comparison {
-        score: partial_score(literals, stored.len(), found.cost),
-        mode: MatchMode::Pattern,
-        cost: found.cost,
-        ops: found.ops,
+    let mut best = no_match(MatchMode::Pattern);
+    // A pattern anchored at the start is written for the number as read, usually without the
+    // prefix a stored CIN carries: try the stored value without it too, positions kept in the
+    // whole value.
+    let anchored = pattern.first() != Some(&'*');
+    let head = droppable_head(stored).filter(|_| anchored);
+    let tries = [Some((0, 0)), head];
+    for (cut, head_cost) in tries.into_iter().flatten() {
+        let Some(mut found) = match_pattern(&pattern, &stored[cut..], explain) else {
+            continue;
+        };
+        let cost = found.cost + head_cost;
+        let score = partial_score(literals, stored.len() - cut, cost);
+        if score > best.score {
+            for op in &mut found.ops {
+                if let EditOp::Pattern { start, end } = op {
+                    *start += cut;
+                    *end += cut;
+                }
+            }
+            if explain && cut > 0 {
+                let prefix = stored[..cut].iter().collect();
+                found.ops.insert(
+                    0,
+                    EditOp::PrefixIgnored {
+                        prefix,
+                        in_query: false,
+                    },
+                );
+            }
+            best = Comparison {
+                score,
+                mode: MatchMode::Pattern,
+                cost,
+                ops: found.ops,
+            };
+        }
     }
+    best
 }
 
 /// A prefix that officers add or drop at the head of a normalised value: its length, and what
@@ -304,6 +334,7 @@ mod tests {
         ("NL-ABC1245D404", "ABC12345D404", 0.7, 0.8, "prefix 'NL' of the query ignored, inserted '3' at 6"),
         ("ABC1245D404", "NLABC12345D404", 0.75, 0.85, "prefix 'NL' of the stored value ignored, inserted '3' at 8"),
         ("IMO9074729", "9074729", 1.0, 1.0, "prefix 'IMO' of the query ignored"),
+        ("ABC123??D404", "NLABC12345D404", 0.8, 0.9, "prefix 'NL' of the stored value ignored, pattern matched at 3..14"),
         ("IM0 9074729", "9074729", 0.95, 0.99, "prefix 'IM0' of the query ignored"),
     ];
 

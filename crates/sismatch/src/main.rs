@@ -23,12 +23,42 @@ enum Command {
     /// Parse, normalise and compare identifiers (hull numbers, VINs, container codes, serials).
     #[command(subcommand)]
     Ident(commands::ident::IdentCommand),
+    /// Run a national node: durable alert store, identifier index, gRPC service.
+    Node(commands::node::NodeArgs),
+    /// Import alerts from an NDJSON or CSV file into a node.
+    Import(commands::import::ImportArgs),
+    /// Search a node for identifiers as read on an object.
+    Search(commands::search::SearchArgs),
+}
+
+/// Logs to standard error (standard output is for results); `RUST_LOG` overrides the level.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Runs an async command on a multi-threaded runtime.
+fn block_on(command: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(command)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Ident(command) => command.run(&mut std::io::stdout().lock()),
+        Command::Node(args) => {
+            init_logging();
+            block_on(args.run())
+        }
+        Command::Import(args) => block_on(args.run()),
+        Command::Search(args) => block_on(args.run()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

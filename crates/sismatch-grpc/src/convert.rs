@@ -1,0 +1,387 @@
+//! Conversions between the wire format (`sismatch_proto::v1`) and the domain types.
+//!
+//! Incoming messages are checked here for what protobuf cannot express (a required enum left
+//! at `_UNSPECIFIED`, an enum number this version does not know, an out-of-range timestamp),
+//! with the field named; the rules of the data model are checked by the service.
+
+use jiff::Timestamp;
+use sismatch_alert::{
+    Alert, AlertChange, AlertVersion, Category, Contact, HitAction, HitReport, IdentifierEntry,
+    Invalid, Legibility, Restricted, Status,
+};
+use sismatch_ident::{CheckDigit, EditOp, IdentifierKind, parse};
+use sismatch_proto::v1;
+
+/// Maps a prost enum number to a domain enum through the stable names: the proto value
+/// `OBJECT_CATEGORY_BOAT` is the domain `BOAT`. `None` for `_UNSPECIFIED`.
+fn enum_in<P, D>(field: &str, number: i32, prefix: &str) -> Result<Option<D>, Invalid>
+where
+    P: TryFrom<i32> + ProtoName,
+    D: std::str::FromStr,
+{
+    let value =
+        P::try_from(number).map_err(|_| Invalid::new(field, format!("unknown value {number}")))?;
+    let name = value.proto_name();
+    let short = name.strip_prefix(prefix).unwrap_or(name);
+    if short == "UNSPECIFIED" {
+        return Ok(None);
+    }
+    short
+        .parse()
+        .map(Some)
+        .map_err(|_| Invalid::new(field, format!("value {name} is not supported")))
+}
+
+/// Maps a domain enum (by its stable name) to the prost enum number.
+fn enum_out<P: ProtoFromName + Into<i32>>(prefix: &str, name: &str) -> i32 {
+    P::from_proto_name(&format!("{prefix}{name}")).map_or(0, Into::into)
+}
+
+/// The name of a prost enum value (`as_str_name`), for [`enum_in`].
+trait ProtoName {
+    fn proto_name(&self) -> &'static str;
+}
+
+/// A prost enum value by name (`from_str_name`), for [`enum_out`].
+trait ProtoFromName: Sized {
+    fn from_proto_name(name: &str) -> Option<Self>;
+}
+
+macro_rules! proto_names {
+    ($($ty:ty),+) => {$(
+        impl ProtoName for $ty {
+            fn proto_name(&self) -> &'static str {
+                self.as_str_name()
+            }
+        }
+        impl ProtoFromName for $ty {
+            fn from_proto_name(name: &str) -> Option<Self> {
+                <$ty>::from_str_name(name)
+            }
+        }
+    )+};
+}
+
+proto_names!(
+    v1::ObjectCategory,
+    v1::IdentifierKind,
+    v1::Legibility,
+    v1::AlertStatus,
+    v1::HitAction,
+    v1::CheckDigit,
+    v1::AlertChange
+);
+
+/// A protobuf timestamp as a domain time; `field` names it in the error.
+pub fn time_in(
+    field: &str,
+    t: Option<&prost_types::Timestamp>,
+) -> Result<Option<Timestamp>, Invalid> {
+    t.map(|t| {
+        Timestamp::new(t.seconds, t.nanos)
+            .map_err(|e| Invalid::new(field, format!("not a valid time: {e}")))
+    })
+    .transpose()
+}
+
+/// A domain time as a protobuf timestamp.
+pub fn time_out(t: Option<Timestamp>) -> Option<prost_types::Timestamp> {
+    t.map(|t| prost_types::Timestamp {
+        seconds: t.as_second(),
+        nanos: t.subsec_nanosecond(),
+    })
+}
+
+fn text_in(value: String) -> Option<String> {
+    (!value.trim().is_empty()).then_some(value)
+}
+
+/// An identifier kind from its wire number; `_UNSPECIFIED` is `None`.
+pub fn kind_in(field: &str, number: i32) -> Result<Option<IdentifierKind>, Invalid> {
+    enum_in::<v1::IdentifierKind, IdentifierKind>(field, number, "IDENTIFIER_KIND_")
+}
+
+/// An identifier kind as its wire number.
+pub fn kind_out(kind: IdentifierKind) -> i32 {
+    enum_out::<v1::IdentifierKind>("IDENTIFIER_KIND_", kind.as_str())
+}
+
+/// A category from its wire number; `_UNSPECIFIED` is `None`.
+pub fn category_in(field: &str, number: i32) -> Result<Option<Category>, Invalid> {
+    enum_in::<v1::ObjectCategory, Category>(field, number, "OBJECT_CATEGORY_")
+}
+
+/// A status from its wire number; `_UNSPECIFIED` is `None`.
+pub fn status_in(field: &str, number: i32) -> Result<Option<Status>, Invalid> {
+    enum_in::<v1::AlertStatus, Status>(field, number, "ALERT_STATUS_")
+}
+
+/// An alert from the wire, checked for what protobuf cannot express.
+pub fn alert_in(alert: v1::Alert) -> Result<Alert, Invalid> {
+    let category = category_in("alert.category", alert.category)?
+        .ok_or_else(|| Invalid::new("alert.category", "missing"))?;
+    let mut identifiers = Vec::with_capacity(alert.identifiers.len());
+    for (i, entry) in alert.identifiers.into_iter().enumerate() {
+        let field = |name: &str| format!("alert.identifiers[{i}].{name}");
+        let kind = kind_in(&field("kind"), entry.kind)?
+            .ok_or_else(|| Invalid::new(field("kind"), "missing"))?;
+        identifiers.push(IdentifierEntry {
+            kind,
+            value: entry.value,
+            manufacturer: text_in(entry.manufacturer),
+            location: text_in(entry.location),
+            legibility: enum_in::<v1::Legibility, Legibility>(
+                &field("legibility"),
+                entry.legibility,
+                "LEGIBILITY_",
+            )?,
+        });
+    }
+    Ok(Alert {
+        id: alert.id,
+        country: alert.country,
+        category,
+        identifiers,
+        links: alert.links,
+        action: enum_in::<v1::HitAction, HitAction>("alert.action", alert.action, "HIT_ACTION_")?,
+        brand: text_in(alert.brand),
+        model: text_in(alert.model),
+        colour: text_in(alert.colour),
+        year: match alert.year {
+            0 => None,
+            year => Some(
+                u16::try_from(year)
+                    .map_err(|_| Invalid::new("alert.year", format!("{year} is not a year")))?,
+            ),
+        },
+        description: text_in(alert.description),
+        case_reference: text_in(alert.case_reference),
+        stolen_at: time_in("alert.stolen_at", alert.stolen_at.as_ref())?,
+        reported_at: time_in("alert.reported_at", alert.reported_at.as_ref())?,
+        expires_at: time_in("alert.expires_at", alert.expires_at.as_ref())?,
+        status: status_in("alert.status", alert.status)?.unwrap_or(Status::Active),
+        restricted: alert.restricted.map(restricted_in),
+        version: 0,
+        updated_at: None,
+    })
+}
+
+fn contact_in(contact: v1::Contact) -> Contact {
+    Contact {
+        name: text_in(contact.name),
+        phone: text_in(contact.phone),
+        email: text_in(contact.email),
+        address: text_in(contact.address),
+    }
+}
+
+fn restricted_in(restricted: v1::RestrictedData) -> Restricted {
+    Restricted {
+        owner: restricted.owner.map(contact_in),
+        victim: restricted.victim.map(contact_in),
+        notes: text_in(restricted.notes),
+    }
+}
+
+fn contact_out(contact: Contact) -> v1::Contact {
+    v1::Contact {
+        name: contact.name.unwrap_or_default(),
+        phone: contact.phone.unwrap_or_default(),
+        email: contact.email.unwrap_or_default(),
+        address: contact.address.unwrap_or_default(),
+    }
+}
+
+/// An identifier for the wire, with its normalised form and check-digit verdict.
+pub fn identifier_out(entry: IdentifierEntry) -> v1::Identifier {
+    let parsed = parse(&entry.value, Some(entry.kind));
+    let check = match parsed.check {
+        CheckDigit::NotApplicable => "NOT_APPLICABLE",
+        CheckDigit::Valid => "VALID",
+        CheckDigit::Invalid { .. } => "INVALID",
+    };
+    v1::Identifier {
+        kind: kind_out(entry.kind),
+        value: entry.value,
+        manufacturer: entry.manufacturer.unwrap_or_default(),
+        location: entry.location.unwrap_or_default(),
+        legibility: entry
+            .legibility
+            .map_or(0, |l| enum_out::<v1::Legibility>("LEGIBILITY_", l.as_str())),
+        normalized: parsed.normalised,
+        check_digit: enum_out::<v1::CheckDigit>("CHECK_DIGIT_", check),
+        parts: Default::default(),
+    }
+}
+
+/// An alert for the wire. `restricted` is included as stored: what a caller may see is
+/// decided by the service before conversion.
+pub fn alert_out(alert: Alert) -> v1::Alert {
+    v1::Alert {
+        id: alert.id,
+        country: alert.country,
+        category: enum_out::<v1::ObjectCategory>("OBJECT_CATEGORY_", alert.category.as_str()),
+        identifiers: alert.identifiers.into_iter().map(identifier_out).collect(),
+        links: alert.links,
+        action: alert
+            .action
+            .map_or(0, |a| enum_out::<v1::HitAction>("HIT_ACTION_", a.as_str())),
+        brand: alert.brand.unwrap_or_default(),
+        model: alert.model.unwrap_or_default(),
+        colour: alert.colour.unwrap_or_default(),
+        year: alert.year.map_or(0, u32::from),
+        description: alert.description.unwrap_or_default(),
+        case_reference: alert.case_reference.unwrap_or_default(),
+        stolen_at: time_out(alert.stolen_at),
+        reported_at: time_out(alert.reported_at),
+        expires_at: time_out(alert.expires_at),
+        status: enum_out::<v1::AlertStatus>("ALERT_STATUS_", alert.status.as_str()),
+        restricted: alert.restricted.map(|r| v1::RestrictedData {
+            owner: r.owner.map(contact_out),
+            victim: r.victim.map(contact_out),
+            notes: r.notes.unwrap_or_default(),
+        }),
+        version: alert.version,
+        updated_at: time_out(alert.updated_at),
+    }
+}
+
+/// A stored version for the wire.
+pub fn version_out(version: AlertVersion) -> v1::AlertVersion {
+    let change = match version.change {
+        AlertChange::Created => "CREATED",
+        AlertChange::Updated => "UPDATED",
+        AlertChange::StatusChanged => "STATUS_CHANGED",
+        AlertChange::Withdrawn => "WITHDRAWN",
+        AlertChange::HitConfirmed => "HIT_CONFIRMED",
+    };
+    let changed_at = time_out(version.alert.updated_at);
+    v1::AlertVersion {
+        alert: Some(alert_out(version.alert)),
+        change: enum_out::<v1::AlertChange>("ALERT_CHANGE_", change),
+        changed_at,
+        changed_by: String::new(),
+        reason: version.reason.unwrap_or_default(),
+    }
+}
+
+/// A hit report from the wire.
+pub fn hit_in(hit: v1::HitReport) -> Result<HitReport, Invalid> {
+    Ok(HitReport {
+        id: String::new(),
+        alert_id: hit.alert_id,
+        reporting_country: hit.reporting_country,
+        reporting_officer: text_in(hit.reporting_officer),
+        case_reference: text_in(hit.case_reference),
+        note: text_in(hit.note),
+        location: text_in(hit.location),
+        matched_value: text_in(hit.matched_value),
+        found_at: time_in("hit.found_at", hit.found_at.as_ref())?,
+        received_at: None,
+    })
+}
+
+/// A hit report for the wire.
+pub fn hit_out(hit: HitReport) -> v1::HitReport {
+    v1::HitReport {
+        id: hit.id,
+        alert_id: hit.alert_id,
+        reporting_country: hit.reporting_country,
+        reporting_officer: hit.reporting_officer.unwrap_or_default(),
+        case_reference: hit.case_reference.unwrap_or_default(),
+        note: hit.note.unwrap_or_default(),
+        location: hit.location.unwrap_or_default(),
+        matched_value: hit.matched_value.unwrap_or_default(),
+        found_at: time_out(hit.found_at),
+        received_at: time_out(hit.received_at),
+    }
+}
+
+/// An edit operation for the wire: 0-based positions, cost in edits.
+pub fn edit_out(op: &EditOp) -> v1::EditOperation {
+    let position = |at: usize| u32::try_from(at.saturating_sub(1)).unwrap_or(u32::MAX);
+    let one = |c: char| c.to_string();
+    let (kind, query_position, stored_position, length, query_chars, stored_chars, cost) = match op
+    {
+        EditOp::LookAlike { at, query, stored } => (
+            v1::EditKind::LookAlike,
+            position(*at),
+            0,
+            1,
+            one(*query),
+            one(*stored),
+            0.25,
+        ),
+        EditOp::Substituted { at, query, stored } => (
+            v1::EditKind::Substitution,
+            position(*at),
+            0,
+            1,
+            one(*query),
+            one(*stored),
+            1.0,
+        ),
+        EditOp::Inserted { at, stored } => (
+            v1::EditKind::Insertion,
+            0,
+            position(*at),
+            1,
+            String::new(),
+            one(*stored),
+            1.0,
+        ),
+        EditOp::Deleted { at, query } => (
+            v1::EditKind::Deletion,
+            position(*at),
+            0,
+            1,
+            one(*query),
+            String::new(),
+            1.0,
+        ),
+        EditOp::Transposed { at } => (
+            v1::EditKind::Transposition,
+            position(*at),
+            0,
+            2,
+            String::new(),
+            String::new(),
+            1.0,
+        ),
+        EditOp::Fragment { start, end } | EditOp::Pattern { start, end } => {
+            let kind = if matches!(op, EditOp::Fragment { .. }) {
+                v1::EditKind::Fragment
+            } else {
+                v1::EditKind::Pattern
+            };
+            let length = u32::try_from(end + 1 - start).unwrap_or(0);
+            (
+                kind,
+                0,
+                position(*start),
+                length,
+                String::new(),
+                String::new(),
+                0.0,
+            )
+        }
+        EditOp::PrefixIgnored { prefix, in_query } => {
+            let length = u32::try_from(prefix.chars().count()).unwrap_or(0);
+            let (q, s) = if *in_query {
+                (prefix.clone(), String::new())
+            } else {
+                (String::new(), prefix.clone())
+            };
+            (v1::EditKind::PrefixIgnored, 0, 0, length, q, s, 0.0)
+        }
+    };
+    v1::EditOperation {
+        kind: kind.into(),
+        query_position,
+        stored_position,
+        length,
+        query_chars,
+        stored_chars,
+        cost,
+    }
+}

@@ -1,0 +1,12 @@
+//! The gRPC edge of sismatch: tonic adapters over the plain async services.
+//!
+//! Layer: wire format, above the services. A handler converts the request with the functions
+//! of [`convert`] (errors name the field), calls the service, converts the answer back, and maps
+//! a service error to a `tonic::Status` in [`status`] — the one place where codes are decided.
+//! No business logic lives here.
+
+pub mod convert;
+mod node_service;
+pub mod status;
+
+pub use node_service::NodeService;

@@ -1,0 +1,395 @@
+//! The `NationalNode` gRPC service: convert, delegate to [`sismatch_node::Node`], convert back.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use sismatch_alert::Status as AlertStatus;
+use sismatch_ident::{IdentifierKind, describe};
+use sismatch_node::{AlertMatch, Applied, ImportItem, Node, SearchQuery, SearchRequest};
+use sismatch_proto::v1::{self, national_node_server::NationalNode};
+use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
+use tonic::{Request, Response, Status, Streaming};
+use tracing::{Instrument, info_span, warn};
+
+use crate::convert::{
+    alert_in, alert_out, category_in, edit_out, hit_in, hit_out, identifier_out, kind_in,
+    status_in, version_out,
+};
+use crate::status::{invalid, node as node_status};
+
+/// The tonic service of one national node.
+#[derive(Clone)]
+pub struct NodeService {
+    node: Arc<Node>,
+}
+
+impl NodeService {
+    /// Serves `node`.
+    pub fn new(node: Arc<Node>) -> Self {
+        NodeService { node }
+    }
+}
+
+fn reason(text: String) -> Option<String> {
+    (!text.trim().is_empty()).then_some(text)
+}
+
+fn duration_out(elapsed: std::time::Duration) -> prost_types::Duration {
+    prost_types::Duration {
+        seconds: i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
+        nanos: i32::try_from(elapsed.subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// A domain match for the wire.
+fn match_out(country: &str, found: AlertMatch) -> v1::Match {
+    let explanation = found
+        .hits
+        .first()
+        .map_or_else(|| "text match".to_string(), |hit| describe(&hit.ops));
+    v1::Match {
+        node: country.to_string(),
+        country: found.alert.country.clone(),
+        score: found.score,
+        identifier_matches: found
+            .hits
+            .into_iter()
+            .map(|hit| {
+                let explanation = describe(&hit.ops);
+                v1::IdentifierMatch {
+                    query_index: u32::try_from(hit.query_index).unwrap_or(u32::MAX),
+                    query_value: hit.query_value,
+                    normalized_query: hit.normalised_query,
+                    matched_identifier: Some(identifier_out(hit.identifier)),
+                    score: hit.score,
+                    explanation,
+                    edits: hit.ops.iter().map(edit_out).collect(),
+                    source: v1::MatchSource::Direct.into(),
+                    partner_link: None,
+                    kind_mismatch: hit.kind_mismatch,
+                }
+            })
+            .collect(),
+        explanation,
+        alert: Some(alert_out(found.alert)),
+    }
+}
+
+fn search_in(request: v1::NationalNodeSearchRequest) -> Result<SearchRequest, Status> {
+    let mut queries = Vec::with_capacity(request.queries.len());
+    for (i, query) in request.queries.into_iter().enumerate() {
+        let kind: Option<IdentifierKind> =
+            kind_in(&format!("queries[{i}].kind"), query.kind).map_err(|e| invalid(&e))?;
+        queries.push(SearchQuery {
+            value: query.value,
+            kind,
+        });
+    }
+    let filter = request.filter.unwrap_or_default();
+    let mut categories = Vec::with_capacity(filter.categories.len());
+    for (i, number) in filter.categories.into_iter().enumerate() {
+        if let Some(category) =
+            category_in(&format!("filter.categories[{i}]"), number).map_err(|e| invalid(&e))?
+        {
+            categories.push(category);
+        }
+    }
+    Ok(SearchRequest {
+        queries,
+        text: reason(request.text),
+        categories,
+        include_expired: filter.include_expired,
+        include_inactive: filter.include_inactive,
+        top_k: request.top_k as usize,
+        min_score: request.min_score,
+    })
+}
+
+type ImportStream = Pin<Box<dyn Stream<Item = Result<v1::ImportAlertsResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl NationalNode for NodeService {
+    async fn put_alert(
+        &self,
+        request: Request<v1::PutAlertRequest>,
+    ) -> Result<Response<v1::PutAlertResponse>, Status> {
+        let request = request.into_inner();
+        if request.expected_version != 0 {
+            return Err(Status::unimplemented(
+                "expected_version: optimistic concurrency is not supported yet",
+            ));
+        }
+        let alert = request
+            .alert
+            .ok_or_else(|| Status::invalid_argument("alert: missing"))?;
+        let alert = alert_in(alert).map_err(|e| invalid(&e))?;
+        let outcome = self
+            .node
+            .put_alert(alert, reason(request.reason))
+            .await
+            .map_err(node_status)?;
+        let (stored, written) = match outcome.applied {
+            Applied::Created(a) => (a, v1::WriteOutcome::Created),
+            Applied::Updated(a) | Applied::StatusChanged(a) => (a, v1::WriteOutcome::Updated),
+            Applied::Unchanged(a) => (a, v1::WriteOutcome::Unchanged),
+        };
+        Ok(Response::new(v1::PutAlertResponse {
+            alert: Some(alert_out(stored)),
+            outcome: written.into(),
+            duplicates: outcome
+                .duplicates
+                .into_iter()
+                .map(|alert_id| v1::DuplicateIdentifier {
+                    identifier: None,
+                    alert_id,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn get_alert(
+        &self,
+        request: Request<v1::GetAlertRequest>,
+    ) -> Result<Response<v1::GetAlertResponse>, Status> {
+        let request = request.into_inner();
+        let alert = if request.version == 0 {
+            self.node.get_alert(request.id).await.map_err(node_status)?
+        } else {
+            let versions = self
+                .node
+                .history(request.id.clone())
+                .await
+                .map_err(node_status)?;
+            versions
+                .into_iter()
+                .map(|v| v.alert)
+                .find(|a| a.version == request.version)
+                .ok_or_else(|| {
+                    Status::not_found(format!(
+                        "alert '{}' has no version {}",
+                        request.id, request.version
+                    ))
+                })?
+        };
+        Ok(Response::new(v1::GetAlertResponse {
+            alert: Some(alert_out(alert)),
+        }))
+    }
+
+    async fn withdraw_alert(
+        &self,
+        request: Request<v1::WithdrawAlertRequest>,
+    ) -> Result<Response<v1::WithdrawAlertResponse>, Status> {
+        let request = request.into_inner();
+        let alert = self
+            .node
+            .withdraw(request.id, reason(request.reason))
+            .await
+            .map_err(node_status)?;
+        Ok(Response::new(v1::WithdrawAlertResponse {
+            alert: Some(alert_out(alert)),
+        }))
+    }
+
+    async fn set_alert_status(
+        &self,
+        request: Request<v1::SetAlertStatusRequest>,
+    ) -> Result<Response<v1::SetAlertStatusResponse>, Status> {
+        let request = request.into_inner();
+        let status: AlertStatus = status_in("status", request.status)
+            .map_err(|e| invalid(&e))?
+            .ok_or_else(|| Status::invalid_argument("status: missing"))?;
+        let alert = self
+            .node
+            .set_status(request.id, status, reason(request.reason))
+            .await
+            .map_err(node_status)?;
+        Ok(Response::new(v1::SetAlertStatusResponse {
+            alert: Some(alert_out(alert)),
+        }))
+    }
+
+    async fn get_alert_history(
+        &self,
+        request: Request<v1::GetAlertHistoryRequest>,
+    ) -> Result<Response<v1::GetAlertHistoryResponse>, Status> {
+        let versions = self
+            .node
+            .history(request.into_inner().id)
+            .await
+            .map_err(node_status)?;
+        Ok(Response::new(v1::GetAlertHistoryResponse {
+            versions: versions.into_iter().map(version_out).collect(),
+        }))
+    }
+
+    type ImportAlertsStream = ImportStream;
+
+    async fn import_alerts(
+        &self,
+        request: Request<Streaming<v1::ImportAlertsRequest>>,
+    ) -> Result<Response<Self::ImportAlertsStream>, Status> {
+        let mut batches = request.into_inner();
+        let node = Arc::clone(&self.node);
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let span = info_span!("import");
+        tokio::spawn(
+            async move {
+                let mut number = 0u64;
+                while let Some(batch) = batches.next().await {
+                    number += 1;
+                    let started = Instant::now();
+                    let batch = match batch {
+                        Ok(batch) => batch,
+                        Err(status) => {
+                            warn!(%status, "import stream broke");
+                            break;
+                        }
+                    };
+                    let items = batch
+                        .items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, item)| ImportItem {
+                            line: if item.line == 0 {
+                                i as u64 + 1
+                            } else {
+                                item.line
+                            },
+                            alert: item
+                                .alert
+                                .ok_or_else(|| sismatch_alert::Invalid::new("alert", "missing"))
+                                .and_then(alert_in),
+                        })
+                        .collect();
+                    let reply = match node.import_batch(items).await {
+                        Ok(outcome) => Ok(v1::ImportAlertsResponse {
+                            batch: number,
+                            received: outcome.received,
+                            created: outcome.created,
+                            updated: outcome.updated,
+                            unchanged: outcome.unchanged,
+                            rejected: outcome.rejected,
+                            errors: outcome
+                                .errors
+                                .into_iter()
+                                .map(|e| v1::ImportError {
+                                    line: e.line,
+                                    alert_id: e.alert_id,
+                                    field: e.error.field,
+                                    message: e.error.message,
+                                })
+                                .collect(),
+                            sequence: outcome.sequence,
+                            elapsed: Some(duration_out(started.elapsed())),
+                        }),
+                        Err(error) => Err(node_status(error)),
+                    };
+                    let failed = reply.is_err();
+                    if tx.send(reply).await.is_err() || failed {
+                        break;
+                    }
+                }
+            }
+            .instrument(span),
+        );
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn search(
+        &self,
+        request: Request<v1::NationalNodeSearchRequest>,
+    ) -> Result<Response<v1::NationalNodeSearchResponse>, Status> {
+        let started = Instant::now();
+        let search = search_in(request.into_inner())?;
+        let result = self.node.search(search).await.map_err(node_status)?;
+        let index_sequence = self.node.status().await.map_or(0, |s| s.index_sequence);
+        let country = self.node.country().to_string();
+        Ok(Response::new(v1::NationalNodeSearchResponse {
+            matches: result
+                .matches
+                .into_iter()
+                .map(|m| match_out(&country, m))
+                .collect(),
+            truncated: false,
+            index_sequence,
+            elapsed: Some(duration_out(started.elapsed())),
+        }))
+    }
+
+    async fn report_hit(
+        &self,
+        request: Request<v1::NationalNodeReportHitRequest>,
+    ) -> Result<Response<v1::NationalNodeReportHitResponse>, Status> {
+        let hit = request
+            .into_inner()
+            .hit
+            .ok_or_else(|| Status::invalid_argument("hit: missing"))?;
+        let hit = hit_in(hit).map_err(|e| invalid(&e))?;
+        let (hit, alert) = self.node.report_hit(hit).await.map_err(node_status)?;
+        Ok(Response::new(v1::NationalNodeReportHitResponse {
+            hit: Some(hit_out(hit)),
+            alert: Some(alert_out(alert)),
+        }))
+    }
+
+    async fn list_hits(
+        &self,
+        request: Request<v1::ListHitsRequest>,
+    ) -> Result<Response<v1::ListHitsResponse>, Status> {
+        let request = request.into_inner();
+        let limit = match request.page_size {
+            0 => 100,
+            n => n as usize,
+        };
+        let before = reason(request.page_token);
+        let mut hits = self
+            .node
+            .list_hits(before, limit)
+            .await
+            .map_err(node_status)?;
+        if !request.alert_id.is_empty() {
+            hits.retain(|h| h.alert_id == request.alert_id);
+        }
+        let next_page_token = if hits.len() == limit {
+            hits.last().map(|h| h.id.clone()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(Response::new(v1::ListHitsResponse {
+            hits: hits.into_iter().map(hit_out).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn get_node_status(
+        &self,
+        _request: Request<v1::GetNodeStatusRequest>,
+    ) -> Result<Response<v1::GetNodeStatusResponse>, Status> {
+        let status = self.node.status().await.map_err(node_status)?;
+        let count = |s: AlertStatus| status.alerts.get(&s).copied().unwrap_or(0);
+        Ok(Response::new(v1::GetNodeStatusResponse {
+            country: status.country,
+            node: String::new(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            started_at: None,
+            alerts_total: status.alerts.values().sum(),
+            alerts_active: count(AlertStatus::Active),
+            alerts_hit_confirmed: count(AlertStatus::HitConfirmed),
+            alerts_recovered: count(AlertStatus::Recovered),
+            alerts_withdrawn: count(AlertStatus::Withdrawn),
+            alerts_expired: 0,
+            identifiers_indexed: 0,
+            hits_received: 0,
+            store_sequence: status.store_sequence,
+            index_sequence: status.index_sequence,
+            rebuilding: status.rebuilding,
+            rebuild_progress: if status.store_sequence == 0 {
+                1.0
+            } else {
+                status.index_sequence as f64 / status.store_sequence as f64
+            },
+        }))
+    }
+}

@@ -1,0 +1,27 @@
+//! Service errors to gRPC status codes, in one place.
+
+use sismatch_alert::Invalid;
+use sismatch_node::NodeError;
+use tonic::{Code, Status};
+use tracing::error;
+
+/// The status for a request that broke a rule of the data model: INVALID_ARGUMENT with the
+/// field named in the message (`identifiers[0].value: longer than 64 characters`).
+pub fn invalid(error: &Invalid) -> Status {
+    Status::invalid_argument(error.to_string())
+}
+
+/// The status for a node error. Internal errors are logged here with their detail and reach
+/// the caller without it.
+pub fn node(error: NodeError) -> Status {
+    match error {
+        NodeError::Invalid(invalid_field) => invalid(&invalid_field),
+        NodeError::NotFound(id) => Status::not_found(format!("no alert with id '{id}'")),
+        NodeError::FailedPrecondition(message) => Status::failed_precondition(message),
+        NodeError::Unavailable(message) => Status::unavailable(message),
+        NodeError::Internal(detail) => {
+            error!(%detail, "internal error");
+            Status::new(Code::Internal, "internal error; see the node's log")
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! [`AlertIndex`]: opening (and rebuilding) the index folder, applying store changes with their
+//! sequence, and the searches.
+
+use std::fs;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use sismatch_alert::Alert;
+use tantivy::collector::Count;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term, Warmer,
+};
+use tracing::{debug, info, warn};
+
+use crate::error::{Error, Result};
+use crate::ids::IdCache;
+use crate::schema::{ALERT_ENTRY, Fields, IDENTIFIER_ENTRY, register_analyzers};
+use crate::{search, text};
+
+/// Memory the writer may use before it flushes a segment, shared by its threads.
+const WRITER_MEMORY: usize = 128 << 20;
+
+/// How often [`AlertIndex::compact`] waits for background merges before giving up, and how long.
+const COMPACT_ATTEMPTS: u32 = 100;
+const COMPACT_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// The file whose presence tells an index folder from an empty one.
+const META_FILE: &str = "meta.json";
+
+/// How [`AlertIndex::open`] found the folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// There was no index: a new, empty one was created (sequence 0).
+    Created,
+    /// An existing index was opened; [`AlertIndex::sequence`] says how far it goes.
+    Existing,
+    /// The folder held an index that could not be read: it was wiped and recreated empty
+    /// (sequence 0). The node replays the store into it.
+    Rebuilt {
+        /// Why the old index could not be opened.
+        reason: String,
+    },
+}
+
+/// One change of the store, as the index applies it.
+#[derive(Debug, Clone, Copy)]
+pub enum IndexChange<'a> {
+    /// The alert as it now is: replaces every document of that alert id. Every alert is
+    /// indexed, whatever its status: filtering happens after the node fetches it.
+    Upsert(&'a Alert),
+    /// The alert with this id is gone from the store.
+    Remove(&'a str),
+}
+
+/// Sizes of the index, for status and metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexStats {
+    /// Alerts indexed.
+    pub alerts: u64,
+    /// Identifiers indexed (sentinels and empty values are not).
+    pub identifiers: u64,
+}
+
+/// The index of one node: candidate generation over identifiers and free text.
+///
+/// Searches take `&self` and run on the last committed state; writes take `&self` too and are
+/// serialised by an internal lock, so one `Arc<AlertIndex>` serves every thread. Every method
+/// blocks (file IO, commits, searches of up to a millisecond): async callers use
+/// `spawn_blocking`.
+pub struct AlertIndex {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+    /// Alert id tables of the reader's segments; the reader holds it weakly, as a warmer.
+    ids: Arc<IdCache>,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    sequence: AtomicU64,
+}
+
+impl std::fmt::Debug for AlertIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertIndex")
+            .field("sequence", &self.sequence())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AlertIndex {
+    /// Opens the index in `dir`, creating the folder and an empty index when there is none.
+    ///
+    /// An index that cannot be read (a corrupt `meta.json`, missing segment files, another
+    /// schema, a foreign payload) is wiped and recreated empty: the index is never the source of
+    /// truth, the store is, and the node replays it. The folder must belong to the index alone.
+    /// A folder locked by another writer is an error, never wiped.
+    pub fn open(dir: &Path) -> Result<(AlertIndex, Opened)> {
+        let folder = |source| Error::Folder {
+            path: dir.to_path_buf(),
+            source,
+        };
+        fs::create_dir_all(dir).map_err(folder)?;
+        let existed = dir.join(META_FILE).exists();
+        let failure = match Self::try_open(dir) {
+            Ok(index) if existed => return Ok((index, Opened::Existing)),
+            Ok(index) => return Ok((index, Opened::Created)),
+            // Nothing to rebuild, or another writer holds the folder: never wipe then.
+            Err(err) if !existed || is_lock_failure(&err) => return Err(err),
+            Err(err) => err,
+        };
+        let reason = failure.to_string();
+        warn!(path = %dir.display(), %reason, "index unreadable, rebuilding it empty");
+        wipe(dir).map_err(folder)?;
+        let index = Self::try_open(dir)?;
+        Ok((index, Opened::Rebuilt { reason }))
+    }
+
+    fn try_open(dir: &Path) -> Result<AlertIndex> {
+        let (schema, fields) = Fields::schema();
+        let directory = MmapDirectory::open(dir).map_err(TantivyError::from)?;
+        let index = Index::open_or_create(directory, schema)?;
+        register_analyzers(&index);
+        let sequence = match index.load_metas()?.payload {
+            None => 0,
+            Some(payload) => payload.parse().map_err(|_| Error::Payload(payload))?,
+        };
+        let ids = Arc::new(IdCache::default());
+        let warmer: Arc<dyn Warmer> = ids.clone();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![Arc::downgrade(&warmer)])
+            .try_into()?;
+        let writer = index.writer(WRITER_MEMORY)?;
+        info!(path = %dir.display(), sequence, "index open");
+        Ok(AlertIndex {
+            index,
+            fields,
+            reader,
+            ids,
+            writer: Mutex::new(writer),
+            sequence: AtomicU64::new(sequence),
+        })
+    }
+
+    /// The last store change sequence contained in the committed index (0 for a new index);
+    /// kept in the commit payload, so the node knows where to resume replaying its store.
+    pub fn sequence(&self) -> u64 {
+        self.sequence.load(Ordering::Acquire)
+    }
+
+    /// Applies `changes` in order, commits them durably with `sequence` as the commit payload,
+    /// and makes them visible to searches. Either all changes are committed or none is.
+    pub fn apply(&self, changes: &[IndexChange<'_>], sequence: u64) -> Result<()> {
+        let mut writer = self.writer.lock().map_err(|_| Error::Poisoned)?;
+        if let Err(err) = self.write(&mut writer, changes, sequence) {
+            if let Err(rollback) = writer.rollback() {
+                warn!(error = %rollback, "index rollback failed");
+            }
+            return Err(err);
+        }
+        self.sequence.store(sequence, Ordering::Release);
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn write(
+        &self,
+        writer: &mut IndexWriter<TantivyDocument>,
+        changes: &[IndexChange<'_>],
+        sequence: u64,
+    ) -> Result<()> {
+        for change in changes {
+            match change {
+                IndexChange::Upsert(alert) => {
+                    writer.delete_term(self.fields.alert_term(&alert.id));
+                    for doc in self.fields.documents(alert) {
+                        writer.add_document(doc)?;
+                    }
+                }
+                IndexChange::Remove(id) => {
+                    writer.delete_term(self.fields.alert_term(id));
+                }
+            }
+        }
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&sequence.to_string());
+        prepared.commit()?;
+        Ok(())
+    }
+
+    /// Candidate alert ids for identifier queries, best first (roughly: the node scores them),
+    /// deduplicated, at most `limit`.
+    pub fn candidates(
+        &self,
+        queries: &[sismatch_ident::Query],
+        limit: usize,
+    ) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let tables = self.ids.tables(&searcher);
+        search::candidates(&searcher, &self.fields, tables, queries, limit)
+    }
+
+    /// Candidate alert ids for free text over brand, model, colour and description (words in
+    /// any EU language, compared lower-cased and folded to ASCII), best first, at most `limit`.
+    pub fn text_candidates(&self, text: &str, limit: usize) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let tables = self.ids.tables(&searcher);
+        text::candidates(&self.index, &searcher, &self.fields, &tables, text, limit)
+    }
+
+    /// Number of segments searches visit. Every look-up of a search is made in each segment, so
+    /// fewer is faster (see [`AlertIndex::compact`]); for metrics.
+    pub fn segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
+    /// Merges all segments into one and waits for it (about 50 s at 1.4 M identifiers): worth
+    /// doing after a bulk import or a replay, which leave tens of segments, each searched
+    /// separately. Searches go on meanwhile; writes wait.
+    pub fn compact(&self) -> Result<()> {
+        let mut writer = self.writer.lock().map_err(|_| Error::Poisoned)?;
+        // A background merge may hold some of the segments: wait for it and try again.
+        for attempt in 1..=COMPACT_ATTEMPTS {
+            let ids = self.index.searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match writer.merge(&ids).wait() {
+                Ok(_) => {}
+                Err(err) if attempt < COMPACT_ATTEMPTS => {
+                    debug!(error = %err, attempt, "segments busy, compacting again");
+                    std::thread::sleep(COMPACT_PAUSE);
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        writer.garbage_collect_files().wait()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The searcher and fields, for tests that time the stages of a search.
+    #[cfg(test)]
+    pub(crate) fn parts(
+        &self,
+    ) -> (
+        tantivy::Searcher,
+        Fields,
+        Vec<Option<Arc<crate::ids::SegmentIds>>>,
+    ) {
+        let searcher = self.reader.searcher();
+        let tables = self.ids.tables(&searcher);
+        (searcher, self.fields, tables)
+    }
+
+    /// Number of indexed alerts and identifiers.
+    pub fn stats(&self) -> Result<IndexStats> {
+        let searcher = self.reader.searcher();
+        let count = |value: &str| -> Result<u64> {
+            let term = Term::from_field_text(self.fields.entry, value);
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            Ok(searcher.search(&query, &Count)? as u64)
+        };
+        Ok(IndexStats {
+            alerts: count(ALERT_ENTRY)?,
+            identifiers: count(IDENTIFIER_ENTRY)?,
+        })
+    }
+}
+
+fn is_lock_failure(err: &Error) -> bool {
+    matches!(err, Error::Tantivy(TantivyError::LockFailure(..)))
+}
+
+/// Removes everything in `dir` and recreates it empty.
+fn wipe(dir: &Path) -> std::io::Result<()> {
+    fs::remove_dir_all(dir)?;
+    fs::create_dir_all(dir)
+}

@@ -1,0 +1,41 @@
+//! The node's errors, split by whose fault they are: that decides the gRPC status code.
+
+use sismatch_alert::Invalid;
+
+/// What can go wrong in a node call.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The request breaks a rule of the data model; the field is named. Nothing was written.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// No alert (or hit) with this id.
+    #[error("no alert with id '{0}'")]
+    NotFound(String),
+    /// The request is valid but the alert's state forbids it (a withdrawn alert cannot be hit).
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// The node cannot answer now (shutting down); the caller may retry.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A fault of the node itself (storage, index); logged with details.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<sismatch_store::Error> for NodeError {
+    fn from(error: sismatch_store::Error) -> Self {
+        match error {
+            sismatch_store::Error::NotFound(id) => NodeError::NotFound(id),
+            other => NodeError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<sismatch_index::Error> for NodeError {
+    fn from(error: sismatch_index::Error) -> Self {
+        NodeError::Internal(format!("index: {error}"))
+    }
+}
+
+/// Result alias of the node service.
+pub type Result<T> = std::result::Result<T, NodeError>;

@@ -1,0 +1,416 @@
+//! Writing alerts: [`Mutation`]s applied in one durable batch.
+//!
+//! A write reads every alert it touches with one multi-get, applies the mutations in order to
+//! that in-memory state ([`Staging`]), and writes the result (new alert records, history
+//! versions, change log entries, identifier map differences, counters and sequence numbers)
+//! in one RocksDB write batch with a synced write-ahead log. Either all of it is durable or
+//! none of it is.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use jiff::Timestamp;
+use rocksdb::{ColumnFamily, WriteBatch};
+use sismatch_alert::{Alert, AlertChange, AlertVersion, Invalid, Status};
+
+use crate::error::{Error, Result};
+use crate::keys::{self, ALERTS, CHANGES, HISTORY, KEYS, META, META_HIT_SEQUENCE, META_SEQUENCE};
+use crate::store::{Store, Writer};
+
+/// One change to the alerts of a node.
+#[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "mutations are moved, not copied; boxing would cost an allocation per imported alert"
+)]
+pub enum Mutation {
+    /// Create or replace an alert's content. `alert.id` is non-empty and the alert is already
+    /// validated (`sismatch_alert::validate`); `version` and `updated_at` are ignored and set
+    /// by the store.
+    ///
+    /// The alert is stored as given, status included. If the stored alert has the same content
+    /// (`Alert::same_content`), nothing is written: [`Applied::Unchanged`], so that re-importing
+    /// a file creates no versions.
+    Put {
+        /// The alert's new content.
+        alert: Alert,
+        /// Why, kept in the history.
+        reason: Option<String>,
+    },
+    /// Change an existing alert's status, recording `change` in its history.
+    ///
+    /// `change` must be `StatusChanged`, `Withdrawn` (with status WITHDRAWN) or `HitConfirmed`
+    /// (with status HIT_CONFIRMED), otherwise the mutation fails with [`Error::Invalid`]. An
+    /// alert already in `status` is left alone ([`Applied::Unchanged`]), so a retried request
+    /// adds no version. An unknown id fails with [`Error::NotFound`].
+    SetStatus {
+        /// The alert.
+        id: String,
+        /// Its new status.
+        status: Status,
+        /// How the history records the change.
+        change: AlertChange,
+        /// Why, kept in the history.
+        reason: Option<String>,
+    },
+}
+
+impl Mutation {
+    /// The id of the alert the mutation changes.
+    pub fn id(&self) -> &str {
+        match self {
+            Mutation::Put { alert, .. } => &alert.id,
+            Mutation::SetStatus { id, .. } => id,
+        }
+    }
+}
+
+/// What a mutation did, with the alert as stored afterwards (version and `updated_at` set).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Applied {
+    /// A new alert, version 1.
+    Created(Alert),
+    /// The alert's content changed: a new version.
+    Updated(Alert),
+    /// Nothing changed and nothing was written; the alert as it was.
+    Unchanged(Alert),
+    /// The alert's status changed: a new version.
+    StatusChanged(Alert),
+}
+
+impl Applied {
+    /// The alert as stored after the mutation.
+    pub fn alert(&self) -> &Alert {
+        match self {
+            Applied::Created(alert)
+            | Applied::Updated(alert)
+            | Applied::Unchanged(alert)
+            | Applied::StatusChanged(alert) => alert,
+        }
+    }
+
+    /// The alert as stored after the mutation, by value.
+    pub fn into_alert(self) -> Alert {
+        match self {
+            Applied::Created(alert)
+            | Applied::Updated(alert)
+            | Applied::Unchanged(alert)
+            | Applied::StatusChanged(alert) => alert,
+        }
+    }
+
+    /// Whether the mutation wrote a new version (the index has something to catch up on).
+    pub fn is_change(&self) -> bool {
+        !matches!(self, Applied::Unchanged(_))
+    }
+}
+
+impl Store {
+    /// Applies `mutations` in order, in ONE RocksDB write batch written with a synced
+    /// write-ahead log, and returns only after that: an acknowledged write survives `kill -9`
+    /// and a power cut.
+    ///
+    /// Returns one result per mutation, in order. A mutation that fails (an unknown id, a
+    /// corrupt stored record) fails alone: the others are written. Each change gives the
+    /// alert version = previous + 1 (1 when new), `updated_at = now`, and the next change
+    /// sequence number; the sequence is persisted in the same batch. Several mutations of one
+    /// id apply in order, each to the state the previous ones left.
+    ///
+    /// The outer error means nothing was written (RocksDB failed to read or write).
+    pub fn apply(
+        &self,
+        mutations: Vec<Mutation>,
+        now: Timestamp,
+    ) -> Result<Vec<std::result::Result<Applied, Error>>> {
+        if mutations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let started = Instant::now();
+        let count = mutations.len();
+        let mut writer = self.lock_writer();
+        let ids = mutations.iter().map(Mutation::id);
+        let mut staging = Staging::load(self, &writer, ids, now)?;
+        let results: Vec<_> = mutations
+            .into_iter()
+            .map(|mutation| staging.mutate(mutation))
+            .collect();
+        let changes = staging.commit(&mut writer)?;
+        tracing::debug!(
+            mutations = count,
+            changes,
+            sequence = writer.sequence,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "applied mutations"
+        );
+        Ok(results)
+    }
+}
+
+/// The alerts one write touches, as stored before it and as its mutations leave them, and
+/// the write batch that records the difference. Lives while the writer lock is held.
+pub(crate) struct Staging<'s> {
+    store: &'s Store,
+    alerts: &'s ColumnFamily,
+    history: &'s ColumnFamily,
+    changes: &'s ColumnFamily,
+    batch: WriteBatch,
+    slots: HashMap<String, Slot>,
+    /// Alerts whose stored record does not decode: every mutation of them fails with the
+    /// error.
+    broken: HashMap<String, Error>,
+    /// The last change sequence number assigned, in this batch or before it.
+    sequence: u64,
+    /// The last hit sequence number assigned, in this batch or before it.
+    pub(crate) hit_sequence: u64,
+    now: Timestamp,
+}
+
+/// One alert touched by a write: as stored before it and after the mutations applied so far.
+#[derive(Default)]
+struct Slot {
+    stored: Option<Alert>,
+    current: Option<Alert>,
+    /// Whether a mutation wrote a new version.
+    changed: bool,
+}
+
+impl<'s> Staging<'s> {
+    /// Reads the alerts `ids` with one multi-get. An id that cannot be stored (empty) is
+    /// skipped: its mutation fails on its own.
+    pub(crate) fn load<'i>(
+        store: &'s Store,
+        writer: &Writer,
+        ids: impl Iterator<Item = &'i str>,
+        now: Timestamp,
+    ) -> Result<Staging<'s>> {
+        let mut seen = HashSet::new();
+        let unique: Vec<&str> = ids
+            .filter(|id| keys::is_storable_id(id) && seen.insert(*id))
+            .collect();
+        let alerts = store.cf(ALERTS)?;
+        let values = store.db.batched_multi_get_cf(alerts, &unique, false);
+        let mut slots = HashMap::with_capacity(unique.len());
+        let mut broken = HashMap::new();
+        for (id, value) in unique.iter().zip(values) {
+            let Some(bytes) = value? else {
+                slots.insert((*id).to_string(), Slot::default());
+                continue;
+            };
+            match keys::decode::<Alert>(ALERTS, id.as_bytes(), &bytes) {
+                Ok(alert) => {
+                    let slot = Slot {
+                        current: Some(alert.clone()),
+                        stored: Some(alert),
+                        changed: false,
+                    };
+                    slots.insert((*id).to_string(), slot);
+                }
+                Err(error) => {
+                    tracing::error!(id, %error, "stored alert does not decode");
+                    broken.insert((*id).to_string(), error);
+                }
+            }
+        }
+        Ok(Staging {
+            store,
+            alerts,
+            history: store.cf(HISTORY)?,
+            changes: store.cf(CHANGES)?,
+            batch: WriteBatch::default(),
+            slots,
+            broken,
+            sequence: writer.sequence,
+            hit_sequence: writer.hit_sequence,
+            now,
+        })
+    }
+
+    /// The batch, to add records that are not alerts (hit reports).
+    pub(crate) fn batch(&mut self) -> &mut WriteBatch {
+        &mut self.batch
+    }
+
+    /// Applies one mutation to the staged state.
+    fn mutate(&mut self, mutation: Mutation) -> Result<Applied> {
+        match mutation {
+            Mutation::Put { alert, reason } => self.put(alert, reason),
+            Mutation::SetStatus {
+                id,
+                status,
+                change,
+                reason,
+            } => self.set_status(&id, status, change, reason),
+        }
+    }
+
+    fn put(&mut self, alert: Alert, reason: Option<String>) -> Result<Applied> {
+        let current = self.current(&alert.id)?;
+        match current {
+            Some(current) if current.same_content(&alert) => {
+                Ok(Applied::Unchanged(current.clone()))
+            }
+            Some(_) => self
+                .record(alert, AlertChange::Updated, reason)
+                .map(Applied::Updated),
+            None => self
+                .record(alert, AlertChange::Created, reason)
+                .map(Applied::Created),
+        }
+    }
+
+    fn set_status(
+        &mut self,
+        id: &str,
+        status: Status,
+        change: AlertChange,
+        reason: Option<String>,
+    ) -> Result<Applied> {
+        check_status_change(status, change)?;
+        let Some(current) = self.current(id)? else {
+            return Err(Error::NotFound(id.to_string()));
+        };
+        if current.status == status {
+            return Ok(Applied::Unchanged(current.clone()));
+        }
+        let mut alert = current.clone();
+        alert.status = status;
+        self.record(alert, change, reason)
+            .map(Applied::StatusChanged)
+    }
+
+    /// The alert `id` as the mutations so far leave it; `None` when there is none.
+    pub(crate) fn current(&self, id: &str) -> Result<Option<&Alert>> {
+        if !keys::is_storable_id(id) {
+            return Err(
+                Invalid::new("id", "an alert id must be non-empty, without NUL bytes").into(),
+            );
+        }
+        if let Some(error) = self.broken.get(id) {
+            return Err(error.clone());
+        }
+        // Every storable id of the write was loaded; an id that was not is not stored.
+        Ok(self.slots.get(id).and_then(|slot| slot.current.as_ref()))
+    }
+
+    /// Stages `alert` as the next version of alert `alert.id`: sets its version and time,
+    /// records the version in the history and the change in the change log.
+    pub(crate) fn record(
+        &mut self,
+        mut alert: Alert,
+        change: AlertChange,
+        reason: Option<String>,
+    ) -> Result<Alert> {
+        let previous = self
+            .current(&alert.id)?
+            .map_or(0, |current| current.version);
+        alert.version = previous + 1;
+        alert.updated_at = Some(self.now);
+        let sequence = self.sequence + 1;
+        let version = AlertVersion {
+            alert,
+            change,
+            reason,
+        };
+        let record = keys::encode(&version)?;
+        let alert = version.alert;
+        let id = alert.id.as_str();
+        self.batch
+            .put_cf(self.history, keys::history_key(id, alert.version), record);
+        self.batch
+            .put_cf(self.changes, keys::sequence_key(sequence), id.as_bytes());
+        self.sequence = sequence;
+        let slot = self.slots.entry(id.to_string()).or_default();
+        slot.current = Some(alert.clone());
+        slot.changed = true;
+        Ok(alert)
+    }
+
+    /// Adds the new alert records, the identifier map differences, the counters and the
+    /// sequence numbers to the batch, and writes it durably. Writes nothing when nothing
+    /// changed. Returns the number of alerts written.
+    pub(crate) fn commit(mut self, writer: &mut Writer) -> Result<usize> {
+        let store = self.store;
+        let keys_cf = store.cf(KEYS)?;
+        let meta = store.cf(META)?;
+        let mut counts = writer.counts.clone();
+        let mut changed_alerts = 0;
+        for (id, slot) in &self.slots {
+            let Slot {
+                stored,
+                current: Some(current),
+                changed: true,
+            } = slot
+            else {
+                continue;
+            };
+            changed_alerts += 1;
+            self.batch.put_cf(self.alerts, id, keys::encode(current)?);
+            let old_keys = stored.as_ref().map(keys::index_keys).unwrap_or_default();
+            let new_keys = keys::index_keys(current);
+            for key in old_keys.difference(&new_keys) {
+                self.batch.delete_cf(keys_cf, keys::key_entry(key, id));
+            }
+            for key in new_keys.difference(&old_keys) {
+                self.batch.put_cf(keys_cf, keys::key_entry(key, id), []);
+            }
+            if let Some(stored) = stored {
+                decrement(&mut counts, stored.status);
+            }
+            *counts.entry(current.status).or_default() += 1;
+        }
+        let hits_changed = self.hit_sequence != writer.hit_sequence;
+        if changed_alerts == 0 && !hits_changed {
+            return Ok(0);
+        }
+        if self.sequence != writer.sequence {
+            self.batch
+                .put_cf(meta, META_SEQUENCE, keys::encode(&self.sequence)?);
+        }
+        if hits_changed {
+            self.batch
+                .put_cf(meta, META_HIT_SEQUENCE, keys::encode(&self.hit_sequence)?);
+        }
+        for (status, count) in &counts {
+            if writer.counts.get(status) != Some(count) {
+                self.batch
+                    .put_cf(meta, keys::count_key(*status), keys::encode(count)?);
+            }
+        }
+        store.write_durable(self.batch)?;
+        writer.sequence = self.sequence;
+        writer.hit_sequence = self.hit_sequence;
+        writer.counts = counts;
+        store.sequence.store(self.sequence, Ordering::Release);
+        Ok(changed_alerts)
+    }
+}
+
+/// Refuses a status change recorded as something else, or a withdrawal or hit confirmation
+/// that sets another status.
+fn check_status_change(status: Status, change: AlertChange) -> Result<()> {
+    let consistent = match change {
+        AlertChange::StatusChanged => true,
+        AlertChange::Withdrawn => status == Status::Withdrawn,
+        AlertChange::HitConfirmed => status == Status::HitConfirmed,
+        AlertChange::Created | AlertChange::Updated => false,
+    };
+    if consistent {
+        return Ok(());
+    }
+    Err(Invalid::new(
+        "change",
+        format!("{change:?} cannot record a change of status to {status}"),
+    )
+    .into())
+}
+
+/// Lowers the counter of `status`; a counter that would go below zero means the counters
+/// and the records disagree, which is logged and clamped rather than wrapped.
+fn decrement(counts: &mut BTreeMap<Status, u64>, status: Status) {
+    let count = counts.entry(status).or_default();
+    match count.checked_sub(1) {
+        Some(lower) => *count = lower,
+        None => tracing::warn!(%status, "status counter below zero, kept at 0"),
+    }
+}

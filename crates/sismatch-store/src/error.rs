@@ -1,0 +1,66 @@
+//! The store's errors, split by whose fault they are: the node maps caller faults to
+//! NOT_FOUND / INVALID_ARGUMENT and everything else to INTERNAL.
+
+use sismatch_alert::Invalid;
+
+/// What can go wrong in the store.
+///
+/// [`Error::NotFound`] and [`Error::Invalid`] are the caller's fault and say nothing about the
+/// health of the store; the other variants are internal and deserve an operator's attention.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// No alert has this id (a status change or a hit report for an unknown alert).
+    #[error("no alert with id '{0}'")]
+    NotFound(String),
+    /// A mutation or an argument breaks a rule (an empty alert id, a malformed page cursor),
+    /// with the field it is about.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// RocksDB failed (IO error, full disk, a lock held by another process).
+    #[error("rocksdb: {0}")]
+    RocksDb(String),
+    /// The store folder could not be created.
+    #[error("store folder: {0}")]
+    Io(String),
+    /// A record on disk could not be decoded: the store is damaged or was written by an
+    /// incompatible version.
+    #[error("corrupt record in {column} at key '{key}': {reason}")]
+    Corrupt {
+        /// The column family of the record.
+        column: &'static str,
+        /// The record's key, non-printable bytes escaped.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A record could not be encoded (never expected with the domain types; kept so that a
+    /// failure is an error rather than a panic).
+    #[error("encoding a record: {0}")]
+    Encode(String),
+}
+
+impl Error {
+    /// Whether the caller caused the error (bad argument, unknown id), as opposed to a fault
+    /// of the store itself. Decides the gRPC status code in the node.
+    pub fn is_caller_fault(&self) -> bool {
+        matches!(self, Error::NotFound(_) | Error::Invalid(_))
+    }
+
+    /// A [`Error::Corrupt`] about the record at `key` in `column`.
+    pub(crate) fn corrupt(column: &'static str, key: &[u8], reason: impl ToString) -> Error {
+        Error::Corrupt {
+            column,
+            key: key.escape_ascii().to_string(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+impl From<rocksdb::Error> for Error {
+    fn from(error: rocksdb::Error) -> Self {
+        Error::RocksDb(error.into_string())
+    }
+}
+
+/// The store's result type.
+pub type Result<T> = std::result::Result<T, Error>;

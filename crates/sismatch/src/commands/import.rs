@@ -1,0 +1,292 @@
+//! `sismatch import`: stream an NDJSON or CSV file of alerts into a node.
+//!
+//! The file is read on a blocking thread, a batch at a time; each batch travels to the node in
+//! the `ImportAlerts` stream and comes back acknowledged once it is durable. Bad lines are
+//! reported with their line number and skipped; the import goes on.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use sismatch_alert::{Imported, Invalid, from_csv, from_ndjson};
+use sismatch_grpc::convert::alert_out;
+use sismatch_proto::v1;
+use tokio::sync::mpsc;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::commands::client::node_client;
+
+/// The file formats `sismatch import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    /// One JSON alert per line.
+    Ndjson,
+    /// A header line, then one alert per record; identifiers as `kind:value;kind:value`.
+    Csv,
+}
+
+/// Arguments of `sismatch import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Address of the node (`127.0.0.1:7400`).
+    #[arg(long)]
+    node: String,
+    /// The file to import.
+    file: PathBuf,
+    /// The file's format; by default from its extension (`.csv` is CSV, anything else NDJSON).
+    #[arg(long, value_enum)]
+    format: Option<FileFormat>,
+    /// Alerts per batch; each batch is acknowledged by the node once durable.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    batch: u64,
+}
+
+/// What the reader thread shares with the sender.
+#[derive(Default)]
+struct Reading {
+    bytes: AtomicU64,
+    lines: AtomicU64,
+    unreadable: AtomicU64,
+}
+
+/// Counts from the node's acknowledgements.
+#[derive(Debug, Default)]
+struct Totals {
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected: u64,
+}
+
+impl ImportArgs {
+    /// Runs the import and prints its summary.
+    pub async fn run(self) -> Result<()> {
+        let file = File::open(&self.file)
+            .with_context(|| format!("cannot open {}", self.file.display()))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let format = self.format.unwrap_or_else(|| {
+            let csv = self
+                .file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            if csv {
+                FileFormat::Csv
+            } else {
+                FileFormat::Ndjson
+            }
+        });
+        let mut client = node_client(&self.node).await?;
+        let reading = Arc::new(Reading::default());
+        let (batches, outgoing) = mpsc::channel(4);
+        let reader = {
+            let reading = Arc::clone(&reading);
+            let batch = self.batch as usize;
+            tokio::task::spawn_blocking(move || read_file(file, format, batch, &reading, &batches))
+        };
+        let started = Instant::now();
+        let progress = Progress::new(size);
+        let mut acks = client
+            .import_alerts(ReceiverStream::new(outgoing))
+            .await
+            .context("the node refused the import")?
+            .into_inner();
+        let mut totals = Totals::default();
+        while let Some(ack) = acks.next().await {
+            let ack = match ack {
+                Ok(ack) => ack,
+                Err(status) => {
+                    progress.finish();
+                    bail!(
+                        "the node stopped the import after {} acknowledged alerts: {}",
+                        totals.created + totals.updated + totals.unchanged,
+                        status.message()
+                    );
+                }
+            };
+            for error in &ack.errors {
+                progress.println(format!(
+                    "line {}: {}: {}",
+                    error.line, error.field, error.message
+                ));
+            }
+            totals.created += ack.created;
+            totals.updated += ack.updated;
+            totals.unchanged += ack.unchanged;
+            totals.rejected += ack.rejected;
+            progress.update(&reading, &totals, started);
+        }
+        progress.finish();
+        reader.await.context("the file reader failed")??;
+        let unreadable = reading.unreadable.load(Ordering::Relaxed);
+        let elapsed = started.elapsed().as_secs_f64().max(1e-3);
+        let stored = totals.created + totals.updated + totals.unchanged;
+        println!(
+            "stored {} new, {} updated, {} unchanged; rejected {} ({} lines in {:.1} s, {:.0} alerts/s)",
+            totals.created,
+            totals.updated,
+            totals.unchanged,
+            totals.rejected + unreadable,
+            reading.lines.load(Ordering::Relaxed),
+            elapsed,
+            stored as f64 / elapsed,
+        );
+        Ok(())
+    }
+}
+
+/// Reads the file and sends batches of import items; reports unreadable lines on stderr.
+fn read_file(
+    file: File,
+    format: FileFormat,
+    batch: usize,
+    reading: &Reading,
+    batches: &mpsc::Sender<v1::ImportAlertsRequest>,
+) -> Result<()> {
+    let mut ignored_seen = BTreeSet::new();
+    let mut items = Vec::with_capacity(batch);
+    let mut handle = |line: u64, read: Result<Imported, Invalid>| -> Result<()> {
+        reading.lines.store(line, Ordering::Relaxed);
+        match read {
+            Ok(imported) => {
+                for field in imported.ignored {
+                    if ignored_seen.insert(field.clone()) {
+                        eprintln!("line {line}: unknown field '{field}' ignored (warned once)");
+                    }
+                }
+                items.push(v1::ImportItem {
+                    line,
+                    alert: Some(alert_out(imported.alert)),
+                });
+            }
+            Err(error) => {
+                reading.unreadable.fetch_add(1, Ordering::Relaxed);
+                eprintln!("line {line}: {error}");
+            }
+        }
+        if items.len() >= batch {
+            let full = std::mem::replace(&mut items, Vec::with_capacity(batch));
+            batches
+                .blocking_send(v1::ImportAlertsRequest { items: full })
+                .context("the import stream closed")?;
+        }
+        Ok(())
+    };
+    let counted = CountingReader {
+        inner: file,
+        bytes: &reading.bytes,
+    };
+    match format {
+        FileFormat::Ndjson => {
+            for (number, line) in BufReader::new(counted).lines().enumerate() {
+                let line = line.context("cannot read the file")?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                handle(number as u64 + 1, from_ndjson(&line))?;
+            }
+        }
+        FileFormat::Csv => {
+            let mut csv = csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(counted);
+            let headers: Vec<String> = csv
+                .headers()
+                .context("cannot read the CSV header")?
+                .iter()
+                .map(|h| h.trim().to_string())
+                .collect();
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            for record in csv.records() {
+                let record = record.context("cannot read the CSV file")?;
+                let line = record.position().map_or(0, |p| p.line());
+                let cells: Vec<&str> = record.iter().collect();
+                handle(line, from_csv(&headers, &cells))?;
+            }
+        }
+    }
+    if !items.is_empty() {
+        batches
+            .blocking_send(v1::ImportAlertsRequest { items })
+            .context("the import stream closed")?;
+    }
+    Ok(())
+}
+
+/// Counts the bytes read, for the progress bar.
+struct CountingReader<'a, R> {
+    inner: R,
+    bytes: &'a AtomicU64,
+}
+
+impl<R: Read> Read for CountingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A progress bar on a terminal, plain progress lines every few seconds otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    last_line: std::cell::Cell<Instant>,
+}
+
+impl Progress {
+    fn new(size: u64) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(size);
+            if let Ok(style) = ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {msg} ({elapsed}, eta {eta})",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            last_line: std::cell::Cell::new(Instant::now()),
+        }
+    }
+
+    fn println(&self, line: String) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn update(&self, reading: &Reading, totals: &Totals, started: Instant) {
+        let stored = totals.created + totals.updated + totals.unchanged;
+        let rate = stored as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        let message = format!("{stored} stored, {} rejected, {rate:.0}/s", totals.rejected);
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(reading.bytes.load(Ordering::Relaxed));
+                bar.set_message(message);
+            }
+            None if self.last_line.get().elapsed() >= Duration::from_secs(2) => {
+                eprintln!(
+                    "import: line {}, {message}",
+                    reading.lines.load(Ordering::Relaxed)
+                );
+                self.last_line.set(Instant::now());
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

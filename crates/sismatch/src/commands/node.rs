@@ -1,0 +1,96 @@
+//! `sismatch node`: run a national node.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::Deserialize;
+use sismatch_grpc::NodeService;
+use sismatch_node::{Node, NodeConfig};
+use sismatch_proto::v1::national_node_server::NationalNodeServer;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tracing::info;
+
+use crate::commands::serve::{MAX_MESSAGE, shutdown_signal, trace_span};
+
+/// Arguments of `sismatch node`. Flags override the config file.
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// ISO 3166-1 alpha-2 code of the country whose alerts this node owns.
+    #[arg(long)]
+    country: Option<String>,
+    /// Folder of the node's data (created if missing).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port. The bound address is printed on the
+    /// first line of standard output.
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// A TOML file with `country`, `data` and `listen` (see deploy/README.md).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// The node's config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeFile {
+    country: Option<String>,
+    data: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+}
+
+fn read_config(path: &Path) -> Result<NodeFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+impl NodeArgs {
+    /// Opens the node and serves it until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> Result<()> {
+        let file = match &self.config {
+            Some(path) => read_config(path)?,
+            None => NodeFile::default(),
+        };
+        let Some(country) = self.country.or(file.country) else {
+            bail!("country: missing (give --country or `country` in the config file)");
+        };
+        let Some(data_dir) = self.data.or(file.data) else {
+            bail!("data: missing (give --data or `data` in the config file)");
+        };
+        let listen = self
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7400)));
+        let node = tokio::task::spawn_blocking(move || {
+            Node::open(NodeConfig {
+                country: country.to_ascii_uppercase(),
+                data_dir,
+            })
+        })
+        .await?
+        .context("cannot open the node")?;
+        let node = Arc::new(node);
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let bound = listener.local_addr()?;
+        println!("{bound}");
+        info!(country = node.country(), %bound, "national node serving");
+        let service = NationalNodeServer::new(NodeService::new(Arc::clone(&node)))
+            .max_decoding_message_size(MAX_MESSAGE);
+        tonic::transport::Server::builder()
+            .trace_fn(trace_span)
+            .add_service(service)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown_signal())
+            .await
+            .context("the gRPC server failed")?;
+        let closing = Arc::clone(&node);
+        tokio::task::spawn_blocking(move || closing.shutdown()).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,495 @@
+//! The national node with real RocksDB and tantivy in temporary folders, served over gRPC on
+//! loopback ports: imports, every corruption of DESIGN §3, withdrawals, restarts, a lost index,
+//! bad input, and `kill -9` in the middle of an import.
+
+use sismatch_alert::Category;
+use sismatch_grpc::convert::{alert_out, kind_out};
+use sismatch_ident::IdentifierKind;
+use sismatch_proto::v1;
+use sismatch_proto::v1::national_node_client::NationalNodeClient;
+use tonic::Code;
+use tonic::transport::Channel;
+
+use crate::data::{Rng, alerts};
+use crate::support::{InProcessNode, NodeProcess, client, import, sismatch, sismatch_json};
+
+/// The ids of the matches for `values` (each of kind `kind` when given), best first.
+async fn search(
+    client: &mut NationalNodeClient<Channel>,
+    values: &[&str],
+    kind: Option<IdentifierKind>,
+) -> Vec<String> {
+    let request = v1::NationalNodeSearchRequest {
+        queries: values
+            .iter()
+            .map(|value| v1::IdentifierQuery {
+                value: (*value).to_string(),
+                kind: kind.map_or(0, kind_out),
+                manufacturer: String::new(),
+            })
+            .collect(),
+        ..v1::NationalNodeSearchRequest::default()
+    };
+    let response = client
+        .search(request)
+        .await
+        .expect("search answers")
+        .into_inner();
+    response
+        .matches
+        .into_iter()
+        .filter_map(|m| m.alert.map(|a| a.id))
+        .collect()
+}
+
+/// Swaps characters `i` and `i + 1`.
+fn transpose(value: &str, i: usize) -> String {
+    let mut chars: Vec<char> = value.chars().collect();
+    chars.swap(i, i + 1);
+    chars.into_iter().collect()
+}
+
+/// Replaces character `i` by `c`.
+fn replace(value: &str, i: usize, c: char) -> String {
+    value
+        .chars()
+        .enumerate()
+        .map(|(j, old)| if j == i { c } else { old })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_corruption_of_the_design_finds_the_right_alert_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = InProcessNode::start("NL", dir.path()).await;
+    let mut client = node.client().await;
+    let sample = alerts("NL", 400, 7);
+    let acks = import(&mut client, &sample, 100).await;
+    assert_eq!(acks.iter().map(|a| a.created).sum::<u64>(), 400);
+    node.wait_indexed().await;
+
+    let of = |category: Category| {
+        sample
+            .iter()
+            .find(|a| a.category == category)
+            .expect("the sample has every category")
+    };
+    let (boat, car, gun) = (
+        of(Category::Boat),
+        of(Category::MotorVehicle),
+        of(Category::Firearm),
+    );
+    let cin = boat.identifiers[0].value.clone(); // NL-ABC12345D404
+    let hin = cin.trim_start_matches("NL-").to_string();
+    let engine = boat.identifiers[1].value.clone();
+    let vin = car.identifiers[0].value.clone();
+    let firearm = gun.identifiers[0].value.clone();
+    let mut rng = Rng::new(99);
+    let mut lookalike = hin.clone();
+    let fragment: String = vin.chars().skip(5).take(6).collect();
+    let pattern = format!("{}??{}", &hin[..6], &hin[8..]);
+    // Two look-alikes in the serial: an officer misreading a worn plate.
+    for (i, c) in hin.chars().enumerate().skip(3).take(5) {
+        if let Some(other) = match c {
+            '0' => Some('O'),
+            '1' => Some('I'),
+            '5' => Some('S'),
+            '8' => Some('B'),
+            '2' => Some('Z'),
+            _ => None,
+        } {
+            lookalike = replace(&lookalike, i, other);
+        }
+    }
+    let typo_at = 3 + rng.below(4);
+    let cases: Vec<(&str, String, Option<IdentifierKind>, &str)> = vec![
+        (
+            "separators and case",
+            hin.to_lowercase().replace("", " ").trim().to_string(),
+            None,
+            &boat.id,
+        ),
+        ("look-alikes", lookalike, None, &boat.id),
+        (
+            "one substitution",
+            replace(&vin, 9, if vin.as_bytes()[9] == b'X' { 'Y' } else { 'X' }),
+            None,
+            &car.id,
+        ),
+        (
+            "two edits",
+            transpose(&replace(&vin, 2, '9'), 12),
+            None,
+            &car.id,
+        ),
+        ("transposition", transpose(&hin, typo_at), None, &boat.id),
+        (
+            "deletion on a short serial",
+            firearm.chars().skip(1).collect(),
+            None,
+            &gun.id,
+        ),
+        ("fragment", fragment, None, &car.id),
+        ("pattern", pattern, None, &boat.id),
+        (
+            "prefix dropped",
+            hin.clone(),
+            Some(IdentifierKind::Hin),
+            &boat.id,
+        ),
+        ("prefix added", format!("NL{}", &hin), None, &boat.id),
+        (
+            "wrong kind",
+            engine.clone(),
+            Some(IdentifierKind::Hin),
+            &boat.id,
+        ),
+    ];
+    for (name, value, kind, expected) in cases {
+        let found = search(&mut client, &[&value], kind).await;
+        assert_eq!(
+            found.first().map(String::as_str),
+            Some(expected),
+            "{name}: query {value:?} found {found:?}"
+        );
+    }
+
+    // Several numbers of one object at once: the boat that matches both ranks first.
+    let found = search(&mut client, &[&transpose(&hin, 4), &engine], None).await;
+    assert_eq!(found.first(), Some(&boat.id));
+
+    // A value far from everything stored finds nothing.
+    assert!(
+        search(&mut client, &["QQQQQQQQQQQQ"], None)
+            .await
+            .is_empty()
+    );
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawn_alerts_disappear_and_everything_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample = alerts("BE", 40, 11);
+    let node = InProcessNode::start("BE", dir.path()).await;
+    let mut client = node.client().await;
+    import(&mut client, &sample, 40).await;
+    node.wait_indexed().await;
+    let gone = &sample[1];
+    let kept = &sample[2];
+    let withdrawn = client
+        .withdraw_alert(v1::WithdrawAlertRequest {
+            id: gone.id.clone(),
+            reason: "recovered by the owner".to_string(),
+            expected_version: 0,
+        })
+        .await
+        .expect("withdraw")
+        .into_inner();
+    assert_eq!(
+        withdrawn.alert.map(|a| a.status),
+        Some(v1::AlertStatus::Withdrawn as i32)
+    );
+    let value = gone.identifiers[0].value.clone();
+    assert!(search(&mut client, &[&value], None).await.is_empty());
+    node.stop().await;
+
+    let node = InProcessNode::start("BE", dir.path()).await;
+    let mut client = node.client().await;
+    node.wait_indexed().await;
+    assert!(search(&mut client, &[&value], None).await.is_empty());
+    let kept_value = kept.identifiers[0].value.clone();
+    assert_eq!(
+        search(&mut client, &[&kept_value], None).await.first(),
+        Some(&kept.id)
+    );
+    let history = client
+        .get_alert_history(v1::GetAlertHistoryRequest {
+            id: gone.id.clone(),
+        })
+        .await
+        .expect("history")
+        .into_inner();
+    assert_eq!(history.versions.len(), 2);
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_index_is_rebuilt_from_the_store() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample = alerts("FR", 200, 13);
+    let node = InProcessNode::start("FR", dir.path()).await;
+    let mut client = node.client().await;
+    import(&mut client, &sample, 50).await;
+    node.wait_indexed().await;
+    node.stop().await;
+
+    std::fs::remove_dir_all(dir.path().join("index")).expect("index removed");
+    let node = InProcessNode::start("FR", dir.path()).await;
+    let mut client = node.client().await;
+    node.wait_indexed().await;
+    for alert in sample.iter().step_by(37) {
+        let value = alert.identifiers[0].value.clone();
+        assert_eq!(
+            search(&mut client, &[&value], None).await.first(),
+            Some(&alert.id)
+        );
+    }
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_with_the_field_named_and_nothing_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = InProcessNode::start("NL", dir.path()).await;
+    let mut client = node.client().await;
+    let good = alerts("NL", 1, 3).remove(0);
+    let mut cases = Vec::new();
+    let mut no_identifiers = good.clone();
+    no_identifiers.identifiers.clear();
+    cases.push(("identifiers", no_identifiers));
+    let mut long_identifier = good.clone();
+    long_identifier.identifiers[0].value = "A".repeat(65);
+    cases.push(("identifiers[0].value", long_identifier));
+    let mut long_description = good.clone();
+    long_description.description = Some("x".repeat(8 * 1024 + 1));
+    cases.push(("description", long_description));
+    let mut unknown_country = good.clone();
+    unknown_country.country = "XX".to_string();
+    cases.push(("country", unknown_country));
+    let mut foreign_id = good.clone();
+    foreign_id.id = "BE-000001".to_string();
+    cases.push(("id", foreign_id));
+    for (field, alert) in cases {
+        let status = client
+            .put_alert(v1::PutAlertRequest {
+                alert: Some(alert_out(alert)),
+                expected_version: 0,
+                reason: String::new(),
+            })
+            .await
+            .expect_err("refused");
+        assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
+        assert!(
+            status.message().starts_with(field),
+            "{field}: {}",
+            status.message()
+        );
+    }
+    let mut missing_category = alert_out(good.clone());
+    missing_category.category = 0;
+    let status = client
+        .put_alert(v1::PutAlertRequest {
+            alert: Some(missing_category),
+            expected_version: 0,
+            reason: String::new(),
+        })
+        .await
+        .expect_err("refused");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(
+        status.message().contains("category"),
+        "{}",
+        status.message()
+    );
+    let status = client
+        .put_alert(v1::PutAlertRequest::default())
+        .await
+        .expect_err("refused");
+    assert_eq!(status.code(), Code::InvalidArgument);
+
+    let node_status = client
+        .get_node_status(v1::GetNodeStatusRequest {})
+        .await
+        .expect("status")
+        .into_inner();
+    assert_eq!(node_status.store_sequence, 0, "nothing was written");
+    assert_eq!(node_status.alerts_total, 0);
+    let missing = client
+        .get_alert(v1::GetAlertRequest {
+            id: good.id.clone(),
+            version: 0,
+        })
+        .await
+        .expect_err("not stored");
+    assert_eq!(missing.code(), Code::NotFound);
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_in_the_middle_of_an_import_loses_no_acknowledged_alert() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("node");
+    let sample = alerts("NL", 6000, 17);
+    let process = NodeProcess::spawn("NL", &data);
+    let mut importer = client(process.addr).await;
+    let (batches, outgoing) = tokio::sync::mpsc::channel(2);
+    let mut acks = importer
+        .import_alerts(tokio_stream::wrappers::ReceiverStream::new(outgoing))
+        .await
+        .expect("import accepted")
+        .into_inner();
+    let chunks: Vec<Vec<sismatch_alert::Alert>> = sample.chunks(200).map(<[_]>::to_vec).collect();
+    let sender = tokio::spawn(async move {
+        for chunk in chunks {
+            let items = chunk
+                .into_iter()
+                .map(|alert| v1::ImportItem {
+                    line: 0,
+                    alert: Some(alert_out(alert)),
+                })
+                .collect();
+            if batches
+                .send(v1::ImportAlertsRequest { items })
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let mut acknowledged = 0usize;
+    while let Ok(Some(ack)) = acks.message().await {
+        acknowledged += ack.received as usize;
+        if acknowledged >= 2000 {
+            break;
+        }
+    }
+    process.kill();
+    let _ = sender.await;
+    assert!(
+        acknowledged >= 2000,
+        "only {acknowledged} acknowledged before the kill"
+    );
+
+    let process = NodeProcess::spawn("NL", &data);
+    let mut reader = client(process.addr).await;
+    for alert in &sample[..acknowledged] {
+        let found = reader
+            .get_alert(v1::GetAlertRequest {
+                id: alert.id.clone(),
+                version: 0,
+            })
+            .await;
+        assert!(found.is_ok(), "acknowledged alert {} lost", alert.id);
+    }
+    // And searchable once the index has caught up with the store.
+    let probe = &sample[acknowledged - 1];
+    let value = probe.identifiers[0].value.clone();
+    let mut found = Vec::new();
+    for _ in 0..100 {
+        found = search(&mut reader, &[&value], None).await;
+        if found.first() == Some(&probe.id) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(found.first(), Some(&probe.id));
+}
+
+#[test]
+fn import_and_search_from_the_command_line() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = runtime.block_on(InProcessNode::start("NL", &dir.path().join("node")));
+    let file = dir.path().join("alerts.ndjson");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"id":"NL-000123","country":"NL","category":"BOAT","identifiers":[{"kind":"HIN","value":"NL-ABC12345D404"},{"kind":"ENGINE_SERIAL","value":"6CJ-1013456","location":"outboard"}],"brand":"Bayliner","description":"white bowrider, blue canopy","stolen_at":"2026-05-14T22:00:00Z"}"#,
+            "\n",
+            "not json at all\n",
+            r#"{"id":"NL-000124","country":"NL","category":"BOAT","identifiers":[]}"#,
+            "\n",
+            r#"{"id":"NL-000125","country":"NL","category":"FIREARM","identifiers":[{"kind":"FIREARM_SERIAL","value":"BXK4471"}],"calibre":"9mm"}"#,
+            "\n",
+        ),
+    )
+    .expect("file written");
+    let addr = node.addr.to_string();
+    let path = file.to_string_lossy().to_string();
+    let output = sismatch(&["import", "--node", &addr, &path]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("stored 2 new, 0 updated, 0 unchanged; rejected 2"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("line 2: alert: not valid JSON"), "{stderr}");
+    assert!(
+        stderr.contains("line 3: identifiers: at least one identifier"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("unknown field 'calibre'"), "{stderr}");
+
+    // Importing the same file again changes nothing.
+    let again = sismatch(&["import", "--node", &addr, &path]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        stdout.contains("stored 0 new, 0 updated, 2 unchanged"),
+        "{stdout}"
+    );
+
+    runtime.block_on(node.wait_indexed());
+    let report = sismatch_json(&["search", "--node", &addr, "--json", "ABC1234SD4O4"]);
+    assert_eq!(report["matches"][0]["alert_id"], "NL-000123");
+    let explanation = report["matches"][0]["identifiers"][0]["explanation"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(explanation.contains("look-alike"), "{explanation}");
+    runtime.block_on(node.stop());
+}
+
+#[test]
+fn a_bad_config_file_fails_at_start_with_the_key_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("node.toml");
+    std::fs::write(
+        &config,
+        "country = \"NL\"\ndata = \"x\"\nlisen = \"127.0.0.1:0\"\n",
+    )
+    .expect("config written");
+    let output = sismatch(&["node", "--config", &config.to_string_lossy()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("lisen"), "{stderr}");
+
+    let output = sismatch(&["node", "--data", &dir.path().to_string_lossy()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("country: missing"), "{stderr}");
+}
+
+#[test]
+fn the_example_config_of_the_deployment_guide_starts_a_node() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/node.example.toml"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sismatch"))
+        .args([
+            "node",
+            "--config",
+            example,
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+        ])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sismatch node starts");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+        .expect("address line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.trim().parse::<std::net::SocketAddr>().is_ok(),
+        "the node did not start from the example config: {line:?}"
+    );
+}
