@@ -22,10 +22,12 @@
 //!   transposition across a cut is undone in the query before the same look-ups.
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
+use tantivy::postings::TermInfo;
 use tantivy::query::{DfaWrapper, FuzzyTermQuery};
 use tantivy::schema::Field;
-use tantivy::{SegmentReader, Term};
+use tantivy::{InvertedIndexReader, SegmentReader, Term};
 
 use crate::distance::bounded_osa;
 use crate::error::Result;
@@ -163,6 +165,8 @@ struct Thirds {
     suffixes: BTreeSet<Vec<char>>,
     /// Middle thirds of matching values (ranges of `mid`).
     middles: BTreeSet<Vec<char>>,
+    /// Where in the query those middle thirds start.
+    starts: BTreeSet<usize>,
 }
 
 impl Thirds {
@@ -185,6 +189,7 @@ impl Thirds {
             // Middle third intact, one edit on each side: shifted by at most one.
             for start in (k1.saturating_sub(1)..=k1 + 1).filter(|s| s + (k2 - k1) <= m) {
                 plan.middles.insert(q[start..start + k2 - k1].to_vec());
+                plan.starts.insert(start);
             }
             // A transposition across the first cut and an edit in the last third: the first two
             // thirds are the query's with the transposition undone.
@@ -264,8 +269,8 @@ fn by_thirds(gather: &mut Gather<'_>, query: usize, skel: &[char]) -> Result<()>
     let mut scan = Scan {
         skel,
         query,
-        forward: None,
-        reversed: None,
+        starts: &plan.starts,
+        automata: Vec::new(),
         stored: Vec::new(),
     };
     let searcher = gather.searcher();
@@ -276,41 +281,50 @@ fn by_thirds(gather: &mut Gather<'_>, query: usize, skel: &[char]) -> Result<()>
             (fields.mid, Layout::Rotated, &plan.middles),
         ];
         for (field, layout, prefixes) in ranges {
+            let place = Place {
+                segment: segment as u32,
+                reader,
+                inverted: reader.inverted_index(field)?,
+                field,
+                layout,
+            };
             for prefix in prefixes {
                 let prefix: String = prefix.iter().collect();
-                scan.range(gather, segment, reader, field, layout, &prefix)?;
+                scan.range(gather, &place, &prefix)?;
             }
         }
     }
     Ok(())
 }
 
+/// One field of one segment, and how its terms read back as skeletons.
+struct Place<'r> {
+    segment: u32,
+    reader: &'r SegmentReader,
+    inverted: Arc<InvertedIndexReader>,
+    field: Field,
+    layout: Layout,
+}
+
 /// The range scans of one query.
 struct Scan<'q> {
     skel: &'q [char],
     query: usize,
-    /// Automata for ranges too large to read, built on first need.
-    forward: Option<DfaWrapper>,
-    reversed: Option<DfaWrapper>,
+    /// Where middle thirds start in the query.
+    starts: &'q BTreeSet<usize>,
+    /// Automata for ranges too large to read, built on first need: for `skel`, `rskel`, and
+    /// `mid` at each start.
+    automata: Vec<(Layout, usize, DfaWrapper)>,
     stored: Vec<char>,
 }
 
 impl Scan<'_> {
-    /// Adds the verified terms of `field` that start with `prefix`.
-    fn range(
-        &mut self,
-        gather: &mut Gather<'_>,
-        segment: usize,
-        reader: &SegmentReader,
-        field: Field,
-        layout: Layout,
-        prefix: &str,
-    ) -> Result<()> {
-        let inverted = reader.inverted_index(field)?;
+    /// Adds the verified terms of `place` that start with `prefix`.
+    fn range(&mut self, gather: &mut Gather<'_>, place: &Place<'_>, prefix: &str) -> Result<()> {
         let Some(high) = next_prefix(prefix.as_bytes()) else {
             return Ok(());
         };
-        let terms = inverted.terms();
+        let terms = place.inverted.terms();
         let mut stream = terms
             .range()
             .ge(prefix.as_bytes())
@@ -319,85 +333,87 @@ impl Scan<'_> {
         let mut read = 0;
         while stream.advance() {
             read += 1;
-            if read > SCAN_CAP && layout != Layout::Rotated {
-                return self.walk(gather, segment, reader, field, layout, prefix, &high);
+            if read > SCAN_CAP {
+                return self.walk(gather, place, prefix, &high);
             }
-            self.add(
-                gather,
-                segment,
-                reader,
-                &inverted,
-                layout,
-                stream.key(),
-                stream.value(),
-            )?;
+            self.add(gather, place, stream.key(), stream.value())?;
         }
         Ok(())
     }
 
-    /// Like [`Scan::range`], walking the range with a Levenshtein automaton of the query.
-    #[allow(clippy::too_many_arguments)]
+    /// Like [`Scan::range`], walking the range with Levenshtein automata of the query as the
+    /// field holds it: forward, reversed, or rotated at each place a middle third may start
+    /// (two edits between the values are at most two between their rotations, cut at the
+    /// intact middle).
     fn walk(
         &mut self,
         gather: &mut Gather<'_>,
-        segment: usize,
-        reader: &SegmentReader,
-        field: Field,
-        layout: Layout,
+        place: &Place<'_>,
         prefix: &str,
         high: &[u8],
     ) -> Result<()> {
-        let inverted = reader.inverted_index(field)?;
-        let slot = match layout {
-            Layout::Reversed => &mut self.reversed,
-            _ => &mut self.forward,
+        let cuts: Vec<usize> = match place.layout {
+            Layout::Rotated => self.starts.iter().copied().collect(),
+            _ => vec![0],
         };
-        let automaton = match slot {
-            Some(automaton) => automaton,
-            None => {
-                let text: String = match layout {
-                    Layout::Reversed => self.skel.iter().rev().collect(),
-                    _ => self.skel.iter().collect(),
-                };
-                let term = Term::from_field_text(field, &text);
-                let distance = max_edits(self.skel.len()) as u8;
-                slot.insert(FuzzyTermQuery::new(term, distance, true).automaton()?)
-            }
-        };
-        let terms = inverted.terms();
-        let mut stream = terms
-            .search(&*automaton)
-            .ge(prefix.as_bytes())
-            .lt(high)
-            .into_stream()?;
         let mut found = Vec::new();
-        while stream.advance() {
-            found.push((stream.key().to_vec(), stream.value().clone()));
+        for cut in cuts {
+            let automaton = self.automaton(place, cut)?;
+            let terms = place.inverted.terms();
+            let mut stream = terms
+                .search(automaton)
+                .ge(prefix.as_bytes())
+                .lt(high)
+                .into_stream()?;
+            while stream.advance() {
+                found.push((stream.key().to_vec(), stream.value().clone()));
+            }
         }
         for (key, info) in found {
-            self.add(gather, segment, reader, &inverted, layout, &key, &info)?;
+            self.add(gather, place, &key, &info)?;
         }
         Ok(())
     }
 
+    /// The automaton of the query as `place` holds values (rotated at `cut` for `mid`).
+    fn automaton(&mut self, place: &Place<'_>, cut: usize) -> Result<&DfaWrapper> {
+        let known = self
+            .automata
+            .iter()
+            .position(|(layout, at, _)| *layout == place.layout && *at == cut);
+        let index = match known {
+            Some(index) => index,
+            None => {
+                let text: String = match place.layout {
+                    Layout::Forward => self.skel.iter().collect(),
+                    Layout::Reversed => self.skel.iter().rev().collect(),
+                    Layout::Rotated => crate::schema::rotation_at(self.skel, cut),
+                };
+                let term = Term::from_field_text(place.field, &text);
+                let distance = max_edits(self.skel.len()) as u8;
+                let automaton = FuzzyTermQuery::new(term, distance, true).automaton()?;
+                self.automata.push((place.layout, cut, automaton));
+                self.automata.len() - 1
+            }
+        };
+        Ok(&self.automata[index].2)
+    }
+
     /// Verifies one term and adds its documents.
-    #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
         gather: &mut Gather<'_>,
-        segment: usize,
-        reader: &SegmentReader,
-        inverted: &tantivy::InvertedIndexReader,
-        layout: Layout,
+        place: &Place<'_>,
         key: &[u8],
-        info: &tantivy::postings::TermInfo,
+        info: &TermInfo,
     ) -> Result<()> {
         let Ok(key) = std::str::from_utf8(key) else {
             return Ok(());
         };
-        layout.decode(key, &mut self.stored);
+        place.layout.decode(key, &mut self.stored);
         if let Some(proxy) = verify(self.skel, &self.stored) {
-            gather.add_postings(self.query, segment as u32, reader, inverted, info, proxy)?;
+            let (segment, reader, inverted) = (place.segment, place.reader, &place.inverted);
+            gather.add_postings(self.query, segment, reader, inverted, info, proxy)?;
         }
         Ok(())
     }

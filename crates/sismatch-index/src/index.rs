@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use sismatch_alert::Alert;
 use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
+use tantivy::merge_policy::LogMergePolicy;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
@@ -134,6 +135,7 @@ impl AlertIndex {
             .warmers(vec![Arc::downgrade(&warmer)])
             .try_into()?;
         let writer = index.writer(WRITER_MEMORY)?;
+        writer.set_merge_policy(Box::new(merge_policy()));
         info!(path = %dir.display(), sequence, "index open");
         Ok(AlertIndex {
             index,
@@ -271,6 +273,16 @@ impl AlertIndex {
             identifiers: count(IDENTIFIER_ENTRY)?,
         })
     }
+}
+
+/// tantivy's default merge policy (up to 8 segments of similar size per level), which keeps a
+/// bulk import fast, except that a segment with many deleted documents (replaced or removed
+/// alerts) is merged away: deleted documents still cost in every look-up. Bulk imports are
+/// followed by [`AlertIndex::compact`].
+fn merge_policy() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_del_docs_ratio_before_merge(0.3);
+    policy
 }
 
 fn is_lock_failure(err: &Error) -> bool {

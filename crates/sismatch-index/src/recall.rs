@@ -11,7 +11,7 @@
 //! path). Measured: the share whose alert is among the top 200 candidates, the share in the top
 //! 10 once the candidates are scored as the node does, and the time of `candidates`, after
 //! [`AlertIndex::compact`] (set `SISMATCH_RECALL_COMPACT=0` to search the segments the import
-//! left).
+//! left) and 7 small batches (each a small segment, as when a node serves updates).
 
 use std::time::{Duration, Instant};
 
@@ -101,6 +101,12 @@ fn run(
     };
     let hit = found.iter().any(|id| id == &format!("NL-{n:07}"));
     let accepted = score(&query, stored) >= DEFAULT_THRESHOLD;
+    if accepted && !hit {
+        println!(
+            "missed: {raw:?} ({kind:?}) for {stored:?}, {} candidates",
+            found.len()
+        );
+    }
     tally.in_candidates += usize::from(hit);
     tally.accepted += usize::from(accepted);
     tally.accepted_in_candidates += usize::from(hit && accepted);
@@ -174,6 +180,25 @@ fn recall_and_latency_at_scale() {
             start.elapsed().as_secs_f64()
         );
     }
+
+    // Steady state: a node then applies small batches, each a small segment until merged.
+    for sequence in 0..7u64 {
+        let batch: Vec<IndexChange<'_>> = (0..20)
+            .map(|_| IndexChange::Upsert(&stored[rng.below(stored.len())]))
+            .collect();
+        index.apply(&batch, 1000 + sequence).unwrap();
+    }
+    println!("then 7 small batches: {} segments", index.segments());
+    let bytes: u64 = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.metadata().ok())
+        .map(|meta| meta.len())
+        .sum();
+    println!(
+        "index on disk: {:.0} MB ({:.0} bytes per identifier)",
+        bytes as f64 / 1e6,
+        bytes as f64 / stats.identifiers as f64
+    );
 
     // Warm the page cache and the automaton builders.
     let mut warm = Tally::default();

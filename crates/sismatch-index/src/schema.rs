@@ -246,9 +246,15 @@ pub(crate) fn thirds(len: usize) -> (usize, usize) {
 /// its first third.
 pub(crate) fn rotation(chars: &[char]) -> String {
     let (second, _) = thirds(chars.len());
-    let mut out: String = chars[second..].iter().collect();
+    rotation_at(chars, second)
+}
+
+/// `chars` from `cut` to the end, [`VARIANT_END`], then the characters before `cut`.
+pub(crate) fn rotation_at(chars: &[char], cut: usize) -> String {
+    let cut = cut.min(chars.len());
+    let mut out: String = chars[cut..].iter().collect();
     out.push(VARIANT_END);
-    out.extend(&chars[..second]);
+    out.extend(&chars[..cut]);
     out
 }
 

@@ -59,6 +59,10 @@ fn finds_the_design_examples() {
         ("??Z98765B303", None, "NL-CIN"),
         ("XYZ987??B303", None, "NL-CIN"),
         ("*45D404", None, "NL-HIN"),
+        ("A??12345D404", None, "NL-HIN"),
+        ("*C1?345*", None, "NL-HIN"),
+        ("K8?9?1", None, "NL-SHORT"),
+        ("?83921", None, "NL-SHORT"),
         ("NL-ABC12345D404", None, "NL-HIN"),
         ("NL-ABC1245D404", None, "NL-HIN"),
         ("ABC12345D404", Some(EngineSerial), "NL-HIN"),
@@ -300,7 +304,47 @@ fn free_text_is_lower_cased_and_folded() {
         vec!["DE-1"]
     );
     assert!(index.text_candidates("catamaran", 10).unwrap().is_empty());
+    assert_eq!(
+        index.text_candidates("bowrider", usize::MAX).unwrap(),
+        vec!["NL-1"]
+    );
+    assert!(index.text_candidates("bowrider", 0).unwrap().is_empty());
     assert!(index.text_candidates(" ,; ", 10).unwrap().is_empty());
     let both = index.text_candidates("blue blanc", 10).unwrap();
     assert_eq!(both.len(), 2, "{both:?}");
+}
+
+/// Real VINs share their first characters (maker, model) by the thousand: a range of the
+/// dictionary that large is walked with an automaton instead of read, and still finds them.
+#[test]
+fn a_prefix_shared_by_many_values_is_walked() {
+    let mut rng = Rng::new(3);
+    let stored: Vec<Alert> = (0..600)
+        .map(|n| {
+            let serial: String = (0..6).map(|_| rng.pick("0123456789")).collect();
+            one(
+                &format!("DE-{n}"),
+                IdentifierKind::Vin,
+                &format!("WVWZZZ1JZXW{serial}"),
+            )
+        })
+        .collect();
+    let (_dir, index) = index_with(&stored);
+    for alert in stored.iter().step_by(50) {
+        let value = &alert.identifiers[0].value;
+        let chars: Vec<char> = value.chars().collect();
+        // Two substitutions in the serial: only the first two thirds are intact.
+        let mut serial = chars.clone();
+        serial[13] = 'X';
+        serial[15] = 'Y';
+        // One edit at each end: only the (shared) middle third is intact.
+        let mut ends = chars.clone();
+        ends[1] = 'X';
+        ends.remove(15);
+        for query in [serial, ends] {
+            let raw: String = query.iter().collect();
+            let found = search(&index, &raw, None);
+            assert!(found.contains(&alert.id), "{raw} should find {value}");
+        }
+    }
 }

@@ -22,6 +22,8 @@ pub(crate) fn candidates(
     text: &str,
     limit: usize,
 ) -> Result<Vec<String>> {
+    // The collector reserves room for `limit` hits: never more than there are documents.
+    let limit = limit.min(searcher.num_docs() as usize);
     if limit == 0 {
         return Ok(Vec::new());
     }
