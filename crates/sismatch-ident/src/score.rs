@@ -177,6 +177,19 @@ fn compare_pattern(pattern: &str, stored: &[char], explain: bool) -> Comparison 
     best
 }
 
+/// `normalised` without a prefix that officers add or drop (a CIN country code, `IMO` or a
+/// look-alike of it), when it has one: the index stores and looks up this form too, so that it
+/// proposes exactly the candidates this scorer will accept with the prefix ignored.
+pub fn without_droppable_head(normalised: &str) -> Option<&str> {
+    let chars: Vec<char> = normalised.chars().collect();
+    let (cut, _) = droppable_head(&chars)?;
+    let at = normalised
+        .char_indices()
+        .nth(cut)
+        .map_or(normalised.len(), |(i, _)| i);
+    normalised.get(at..)
+}
+
 /// A prefix that officers add or drop at the head of a normalised value: its length, and what
 /// ignoring it costs. A country code before a HIN body (a CIN) or `IMO` before seven digits is
 /// ignored for free; a country code before something that only looks roughly like a HIN body

@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 
 use sismatch_alert::Alert;
-use sismatch_ident::{is_country_code, parse, skeleton};
+use sismatch_ident::{parse, skeleton, without_droppable_head};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, PreTokenizedString, RemoveLongFilter, SimpleTokenizer,
@@ -221,20 +221,6 @@ pub(crate) fn whole_value_skeletons(key: &str, normalised: &str) -> BTreeSet<Str
     }
     out.retain(|s| !s.is_empty());
     out
-}
-
-/// `value` without the head that officers add or drop: a country code before 11 to 13 more
-/// characters (a CIN, possibly with a typo), or `IMO` (or a look-alike of it) before seven
-/// digits. Mirrors `droppable_head` of the identifier core's scorer, which decides the score.
-pub(crate) fn without_droppable_head(value: &str) -> Option<&str> {
-    let len = value.chars().count();
-    if (13..=15).contains(&len) && value.get(..2).is_some_and(is_country_code) {
-        return value.get(2..);
-    }
-    let head = value.get(..3)?;
-    let rest = value.get(3..)?;
-    let digits = rest.len() == 7 && rest.bytes().all(|b| b.is_ascii_digit());
-    (len == 10 && digits && skeleton(head) == "1M0").then_some(rest)
 }
 
 /// Where the thirds of a skeleton of `len` characters start: the second and the third.
