@@ -354,7 +354,7 @@ pub fn edit_out(op: &EditOp) -> v1::EditOperation {
             } else {
                 v1::EditKind::Pattern
             };
-            let length = u32::try_from(end + 1 - start).unwrap_or(0);
+            let length = u32::try_from((end + 1).saturating_sub(*start)).unwrap_or(0);
             (
                 kind,
                 0,
