@@ -15,18 +15,12 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libclang-dev; \
 	fi
 
-# The main job. Until the federation demo lands (issue 5) this shows the identifier core on
-# misread and partial numbers: what every node will compute for every search.
+# The main job on the embedded default: three national nodes (NL, BE, FR) and the matching
+# core in one process on loopback, loaded with generated sample data, a few example searches
+# with misread and partial numbers, then serving until Ctrl-C. DEMO_ARGS passes flags
+# (`make demo DEMO_ARGS="--data /tmp/fed --alerts 30000"`; `sismatch demo --help` lists them).
 demo: deps
-	$(SISMATCH) ident parse "NL-ABC12345D404"
-	@echo
-	$(SISMATCH) ident parse "5YJ3E1EA7KF317000"
-	@echo
-	$(SISMATCH) ident compare "A8C12354D4O4" "NL-ABC12345D404"
-	@echo
-	$(SISMATCH) ident compare "6CJ-1O13456" "6CJ1013456"
-	@echo
-	$(SISMATCH) ident compare "*2345d4*" "ABC12345D404"
+	$(SISMATCH) demo $(DEMO_ARGS)
 
 # Every test of the workspace: unit, property and integration tests.
 test: deps

@@ -4,6 +4,7 @@
 // In test helpers a failed expectation is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod core;
 mod data;
 mod ident_cli;
 mod node;

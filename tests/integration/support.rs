@@ -8,13 +8,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sismatch_alert::Alert;
-use sismatch_grpc::NodeService;
+use sismatch_core::{Core, CoreConfig, MemberConfig};
 use sismatch_grpc::convert::alert_out;
+use sismatch_grpc::{CoreService, NodeService};
 use sismatch_node::{Node, NodeConfig};
 use sismatch_proto::v1;
+use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
+use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
 use sismatch_proto::v1::national_node_server::NationalNodeServer;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -157,16 +161,14 @@ pub struct NodeProcess {
 impl NodeProcess {
     /// Starts `sismatch node` for `country` on `dir` and reads the address it prints.
     pub fn spawn(country: &str, dir: &Path) -> NodeProcess {
+        NodeProcess::spawn_on(country, dir, "127.0.0.1:0")
+    }
+
+    /// Starts `sismatch node` for `country` on `dir`, listening on `listen`.
+    pub fn spawn_on(country: &str, dir: &Path, listen: &str) -> NodeProcess {
         let log = std::fs::File::create(dir.with_extension("log")).expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_sismatch"))
-            .args([
-                "node",
-                "--country",
-                country,
-                "--listen",
-                "127.0.0.1:0",
-                "--data",
-            ])
+            .args(["node", "--country", country, "--listen", listen, "--data"])
             .arg(dir)
             .stdout(Stdio::piped())
             .stderr(log)
@@ -196,4 +198,97 @@ impl Drop for NodeProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A matching core served in this test process, on a loopback port chosen by the system.
+pub struct InProcessCore {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    server: JoinHandle<()>,
+}
+
+impl InProcessCore {
+    /// Starts a core over `nodes` (`(name, country, address)`), with `deadline` as its default
+    /// fan-out deadline.
+    pub async fn start(nodes: &[(&str, &str, SocketAddr)], deadline: Duration) -> InProcessCore {
+        let members = nodes
+            .iter()
+            .map(|(name, country, addr)| MemberConfig {
+                name: (*name).to_string(),
+                country: (*country).to_string(),
+                address: format!("http://{addr}"),
+            })
+            .collect();
+        let mut config = CoreConfig::new(members);
+        config.default_deadline = deadline;
+        let core = Arc::new(Core::new(config).expect("valid core config"));
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            tonic::transport::Server::builder()
+                .add_service(MatchingCoreServer::new(CoreService::new(core)))
+                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("core serves");
+        });
+        InProcessCore {
+            addr,
+            stop: Some(stop),
+            server,
+        }
+    }
+
+    /// A client of this core.
+    pub async fn client(&self) -> MatchingCoreClient<Channel> {
+        MatchingCoreClient::connect(format!("http://{}", self.addr))
+            .await
+            .expect("connects to the core")
+            .max_decoding_message_size(16 * 1024 * 1024)
+    }
+
+    /// Stops serving.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.server).await;
+    }
+}
+
+/// A TCP proxy on loopback that forwards to `upstream` and holds every answer back for
+/// `delay`: a node made slow without touching its code.
+pub async fn delaying_proxy(upstream: SocketAddr, delay: Duration) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        while let Ok((inbound, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(outbound) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut in_read, mut in_write) = inbound.into_split();
+                let (mut out_read, mut out_write) = outbound.into_split();
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut in_read, &mut out_write).await;
+                });
+                let mut buffer = vec![0_u8; 64 * 1024];
+                loop {
+                    let Ok(read) = out_read.read(&mut buffer).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    tokio::time::sleep(delay).await;
+                    if in_write.write_all(&buffer[..read]).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
 }

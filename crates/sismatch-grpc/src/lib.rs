@@ -6,7 +6,9 @@
 //! No business logic lives here.
 
 pub mod convert;
+mod core_service;
 mod node_service;
 pub mod status;
 
+pub use core_service::{CoreService, caller_deadline};
 pub use node_service::NodeService;

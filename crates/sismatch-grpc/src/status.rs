@@ -1,6 +1,7 @@
 //! Service errors to gRPC status codes, in one place.
 
 use sismatch_alert::Invalid;
+use sismatch_core::CoreError;
 use sismatch_node::NodeError;
 use tonic::{Code, Status};
 use tracing::error;
@@ -22,6 +23,19 @@ pub fn node(error: NodeError) -> Status {
         NodeError::Internal(detail) => {
             error!(%detail, "internal error");
             Status::new(Code::Internal, "internal error; see the node's log")
+        }
+    }
+}
+
+/// The status for a core error. A node's refusal of a routed request passes through with the
+/// node's own code, its message prefixed with the node's name.
+pub fn core(error: CoreError) -> Status {
+    match error {
+        CoreError::Invalid { .. } => Status::invalid_argument(error.to_string()),
+        CoreError::FailedPrecondition(message) => Status::failed_precondition(message),
+        CoreError::Unavailable(message) => Status::unavailable(message),
+        CoreError::Node { node, status } => {
+            Status::new(status.code(), format!("node {node}: {}", status.message()))
         }
     }
 }

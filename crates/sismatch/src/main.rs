@@ -27,14 +27,22 @@ enum Command {
     Node(commands::node::NodeArgs),
     /// Import alerts from an NDJSON or CSV file into a node.
     Import(commands::import::ImportArgs),
-    /// Search a node for identifiers as read on an object.
+    /// Search a node, or the whole federation through the core, for identifiers as read on an
+    /// object.
     Search(commands::search::SearchArgs),
+    /// Run the matching core: federated search over the national nodes.
+    Core(commands::core::CoreArgs),
+    /// Run a whole federation on this machine with sample data: the embedded default.
+    Demo(commands::demo::DemoArgs),
+    /// Report, through the core, that the object of an alert was found.
+    ReportHit(commands::report_hit::ReportHitArgs),
 }
 
-/// Logs to standard error (standard output is for results); `RUST_LOG` overrides the level.
-fn init_logging() {
+/// Logs to standard error (standard output is for results) at `level` unless `RUST_LOG` says
+/// otherwise.
+fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -54,11 +62,20 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ident(command) => command.run(&mut std::io::stdout().lock()),
         Command::Node(args) => {
-            init_logging();
+            init_logging("info");
             block_on(args.run())
         }
         Command::Import(args) => block_on(args.run()),
         Command::Search(args) => block_on(args.run()),
+        Command::Core(args) => {
+            init_logging("info");
+            block_on(args.run())
+        }
+        Command::ReportHit(args) => block_on(args.run()),
+        Command::Demo(args) => {
+            init_logging("warn");
+            block_on(args.run())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,8 +1,11 @@
 //! One module per subcommand, and what the servers and clients among them share.
 
 pub mod client;
+pub mod core;
+pub mod demo;
 pub mod ident;
 pub mod import;
 pub mod node;
+pub mod report_hit;
 pub mod search;
 pub mod serve;

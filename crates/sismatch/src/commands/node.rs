@@ -7,14 +7,11 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
-use sismatch_grpc::NodeService;
 use sismatch_node::{Node, NodeConfig};
-use sismatch_proto::v1::national_node_server::NationalNodeServer;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tracing::info;
 
-use crate::commands::serve::{MAX_MESSAGE, shutdown_signal, trace_span};
+use crate::commands::serve::{serve_node, shutdown_signal};
 
 /// Arguments of `sismatch node`. Flags override the config file.
 #[derive(Debug, Args)]
@@ -81,14 +78,7 @@ impl NodeArgs {
         let bound = listener.local_addr()?;
         println!("{bound}");
         info!(country = node.country(), %bound, "national node serving");
-        let service = NationalNodeServer::new(NodeService::new(Arc::clone(&node)))
-            .max_decoding_message_size(MAX_MESSAGE);
-        tonic::transport::Server::builder()
-            .trace_fn(trace_span)
-            .add_service(service)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown_signal())
-            .await
-            .context("the gRPC server failed")?;
+        serve_node(Arc::clone(&node), listener, shutdown_signal()).await?;
         let closing = Arc::clone(&node);
         tokio::task::spawn_blocking(move || closing.shutdown()).await?;
         Ok(())

@@ -1,20 +1,31 @@
-//! `sismatch search --node`: search one node from the command line.
+//! `sismatch search`: search one node (`--node`) or the whole federation (`--core`) from the
+//! command line.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::{Value, json};
 use sismatch_grpc::convert::kind_out;
 use sismatch_ident::IdentifierKind;
 use sismatch_proto::v1;
 
-use crate::commands::client::node_client;
+use crate::commands::client::{core_client, node_client};
 
 /// Arguments of `sismatch search`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["node", "core"])))]
 pub struct SearchArgs {
-    /// Address of the node (`127.0.0.1:7400`).
+    /// Address of a national node (`127.0.0.1:7400`): search that node only.
     #[arg(long)]
-    node: String,
+    node: Option<String>,
+    /// Address of the matching core (`127.0.0.1:7500`): search every node of the federation.
+    #[arg(long)]
+    core: Option<String>,
+    /// With --core: only the nodes of this country (repeat for several).
+    #[arg(long = "country", value_name = "CC", requires = "core")]
+    countries: Vec<String>,
+    /// With --core: the fan-out deadline in milliseconds (default: the core's, 500 ms).
+    #[arg(long, requires = "core")]
+    deadline_ms: Option<u32>,
     /// The kind of every value, when known (HIN, VIN, ENGINE_SERIAL, ...).
     #[arg(long, value_parser = parse_kind)]
     kind: Option<IdentifierKind>,
@@ -40,25 +51,46 @@ fn parse_kind(value: &str) -> Result<IdentifierKind, String> {
     value.parse().map_err(|error| format!("{error}"))
 }
 
+/// Enum names without their proto prefix (`BOAT`, not `OBJECT_CATEGORY_BOAT`).
+pub fn short_name(name: &str, prefix: &str) -> String {
+    name.trim_start_matches(prefix).to_string()
+}
+
 impl SearchArgs {
+    fn queries(&self) -> Vec<v1::IdentifierQuery> {
+        self.values
+            .iter()
+            .map(|value| v1::IdentifierQuery {
+                value: value.clone(),
+                kind: self.kind.map_or(0, kind_out),
+                manufacturer: String::new(),
+            })
+            .collect()
+    }
+
+    fn filter(&self) -> v1::SearchFilter {
+        v1::SearchFilter {
+            countries: self.countries.clone(),
+            include_expired: self.include_expired,
+            include_inactive: self.include_inactive,
+            ..v1::SearchFilter::default()
+        }
+    }
+
     /// Runs the search and prints the ranked matches.
     pub async fn run(self) -> Result<()> {
-        let mut client = node_client(&self.node).await?;
+        match (&self.node, &self.core) {
+            (Some(node), None) => self.search_node(node).await,
+            (None, Some(core)) => self.search_core(core).await,
+            _ => bail!("give exactly one of --node and --core"),
+        }
+    }
+
+    async fn search_node(&self, address: &str) -> Result<()> {
+        let mut client = node_client(address).await?;
         let request = v1::NationalNodeSearchRequest {
-            queries: self
-                .values
-                .iter()
-                .map(|value| v1::IdentifierQuery {
-                    value: value.clone(),
-                    kind: self.kind.map_or(0, kind_out),
-                    manufacturer: String::new(),
-                })
-                .collect(),
-            filter: Some(v1::SearchFilter {
-                include_expired: self.include_expired,
-                include_inactive: self.include_inactive,
-                ..v1::SearchFilter::default()
-            }),
+            queries: self.queries(),
+            filter: Some(self.filter()),
             top_k: self.top,
             ..v1::NationalNodeSearchRequest::default()
         };
@@ -69,29 +101,56 @@ impl SearchArgs {
             .context("search failed")?
             .into_inner();
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&report(&response))?);
+            let report = json!({
+                "matches": matches_json(&response.matches),
+                "index_sequence": response.index_sequence,
+            });
+            println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
-            print_table(&response);
+            print_matches(&response.matches);
+        }
+        Ok(())
+    }
+
+    async fn search_core(&self, address: &str) -> Result<()> {
+        let mut client = core_client(address).await?;
+        let request = v1::MatchingCoreSearchRequest {
+            queries: self.queries(),
+            filter: Some(self.filter()),
+            top_k: self.top,
+            deadline_ms: self.deadline_ms.unwrap_or(0),
+            ..v1::MatchingCoreSearchRequest::default()
+        };
+        let response = client
+            .search(request)
+            .await
+            .map_err(|status| anyhow::anyhow!("{}", status.message()))
+            .context("search failed")?
+            .into_inner();
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&core_json(&response))?);
+        } else {
+            print_core(&response);
         }
         Ok(())
     }
 }
 
-/// The JSON of `sismatch search --json`: stable, fields are only added.
-fn report(response: &v1::NationalNodeSearchResponse) -> Value {
-    let matches: Vec<Value> = response
-        .matches
+/// The matches of `sismatch search --json`: stable, fields are only added.
+fn matches_json(matches: &[v1::Match]) -> Vec<Value> {
+    matches
         .iter()
         .map(|m| {
             let alert = m.alert.clone().unwrap_or_default();
             json!({
                 "alert_id": alert.id,
+                "node": m.node,
                 "country": m.country,
                 "category": v1::ObjectCategory::try_from(alert.category)
-                    .map(|c| c.as_str_name().trim_start_matches("OBJECT_CATEGORY_").to_string())
+                    .map(|c| short_name(c.as_str_name(), "OBJECT_CATEGORY_"))
                     .unwrap_or_default(),
                 "status": v1::AlertStatus::try_from(alert.status)
-                    .map(|s| s.as_str_name().trim_start_matches("ALERT_STATUS_").to_string())
+                    .map(|s| short_name(s.as_str_name(), "ALERT_STATUS_"))
                     .unwrap_or_default(),
                 "score": m.score,
                 "explanation": m.explanation,
@@ -101,10 +160,11 @@ fn report(response: &v1::NationalNodeSearchResponse) -> Value {
                     let stored = im.matched_identifier.clone().unwrap_or_default();
                     json!({
                         "query": im.query_value,
+                        "query_index": im.query_index,
                         "normalised_query": im.normalized_query,
                         "matched": stored.value,
                         "kind": v1::IdentifierKind::try_from(stored.kind)
-                            .map(|k| k.as_str_name().trim_start_matches("IDENTIFIER_KIND_").to_string())
+                            .map(|k| short_name(k.as_str_name(), "IDENTIFIER_KIND_"))
                             .unwrap_or_default(),
                         "score": im.score,
                         "explanation": im.explanation,
@@ -113,36 +173,112 @@ fn report(response: &v1::NationalNodeSearchResponse) -> Value {
                 }).collect::<Vec<_>>(),
             })
         })
-        .collect();
-    json!({ "matches": matches, "index_sequence": response.index_sequence })
+        .collect()
 }
 
-fn print_table(response: &v1::NationalNodeSearchResponse) {
-    if response.matches.is_empty() {
+/// The JSON of `sismatch search --core --json`: the node answer's fields plus groups, node
+/// statuses and the reference.
+pub fn core_json(response: &v1::MatchingCoreSearchResponse) -> Value {
+    let groups: Vec<Value> = response
+        .groups
+        .iter()
+        .map(|g| {
+            json!({
+                "normalised_identifier": g.normalized_identifier,
+                "alert_ids": g.alert_ids,
+                "countries": g.countries,
+                "score": g.score,
+                "explanation": g.explanation,
+            })
+        })
+        .collect();
+    let nodes: Vec<Value> = response
+        .nodes
+        .iter()
+        .map(|n| {
+            json!({
+                "node": n.node,
+                "country": n.country,
+                "address": n.address,
+                "outcome": v1::NodeOutcome::try_from(n.outcome)
+                    .map(|o| short_name(o.as_str_name(), "NODE_OUTCOME_"))
+                    .unwrap_or_default(),
+                "message": n.message,
+                "elapsed_ms": n.elapsed.map_or(0.0, |d| d.seconds as f64 * 1000.0 + f64::from(d.nanos) / 1e6),
+                "results": n.results,
+            })
+        })
+        .collect();
+    json!({
+        "matches": matches_json(&response.matches),
+        "groups": groups,
+        "nodes": nodes,
+        "partial": response.partial,
+        "reference": response.reference,
+    })
+}
+
+fn print_matches(matches: &[v1::Match]) {
+    if matches.is_empty() {
         println!("no match");
         return;
     }
     println!(
-        "{:<4} {:<28} {:<7} {:<18} explanation",
-        "#", "alert", "score", "matched"
+        "{:<4} {:<24} {:<4} {:<7} {:<18} explanation",
+        "#", "alert", "cc", "score", "matched"
     );
-    for (rank, m) in response.matches.iter().enumerate() {
+    for (rank, m) in matches.iter().enumerate() {
         let alert = m.alert.clone().unwrap_or_default();
         for (i, im) in m.identifier_matches.iter().enumerate() {
             let stored = im.matched_identifier.clone().unwrap_or_default();
-            let (number, id, score) = if i == 0 {
+            let (number, id, country, score) = if i == 0 {
                 (
                     format!("{}", rank + 1),
                     alert.id.clone(),
+                    m.country.clone(),
                     format!("{:.4}", m.score),
                 )
             } else {
-                (String::new(), String::new(), String::new())
+                (String::new(), String::new(), String::new(), String::new())
             };
             println!(
-                "{number:<4} {id:<28} {score:<7} {:<18} {}",
+                "{number:<4} {id:<24} {country:<4} {score:<7} {:<18} {}",
                 stored.value, im.explanation
             );
         }
+    }
+}
+
+/// Prints a federated answer: matches, groups, then one status line per node.
+pub fn print_core(response: &v1::MatchingCoreSearchResponse) {
+    print_matches(&response.matches);
+    for group in &response.groups {
+        println!(
+            "group {}: {} ({})",
+            group.normalized_identifier,
+            group.explanation,
+            group.alert_ids.join(", ")
+        );
+    }
+    let statuses: Vec<String> = response
+        .nodes
+        .iter()
+        .map(|n| {
+            let outcome = v1::NodeOutcome::try_from(n.outcome)
+                .map(|o| short_name(o.as_str_name(), "NODE_OUTCOME_"))
+                .unwrap_or_default();
+            let ms = n.elapsed.map_or(0.0, |d| {
+                d.seconds as f64 * 1000.0 + f64::from(d.nanos) / 1e6
+            });
+            if n.message.is_empty() {
+                format!("{} {outcome} {ms:.1} ms", n.node)
+            } else {
+                format!("{} {outcome} {ms:.1} ms ({})", n.node, n.message)
+            }
+        })
+        .collect();
+    println!("nodes: {}", statuses.join("; "));
+    if response.partial {
+        println!("partial answer: some nodes did not answer; matches may be missing");
     }
 }

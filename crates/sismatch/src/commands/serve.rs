@@ -1,5 +1,17 @@
-//! What every server of the binary shares: message limits, request spans, shutdown signals.
+//! What every server of the binary shares: message limits, request spans, shutdown signals,
+//! and serving a node or the core on a bound listener.
 
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use sismatch_core::Core;
+use sismatch_grpc::{CoreService, NodeService};
+use sismatch_node::Node;
+use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
+use sismatch_proto::v1::national_node_server::NationalNodeServer;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
 use tracing::{Span, info, info_span};
 
 /// Largest gRPC message accepted: an import batch of a few thousand alerts fits.
@@ -8,6 +20,38 @@ pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 /// One span per request, named by the RPC.
 pub fn trace_span(request: &tonic::codegen::http::Request<()>) -> Span {
     info_span!("rpc", method = %request.uri().path())
+}
+
+/// Serves `node` on `listener` until `shutdown` completes; in-flight requests finish first.
+pub async fn serve_node(
+    node: Arc<Node>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
+    let service =
+        NationalNodeServer::new(NodeService::new(node)).max_decoding_message_size(MAX_MESSAGE);
+    tonic::transport::Server::builder()
+        .trace_fn(trace_span)
+        .add_service(service)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await
+        .context("the node's gRPC server failed")
+}
+
+/// Serves `core` on `listener` until `shutdown` completes; in-flight requests finish first.
+pub async fn serve_core(
+    core: Arc<Core>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
+    let service =
+        MatchingCoreServer::new(CoreService::new(core)).max_decoding_message_size(MAX_MESSAGE);
+    tonic::transport::Server::builder()
+        .trace_fn(trace_span)
+        .add_service(service)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await
+        .context("the core's gRPC server failed")
 }
 
 /// Completes on Ctrl-C or SIGTERM: the server stops accepting and finishes what is in flight.

@@ -1,0 +1,41 @@
+//! What the core is told at start: its nodes and its defaults. Plain structs; reading them from
+//! a TOML file or flags is the binary's job.
+
+use std::time::Duration;
+
+/// One national node (or one shard of a large country) the core asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberConfig {
+    /// Name of the node in answers and logs: the country code, or `NL-2` for a second shard.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 code of the country whose alerts the node holds.
+    pub country: String,
+    /// gRPC address (`http://127.0.0.1:7401`).
+    pub address: String,
+}
+
+/// The core's configuration.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// The federation's nodes, in the order their statuses are reported.
+    pub members: Vec<MemberConfig>,
+    /// Fan-out deadline of a search that names none.
+    pub default_deadline: Duration,
+    /// How long one attempt to connect to a node may take; a node that does not accept a
+    /// connection within it is marked unavailable and retried in the background.
+    pub connect_timeout: Duration,
+    /// Longest wait between two reconnect attempts to a node that is down.
+    pub max_backoff: Duration,
+}
+
+impl CoreConfig {
+    /// A configuration with the default timings for `members`.
+    pub fn new(members: Vec<MemberConfig>) -> Self {
+        CoreConfig {
+            members,
+            default_deadline: Duration::from_millis(500),
+            connect_timeout: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Asking every selected node at once, each call bounded by the same deadline.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sismatch_proto::v1;
+use tokio::task::JoinSet;
+use tracing::{Instrument, debug, info_span, warn};
+
+use crate::member::{CallError, Member};
+
+/// One node's reply to a fan-out.
+pub struct Reply {
+    /// Position of the member in the federation's list (statuses keep that order).
+    pub position: usize,
+    /// The node asked.
+    pub member: Arc<Member>,
+    /// Its answer, or why there is none.
+    pub outcome: Result<v1::NationalNodeSearchResponse, CallError>,
+    /// From sending the call to its answer or to giving up.
+    pub elapsed: Duration,
+}
+
+/// Sends `request` to every member in parallel and returns one reply per member, in member
+/// order, once all have answered or the deadline has passed for the others. Each call runs in
+/// its own `node_call` span, so a slow node stands out in the trace of the query.
+pub async fn search_all(
+    members: Vec<(usize, Arc<Member>)>,
+    request: &v1::NationalNodeSearchRequest,
+    deadline: Duration,
+) -> Vec<Reply> {
+    let mut calls = JoinSet::new();
+    for (position, member) in members {
+        let request = request.clone();
+        let span = info_span!("node_call", node = %member.name(), country = %member.country());
+        calls.spawn(
+            async move {
+                let started = Instant::now();
+                let outcome = member.search(request, deadline).await;
+                let elapsed = started.elapsed();
+                let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
+                match &outcome {
+                    Ok(answer) => {
+                        debug!(elapsed_ms, matches = answer.matches.len(), "node answered");
+                    }
+                    Err(problem) => {
+                        warn!(elapsed_ms, problem = %problem.message(), "node gave no answer");
+                    }
+                }
+                Reply {
+                    position,
+                    member,
+                    outcome,
+                    elapsed,
+                }
+            }
+            .instrument(span),
+        );
+    }
+    let mut replies = Vec::with_capacity(calls.len());
+    while let Some(joined) = calls.join_next().await {
+        match joined {
+            Ok(reply) => replies.push(reply),
+            Err(error) => warn!(%error, "a node call task failed"),
+        }
+    }
+    replies.sort_by_key(|reply| reply.position);
+    replies
+}

@@ -1,0 +1,335 @@
+//! The core's operations: federated search, dealer check, hit routing.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use sismatch_alert::is_alert_id;
+use sismatch_ident::is_country_code;
+use sismatch_proto::v1;
+use tracing::{Span, debug, info, instrument};
+
+use crate::config::CoreConfig;
+use crate::error::{CoreError, Result};
+use crate::fanout::{Reply, search_all};
+use crate::member::{CallError, Member};
+use crate::merge::{NodeAnswer, groups, merge};
+use crate::request::{SearchPlan, check_queries, plan};
+
+/// Identifier values per dealer check (proto: 1 to 16).
+const MAX_CHECK_VALUES: usize = 16;
+/// Lowest score that makes a dealer check a hit: stricter than a police search, because a
+/// dealer acts on a bare hit / no-hit without seeing why (one edit or a few look-alikes on a
+/// long number still hit; two edits do not).
+pub const CHECK_THRESHOLD: f64 = 0.75;
+/// How long a hit report may take when the caller sets no deadline.
+const REPORT_DEADLINE: Duration = Duration::from_secs(5);
+/// Time kept back from the caller's own deadline to merge and answer.
+const ANSWER_MARGIN: Duration = Duration::from_millis(5);
+
+/// The matching core of one federation.
+pub struct Core {
+    members: Vec<Arc<Member>>,
+    default_deadline: Duration,
+}
+
+fn duration_out(elapsed: Duration) -> prost_types::Duration {
+    prost_types::Duration {
+        seconds: i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
+        nanos: i32::try_from(elapsed.subsec_nanos()).unwrap_or(0),
+    }
+}
+
+fn outcome_of(problem: &CallError) -> v1::NodeOutcome {
+    match problem {
+        CallError::Timeout => v1::NodeOutcome::Timeout,
+        CallError::Unavailable(_) => v1::NodeOutcome::Unavailable,
+        CallError::Failed(_) => v1::NodeOutcome::Error,
+    }
+}
+
+/// A new reference for an answer, to quote to the police or find in the logs.
+fn reference(prefix: &str) -> String {
+    format!("{prefix}-{}", ulid::Ulid::new())
+}
+
+impl Core {
+    /// A core over the configured nodes. Refuses a configuration without nodes, with a
+    /// country that is not an ISO code, or with two nodes of one name.
+    pub fn new(config: CoreConfig) -> Result<Core> {
+        if config.members.is_empty() {
+            return Err(CoreError::invalid("nodes", "no national node configured"));
+        }
+        let mut members: Vec<Arc<Member>> = Vec::with_capacity(config.members.len());
+        for member in config.members {
+            if !is_country_code(&member.country) {
+                return Err(CoreError::invalid(
+                    format!("nodes.{}.country", member.name),
+                    format!("'{}' is not an ISO 3166-1 alpha-2 code", member.country),
+                ));
+            }
+            if members.iter().any(|m| m.name() == member.name) {
+                return Err(CoreError::invalid(
+                    format!("nodes.{}", member.name),
+                    "two nodes with this name",
+                ));
+            }
+            members.push(Member::new(
+                member,
+                config.connect_timeout,
+                config.max_backoff,
+            )?);
+        }
+        Ok(Core {
+            members,
+            default_deadline: config.default_deadline,
+        })
+    }
+
+    /// The federation's nodes, in configuration order.
+    pub fn members(&self) -> &[Arc<Member>] {
+        &self.members
+    }
+
+    /// The fan-out deadline: the request's own or the default, cut to what the caller's gRPC
+    /// deadline leaves after answering.
+    fn deadline(&self, requested: Option<Duration>, caller: Option<Duration>) -> Duration {
+        let wanted = requested.unwrap_or(self.default_deadline);
+        match caller {
+            Some(caller) => wanted.min(caller.saturating_sub(ANSWER_MARGIN)),
+            None => wanted,
+        }
+    }
+
+    fn select(&self, countries: &[String]) -> Result<Vec<(usize, Arc<Member>)>> {
+        for (i, country) in countries.iter().enumerate() {
+            if !self.members.iter().any(|m| m.country() == country) {
+                return Err(CoreError::invalid(
+                    format!("filter.countries[{i}]"),
+                    format!("no node of {country} in this federation"),
+                ));
+            }
+        }
+        Ok(self
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| countries.is_empty() || countries.iter().any(|c| c == m.country()))
+            .map(|(i, m)| (i, Arc::clone(m)))
+            .collect())
+    }
+
+    /// Federated search: asks the selected nodes in parallel, merges their matches, groups the
+    /// same object reported by several countries, and says per node what happened. Answers by
+    /// the deadline whatever the nodes do. `caller_deadline` is the caller's own gRPC deadline.
+    #[instrument(name = "federated_search", skip_all, fields(reference = tracing::field::Empty))]
+    pub async fn search(
+        &self,
+        request: v1::MatchingCoreSearchRequest,
+        caller_deadline: Option<Duration>,
+    ) -> Result<v1::MatchingCoreSearchResponse> {
+        let started = Instant::now();
+        let reference = reference("S");
+        Span::current().record("reference", reference.as_str());
+        let SearchPlan {
+            node_request,
+            countries,
+            top_k,
+            deadline,
+        } = plan(request)?;
+        let members = self.select(&countries)?;
+        let deadline = self.deadline(deadline, caller_deadline);
+        let replies = search_all(members, &node_request, deadline).await;
+        let (answers, nodes) = collect(replies);
+        let matches = merge(answers, top_k);
+        let found_groups = groups(&matches);
+        let partial = nodes
+            .iter()
+            .any(|n| n.outcome != i32::from(v1::NodeOutcome::Ok));
+        debug!(
+            matches = matches.len(),
+            groups = found_groups.len(),
+            partial,
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "federated search answered"
+        );
+        Ok(v1::MatchingCoreSearchResponse {
+            matches,
+            groups: found_groups,
+            nodes,
+            partners: Vec::new(),
+            partial,
+            elapsed: Some(duration_out(started.elapsed())),
+            reference,
+        })
+    }
+
+    /// Dealer check: hit / no-hit over every node with the stricter [`CHECK_THRESHOLD`], and a
+    /// reference; nothing about the alerts leaves the core.
+    #[instrument(name = "dealer_check", skip_all, fields(reference = tracing::field::Empty))]
+    pub async fn check(
+        &self,
+        request: v1::CheckRequest,
+        caller_deadline: Option<Duration>,
+    ) -> Result<v1::CheckResponse> {
+        let reference = reference("C");
+        Span::current().record("reference", reference.as_str());
+        if request.identifiers.is_empty() {
+            return Err(CoreError::invalid("identifiers", "give at least one value"));
+        }
+        check_queries("identifiers", &request.identifiers, MAX_CHECK_VALUES)?;
+        if v1::ObjectCategory::try_from(request.category).is_err() {
+            return Err(CoreError::invalid(
+                "category",
+                format!("unknown category {}", request.category),
+            ));
+        }
+        let categories = if request.category == 0 {
+            Vec::new()
+        } else {
+            vec![request.category]
+        };
+        let node_request = v1::NationalNodeSearchRequest {
+            queries: request.identifiers,
+            filter: Some(v1::SearchFilter {
+                categories,
+                ..v1::SearchFilter::default()
+            }),
+            top_k: 1,
+            min_score: CHECK_THRESHOLD,
+            ..v1::NationalNodeSearchRequest::default()
+        };
+        let members = self.select(&[])?;
+        let deadline = self.deadline(None, caller_deadline);
+        let replies = search_all(members, &node_request, deadline).await;
+        let (answers, nodes) = collect(replies);
+        let hits: Vec<String> = merge(answers, MAX_CHECK_VALUES)
+            .iter()
+            .filter_map(|m| m.alert.as_ref().map(|a| a.id.clone()))
+            .collect();
+        let complete = nodes
+            .iter()
+            .all(|n| n.outcome == i32::from(v1::NodeOutcome::Ok));
+        let outcome = match (hits.is_empty(), complete) {
+            (false, _) => v1::CheckOutcome::Hit,
+            (true, true) => v1::CheckOutcome::NoHit,
+            (true, false) => v1::CheckOutcome::Incomplete,
+        };
+        info!(outcome = outcome.as_str_name(), alerts = ?hits, "dealer check answered");
+        let now = Timestamp::now();
+        Ok(v1::CheckResponse {
+            outcome: outcome.into(),
+            reference,
+            checked_at: Some(prost_types::Timestamp {
+                seconds: now.as_second(),
+                nanos: now.subsec_nanosecond(),
+            }),
+        })
+    }
+
+    /// Routes a hit report to the node that issued the alert (by the id's country prefix;
+    /// among shards, the one that holds it), which records it and confirms the hit.
+    #[instrument(name = "report_hit", skip_all)]
+    pub async fn report_hit(
+        &self,
+        request: v1::MatchingCoreReportHitRequest,
+        caller_deadline: Option<Duration>,
+    ) -> Result<v1::MatchingCoreReportHitResponse> {
+        let Some(hit) = request.hit else {
+            return Err(CoreError::invalid("hit", "missing"));
+        };
+        if !is_alert_id(&hit.alert_id) {
+            return Err(CoreError::invalid(
+                "hit.alert_id",
+                format!("'{}' is not an alert id (CC-...)", hit.alert_id),
+            ));
+        }
+        let country = hit
+            .alert_id
+            .split('-')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let issuing: Vec<&Arc<Member>> = self
+            .members
+            .iter()
+            .filter(|m| m.country() == country)
+            .collect();
+        if issuing.is_empty() {
+            return Err(CoreError::invalid(
+                "hit.alert_id",
+                format!("no node of {country} in this federation"),
+            ));
+        }
+        let deadline = caller_deadline.map_or(REPORT_DEADLINE, |d| d.saturating_sub(ANSWER_MARGIN));
+        let mut problems = Vec::new();
+        for member in issuing {
+            let routed = v1::NationalNodeReportHitRequest {
+                hit: Some(hit.clone()),
+            };
+            match member.report_hit(routed, deadline).await {
+                Ok(answer) => {
+                    info!(node = %member.name(), alert = %hit.alert_id, "hit report recorded");
+                    return Ok(v1::MatchingCoreReportHitResponse {
+                        hit: answer.hit,
+                        alert: answer.alert,
+                        node: member.name().to_string(),
+                    });
+                }
+                Err(CallError::Failed(status)) if status.code() == tonic::Code::NotFound => {
+                    problems.push((member.name().to_string(), status));
+                }
+                Err(CallError::Failed(status)) => {
+                    return Err(CoreError::Node {
+                        node: member.name().to_string(),
+                        status,
+                    });
+                }
+                Err(other) => {
+                    return Err(CoreError::Unavailable(format!(
+                        "node {} cannot take the hit report now: {}",
+                        member.name(),
+                        other.message()
+                    )));
+                }
+            }
+        }
+        match problems.pop() {
+            Some((node, status)) => Err(CoreError::Node { node, status }),
+            None => Err(CoreError::Unavailable(format!(
+                "no node of {country} took the hit report"
+            ))),
+        }
+    }
+}
+
+/// Splits replies into the answers to merge and the status line of every node.
+fn collect(replies: Vec<Reply>) -> (Vec<NodeAnswer>, Vec<v1::NodeStatus>) {
+    let mut answers = Vec::with_capacity(replies.len());
+    let mut nodes = Vec::with_capacity(replies.len());
+    for reply in replies {
+        let mut status = v1::NodeStatus {
+            node: reply.member.name().to_string(),
+            country: reply.member.country().to_string(),
+            address: reply.member.address().to_string(),
+            elapsed: Some(duration_out(reply.elapsed)),
+            ..v1::NodeStatus::default()
+        };
+        match reply.outcome {
+            Ok(answer) => {
+                status.outcome = v1::NodeOutcome::Ok.into();
+                status.results = u32::try_from(answer.matches.len()).unwrap_or(u32::MAX);
+                answers.push(NodeAnswer {
+                    node: reply.member.name().to_string(),
+                    matches: answer.matches,
+                });
+            }
+            Err(problem) => {
+                status.outcome = outcome_of(&problem).into();
+                status.message = problem.message();
+            }
+        }
+        nodes.push(status);
+    }
+    (answers, nodes)
+}

@@ -1,0 +1,25 @@
+//! The matching core: one query, every national node, one merged and explained answer.
+//!
+//! Layer: service logic, above the wire types and below the tonic adapter. The core holds no
+//! alerts. It validates a federated search, fans it out to the nodes in parallel under one
+//! deadline ([`fanout`]), merges their ranked lists and groups alerts of several countries on
+//! the same object ([`merge`]), and routes hit reports to the issuing node. Its data are the
+//! `sismatch.v1` messages it forwards: converting them to other types and back would only add
+//! places to get the federation protocol wrong.
+//!
+//! What it must never do: wait on a dead node (a node that failed is skipped until a background
+//! reconnect succeeds, see [`member`]), let one node's failure fail the whole search, or answer
+//! later than its deadline.
+
+mod config;
+mod error;
+mod fanout;
+mod federation;
+pub mod member;
+pub mod merge;
+mod request;
+
+pub use config::{CoreConfig, MemberConfig};
+pub use error::{CoreError, Result};
+pub use federation::Core;
+pub use request::{DEFAULT_TOP_K, MAX_DEADLINE, MAX_QUERIES, MAX_TOP_K};

@@ -1,0 +1,185 @@
+//! `sismatch core`: run the matching core over a set of national nodes.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::Deserialize;
+use sismatch_core::{Core, CoreConfig, MemberConfig};
+use tokio::net::TcpListener;
+use tracing::info;
+
+use crate::commands::serve::{serve_core, shutdown_signal};
+
+/// Arguments of `sismatch core`. Flags override the config file; `--node` flags add to the
+/// file's nodes.
+#[derive(Debug, Args)]
+pub struct CoreArgs {
+    /// A TOML file with `listen`, the timings and the `[[nodes]]` (see deploy/README.md).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A national node as `CC=ADDRESS` (`NL=127.0.0.1:7401`); repeat for every node. A
+    /// country given twice is served by shards, named `NL`, `NL-2`, ...
+    #[arg(long = "node", value_name = "CC=ADDRESS")]
+    nodes: Vec<String>,
+    /// Address to listen on; port 0 picks a free port. The bound address is printed on the
+    /// first line of standard output.
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Fan-out deadline of a search that names none, in milliseconds.
+    #[arg(long)]
+    deadline_ms: Option<u64>,
+}
+
+/// The core's config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoreFile {
+    listen: Option<SocketAddr>,
+    default_deadline_ms: Option<u64>,
+    connect_timeout_ms: Option<u64>,
+    max_backoff_ms: Option<u64>,
+    #[serde(default)]
+    nodes: Vec<NodeEntry>,
+}
+
+/// One `[[nodes]]` entry of the config file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeEntry {
+    country: String,
+    address: String,
+    name: Option<String>,
+}
+
+fn read_config(path: &Path) -> Result<CoreFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+/// `http://` in front of a bare `host:port`.
+pub fn with_scheme(address: &str) -> String {
+    if address.contains("://") {
+        address.to_string()
+    } else {
+        format!("http://{address}")
+    }
+}
+
+/// Members named by country, a second node of a country as `CC-2`, and so on.
+pub fn members(nodes: Vec<(String, String, Option<String>)>) -> Vec<MemberConfig> {
+    let mut members: Vec<MemberConfig> = Vec::with_capacity(nodes.len());
+    for (country, address, name) in nodes {
+        let country = country.trim().to_ascii_uppercase();
+        let name = name.unwrap_or_else(|| {
+            let before = members.iter().filter(|m| m.country == country).count();
+            if before == 0 {
+                country.clone()
+            } else {
+                format!("{country}-{}", before + 1)
+            }
+        });
+        members.push(MemberConfig {
+            name,
+            country,
+            address: with_scheme(address.trim()),
+        });
+    }
+    members
+}
+
+fn millis(key: &str, value: Option<u64>, default: Duration) -> Result<Duration> {
+    match value {
+        None => Ok(default),
+        Some(0) => bail!("{key}: must be more than 0"),
+        Some(ms) => Ok(Duration::from_millis(ms)),
+    }
+}
+
+impl CoreArgs {
+    /// The core's configuration from the file and the flags.
+    fn core_config(&self, file: CoreFile) -> Result<CoreConfig> {
+        let mut nodes: Vec<(String, String, Option<String>)> = file
+            .nodes
+            .into_iter()
+            .map(|entry| (entry.country, entry.address, entry.name))
+            .collect();
+        for flag in &self.nodes {
+            let Some((country, address)) = flag.split_once('=') else {
+                bail!("--node: '{flag}' is not CC=ADDRESS");
+            };
+            nodes.push((country.to_string(), address.to_string(), None));
+        }
+        if nodes.is_empty() {
+            bail!("nodes: none given (use --node CC=ADDRESS or [[nodes]] in the config file)");
+        }
+        let mut config = CoreConfig::new(members(nodes));
+        config.default_deadline = millis(
+            "default_deadline_ms",
+            self.deadline_ms.or(file.default_deadline_ms),
+            config.default_deadline,
+        )?;
+        config.connect_timeout = millis(
+            "connect_timeout_ms",
+            file.connect_timeout_ms,
+            config.connect_timeout,
+        )?;
+        config.max_backoff = millis("max_backoff_ms", file.max_backoff_ms, config.max_backoff)?;
+        Ok(config)
+    }
+
+    /// Starts the core and serves it until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> Result<()> {
+        let mut file = match &self.config {
+            Some(path) => read_config(path)?,
+            None => CoreFile::default(),
+        };
+        let listen = self
+            .listen
+            .or(file.listen.take())
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7500)));
+        let config = self.core_config(file)?;
+        let core = Arc::new(Core::new(config).context("invalid core configuration")?);
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let bound = listener.local_addr()?;
+        println!("{bound}");
+        for member in core.members() {
+            info!(
+                node = member.name(),
+                country = member.country(),
+                address = member.address(),
+                "federation member"
+            );
+        }
+        info!(%bound, "matching core serving");
+        serve_core(core, listener, shutdown_signal()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_of_one_country_get_numbered_names() {
+        let named = members(vec![
+            ("nl".to_string(), "127.0.0.1:1".to_string(), None),
+            ("NL".to_string(), "127.0.0.1:2".to_string(), None),
+            (
+                "BE".to_string(),
+                "https://be.example:7443".to_string(),
+                None,
+            ),
+        ]);
+        let names: Vec<&str> = named.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, vec!["NL", "NL-2", "BE"]);
+        assert_eq!(named[0].address, "http://127.0.0.1:1");
+        assert_eq!(named[2].address, "https://be.example:7443");
+    }
+}

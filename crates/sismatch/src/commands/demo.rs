@@ -1,0 +1,247 @@
+//! `sismatch demo`: the embedded default. A whole federation in one process: national nodes
+//! and a matching core on loopback, loaded with a realistic generated sample, showing a few
+//! searches with misread and partial numbers, then serving until Ctrl-C.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use sismatch_alert::Alert;
+use sismatch_core::{Core, CoreConfig};
+use sismatch_grpc::convert::kind_out;
+use sismatch_node::{ImportItem, Node, NodeConfig};
+use sismatch_proto::v1;
+use sismatch_sample::{ExampleQuery, Generator, Sample, SampleConfig, example_queries};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::commands::client::core_client;
+use crate::commands::core::members;
+use crate::commands::search::print_core;
+use crate::commands::serve::{serve_core, serve_node, shutdown_signal};
+
+/// Alerts written to a node per batch while loading the sample.
+const LOAD_BATCH: usize = 2_000;
+
+/// Arguments of `sismatch demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the nodes' data in this folder (one sub-folder per country) instead of a temporary
+    /// one that is removed at exit; a second run on the same folder starts at once.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Countries of the national nodes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "NL,BE,FR")]
+    countries: Vec<String>,
+    /// Sample alerts to generate, over all countries.
+    #[arg(long, default_value_t = 3_000)]
+    alerts: u64,
+    /// Seed of the sample: the same seed gives the same alerts.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Address of the matching core; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:7500")]
+    listen: SocketAddr,
+    /// Load and show the examples, then exit instead of serving.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+/// A running national node of the demo.
+struct DemoNode {
+    node: Arc<Node>,
+    addr: SocketAddr,
+    server: JoinHandle<Result<()>>,
+}
+
+impl DemoArgs {
+    /// Runs the demo.
+    pub async fn run(self) -> Result<()> {
+        let countries: Vec<String> = self
+            .countries
+            .iter()
+            .map(|c| c.trim().to_ascii_uppercase())
+            .collect();
+        let temporary = match &self.data {
+            Some(_) => None,
+            None => Some(tempfile::tempdir().context("cannot create a temporary folder")?),
+        };
+        let root = match (&self.data, &temporary) {
+            (Some(path), _) => path.clone(),
+            (None, Some(dir)) => dir.path().to_path_buf(),
+            (None, None) => bail!("no data folder"),
+        };
+        let (stop, stopped) = watch::channel(false);
+        let until_stopped = move || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }
+        };
+
+        let mut nodes: Vec<DemoNode> = Vec::with_capacity(countries.len());
+        for country in &countries {
+            let config = NodeConfig {
+                country: country.clone(),
+                data_dir: root.join(country.to_ascii_lowercase()),
+            };
+            let node = tokio::task::spawn_blocking(move || Node::open(config))
+                .await?
+                .with_context(|| format!("cannot open the node of {country}"))?;
+            let node = Arc::new(node);
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            let server = tokio::spawn(serve_node(Arc::clone(&node), listener, until_stopped()));
+            nodes.push(DemoNode { node, addr, server });
+        }
+
+        let core_members = members(
+            countries
+                .iter()
+                .zip(&nodes)
+                .map(|(c, n)| (c.clone(), n.addr.to_string(), None))
+                .collect(),
+        );
+        let core = Arc::new(Core::new(CoreConfig::new(core_members))?);
+        let listener = TcpListener::bind(self.listen).await.with_context(|| {
+            format!(
+                "cannot listen on {} (is another demo running? try --listen 127.0.0.1:0)",
+                self.listen
+            )
+        })?;
+        let core_addr = listener.local_addr()?;
+        let core_server = tokio::spawn(serve_core(core, listener, until_stopped()));
+
+        println!("core: {core_addr}");
+        for (country, node) in countries.iter().zip(&nodes) {
+            println!("node {country}: {}", node.addr);
+        }
+        println!("data: {}", root.display());
+
+        let samples = self.load(&countries, &nodes).await?;
+        self.show_examples(core_addr, &example_queries(&samples))
+            .await?;
+
+        if self.no_serve {
+            let _ = stop.send(true);
+        } else {
+            println!();
+            println!("serving until Ctrl-C; try:");
+            println!("  sismatch search --core {core_addr} ABC12345D4O4");
+            println!("  sismatch search --core {core_addr} --json '*2345D4*'");
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        }
+        core_server.await??;
+        for demo in nodes {
+            demo.server.await??;
+            let node = demo.node;
+            tokio::task::spawn_blocking(move || node.shutdown()).await?;
+        }
+        drop(temporary);
+        Ok(())
+    }
+
+    /// Generates the sample and writes it into the nodes; returns the alerts for the examples.
+    async fn load(&self, countries: &[String], nodes: &[DemoNode]) -> Result<Vec<Sample>> {
+        let started = Instant::now();
+        let config = SampleConfig {
+            countries: countries.to_vec(),
+            alerts: self.alerts,
+            seed: self.seed,
+            ..SampleConfig::default()
+        };
+        let samples: Vec<Sample> = Generator::new(&config)?.collect();
+        let mut by_country: BTreeMap<&str, Vec<Alert>> = BTreeMap::new();
+        for sample in &samples {
+            by_country
+                .entry(sample.alert.country.as_str())
+                .or_default()
+                .push(sample.alert.clone());
+        }
+        let mut stored = 0;
+        for (country, demo) in countries.iter().zip(nodes) {
+            let alerts = by_country.remove(country.as_str()).unwrap_or_default();
+            let mut line = 0_u64;
+            for chunk in alerts.chunks(LOAD_BATCH) {
+                let items = chunk
+                    .iter()
+                    .map(|alert| {
+                        line += 1;
+                        ImportItem {
+                            line,
+                            alert: Ok(alert.clone()),
+                        }
+                    })
+                    .collect();
+                let outcome = demo.node.import_batch(items).await?;
+                if let Some(problem) = outcome.errors.first() {
+                    bail!(
+                        "sample alert {} of {country} refused: {}",
+                        problem.line,
+                        problem.error
+                    );
+                }
+                stored += outcome.created + outcome.updated + outcome.unchanged;
+            }
+            if !demo.node.wait_indexed(Duration::from_secs(120)).await {
+                bail!("the index of {country} did not catch up within two minutes");
+            }
+        }
+        println!(
+            "loaded {stored} sample alerts in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(samples)
+    }
+
+    /// Runs each example through the core, as a police system would, and prints the answer.
+    async fn show_examples(&self, core: SocketAddr, examples: &[ExampleQuery]) -> Result<()> {
+        let mut client = core_client(&core.to_string()).await?;
+        for example in examples {
+            println!();
+            println!("== {} ==", example.title);
+            let shown: Vec<&str> = example.values.iter().map(|(_, v)| v.as_str()).collect();
+            println!("$ sismatch search --core {core} {}", shown.join(" "));
+            let request = v1::MatchingCoreSearchRequest {
+                queries: example
+                    .values
+                    .iter()
+                    .map(|(kind, value)| v1::IdentifierQuery {
+                        value: value.clone(),
+                        kind: kind.map_or(0, kind_out),
+                        manufacturer: String::new(),
+                    })
+                    .collect(),
+                top_k: 5,
+                ..v1::MatchingCoreSearchRequest::default()
+            };
+            let answer = client
+                .search(request)
+                .await
+                .map_err(|status| anyhow::anyhow!("{}", status.message()))?
+                .into_inner();
+            print_core(&answer);
+            let first = answer
+                .matches
+                .first()
+                .and_then(|m| m.alert.as_ref())
+                .map(|a| a.id.clone());
+            match first {
+                Some(id) if example.expected_alert_ids.contains(&id) => {
+                    println!("expected alert found first: {id}");
+                }
+                _ => println!(
+                    "expected {} first; see above",
+                    example.expected_alert_ids.join(" or ")
+                ),
+            }
+        }
+        Ok(())
+    }
+}
