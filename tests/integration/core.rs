@@ -503,3 +503,49 @@ async fn core_search_and_report_hit_from_the_command_line() {
         node.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_of_one_country_are_searched_alike_and_hits_find_their_shard() {
+    let dirs: Vec<TempDir> = (0..2).map(|_| TempDir::new().unwrap()).collect();
+    let first = InProcessNode::start("NL", dirs[0].path()).await;
+    let second = InProcessNode::start("NL", dirs[1].path()).await;
+    let mut on_second = country_data("NL");
+    let boat = on_second.pop().unwrap();
+    import(&mut first.client().await, &on_second[..100], 100).await;
+    import(&mut second.client().await, &[boat], 100).await;
+    first.wait_indexed().await;
+    second.wait_indexed().await;
+    let core = InProcessCore::start(
+        &[("NL", "NL", first.addr), ("NL-2", "NL", second.addr)],
+        Duration::from_secs(5),
+    )
+    .await;
+    let mut client = core.client().await;
+    let answer = search(&mut client, &["NL-ABC12345D404"]).await;
+    assert_eq!(
+        outcomes(&answer),
+        vec![
+            ("NL".to_string(), v1::NodeOutcome::Ok),
+            ("NL-2".to_string(), v1::NodeOutcome::Ok)
+        ]
+    );
+    assert_eq!(ids(&answer), vec!["NL-BOAT-1".to_string()]);
+    assert_eq!(answer.matches[0].node, "NL-2");
+
+    let answer = client
+        .report_hit(v1::MatchingCoreReportHitRequest {
+            hit: Some(v1::HitReport {
+                alert_id: "NL-BOAT-1".to_string(),
+                reporting_country: "DE".to_string(),
+                reporting_officer: "Wasserschutzpolizei".to_string(),
+                ..v1::HitReport::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(answer.node, "NL-2");
+    core.stop().await;
+    first.stop().await;
+    second.stop().await;
+}

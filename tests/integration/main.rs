@@ -6,6 +6,7 @@
 
 mod core;
 mod data;
+mod demo;
 mod ident_cli;
 mod node;
 mod support;
