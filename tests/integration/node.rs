@@ -493,3 +493,254 @@ fn the_example_config_of_the_deployment_guide_starts_a_node() {
         "the node did not start from the example config: {line:?}"
     );
 }
+
+/// A put request for `alert` made against `expected_version`.
+fn put_request(alert: &sismatch_alert::Alert, expected_version: u64) -> v1::PutAlertRequest {
+    v1::PutAlertRequest {
+        alert: Some(alert_out(alert.clone())),
+        expected_version,
+        reason: String::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expected_version_is_checked_and_a_mismatch_is_failed_precondition() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = InProcessNode::start("NL", dir.path()).await;
+    let mut client = node.client().await;
+    let mut sample = alerts("NL", 2, 21);
+    let first = sample.remove(0);
+    let created = client.put_alert(put_request(&first, 0)).await.expect("put");
+    assert_eq!(
+        created.into_inner().outcome,
+        v1::WriteOutcome::Created as i32
+    );
+    let mut changed = first.clone();
+    changed.colour = Some("red".to_string());
+    let updated = client
+        .put_alert(put_request(&changed, 1))
+        .await
+        .expect("put at version 1")
+        .into_inner();
+    assert_eq!(updated.alert.map(|a| a.version), Some(2));
+
+    let stale = client
+        .put_alert(put_request(&first, 1))
+        .await
+        .expect_err("version 1 is gone");
+    assert_eq!(stale.code(), Code::FailedPrecondition);
+    assert_eq!(
+        stale.message(),
+        format!("expected_version 1 but alert {} is at version 2", first.id)
+    );
+    let absent = client
+        .put_alert(put_request(&sample[0], 3))
+        .await
+        .expect_err("no such alert");
+    assert_eq!(absent.code(), Code::FailedPrecondition);
+    assert!(absent.message().ends_with("does not exist"), "{absent:?}");
+
+    let withdraw = client
+        .withdraw_alert(v1::WithdrawAlertRequest {
+            id: first.id.clone(),
+            reason: "duplicate report".to_string(),
+            expected_version: 1,
+        })
+        .await
+        .expect_err("version 1 is gone");
+    assert_eq!(withdraw.code(), Code::FailedPrecondition);
+    let recovered = client
+        .set_alert_status(v1::SetAlertStatusRequest {
+            id: first.id.clone(),
+            status: v1::AlertStatus::Recovered as i32,
+            reason: String::new(),
+            expected_version: 2,
+        })
+        .await
+        .expect("status at version 2")
+        .into_inner();
+    assert_eq!(recovered.alert.map(|a| a.version), Some(3));
+    let withdrawn_by_status = client
+        .set_alert_status(v1::SetAlertStatusRequest {
+            id: first.id.clone(),
+            status: v1::AlertStatus::Withdrawn as i32,
+            reason: String::new(),
+            expected_version: 0,
+        })
+        .await
+        .expect_err("WITHDRAWN only through WithdrawAlert");
+    assert_eq!(withdrawn_by_status.code(), Code::InvalidArgument);
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_alert_sent_again_stays_withdrawn_and_duplicates_name_the_identifier() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = InProcessNode::start("NL", dir.path()).await;
+    let mut client = node.client().await;
+    // Alert 4 of a sample is a boat, with a CIN and an engine serial.
+    let sample = alerts("NL", 4, 23);
+    let boat = &sample[3];
+    client.put_alert(put_request(boat, 0)).await.expect("put");
+    client
+        .withdraw_alert(v1::WithdrawAlertRequest {
+            id: boat.id.clone(),
+            reason: "reported in error".to_string(),
+            expected_version: 0,
+        })
+        .await
+        .expect("withdrawn");
+    let resent = client
+        .put_alert(put_request(boat, 0))
+        .await
+        .expect("put again")
+        .into_inner();
+    assert_eq!(resent.outcome, v1::WriteOutcome::Unchanged as i32);
+    assert_eq!(
+        resent.alert.map(|a| a.status),
+        Some(v1::AlertStatus::Withdrawn as i32)
+    );
+
+    // Another alert with the other's engine serial: the answer names it.
+    let engine = boat.identifiers[1].clone();
+    let mut other = sample[0].clone();
+    other.identifiers.push(engine.clone());
+    client
+        .set_alert_status(v1::SetAlertStatusRequest {
+            id: boat.id.clone(),
+            status: v1::AlertStatus::Active as i32,
+            reason: "withdrawn by mistake".to_string(),
+            expected_version: 0,
+        })
+        .await
+        .expect("active again");
+    let answer = client
+        .put_alert(put_request(&other, 0))
+        .await
+        .expect("put")
+        .into_inner();
+    let duplicates: Vec<(String, String)> = answer
+        .duplicates
+        .into_iter()
+        .map(|d| {
+            (
+                d.alert_id,
+                d.identifier.map(|i| i.value).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(duplicates, [(boat.id.clone(), engine.value)]);
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hits_are_listed_by_alert_and_time_page_by_page() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = InProcessNode::start("NL", dir.path()).await;
+    let mut client = node.client().await;
+    let sample = alerts("NL", 3, 29);
+    import(&mut client, &sample, 3).await;
+    let mut started = None;
+    for n in 0..10 {
+        // Hits on alert 0, 1, 2, 0, 1, 2, ...
+        let hit = v1::HitReport {
+            alert_id: sample[n % 3].id.clone(),
+            reporting_country: "DE".to_string(),
+            note: format!("hit {n}"),
+            ..v1::HitReport::default()
+        };
+        let answer = client
+            .report_hit(v1::NationalNodeReportHitRequest { hit: Some(hit) })
+            .await
+            .expect("hit recorded")
+            .into_inner();
+        if n == 6 {
+            started = answer.hit.and_then(|h| h.received_at);
+        }
+    }
+    let list = |alert_id: &str, since, page_size, page_token: &str| v1::ListHitsRequest {
+        alert_id: alert_id.to_string(),
+        since,
+        page_size,
+        page_token: page_token.to_string(),
+    };
+    // Alert 0 has hits 0, 3, 6 and 9: pages of two, both full, the last one saying so.
+    let mut notes = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = client
+            .list_hits(list(&sample[0].id, None, 2, &token))
+            .await
+            .expect("page")
+            .into_inner();
+        notes.push(page.hits.into_iter().map(|h| h.note).collect::<Vec<_>>());
+        token = page.next_page_token;
+        if token.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(notes, [vec!["hit 9", "hit 6"], vec!["hit 3", "hit 0"]]);
+
+    let recent = client
+        .list_hits(list("", started, 0, ""))
+        .await
+        .expect("recent")
+        .into_inner();
+    let notes: Vec<_> = recent.hits.into_iter().map(|h| h.note).collect();
+    assert_eq!(notes, ["hit 9", "hit 8", "hit 7", "hit 6"]);
+    assert!(recent.next_page_token.is_empty());
+
+    let bad = client
+        .list_hits(list("", None, 2, "not a token"))
+        .await
+        .expect_err("bad token");
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert!(bad.message().starts_with("page_token"), "{bad:?}");
+
+    let status = client
+        .get_node_status(v1::GetNodeStatusRequest {})
+        .await
+        .expect("status")
+        .into_inner();
+    assert_eq!(status.hits_received, 10);
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_status_fills_every_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = InProcessNode::start("NL", dir.path()).await;
+    let mut client = node.client().await;
+    let mut sample = alerts("NL", 20, 31);
+    // Two alerts that expired in 2020.
+    for alert in &mut sample[..2] {
+        alert.expires_at = serde_json::from_str("\"2020-01-01T00:00:00Z\"").expect("time");
+    }
+    import(&mut client, &sample, 10).await;
+    node.wait_indexed().await;
+    let status = client
+        .get_node_status(v1::GetNodeStatusRequest {})
+        .await
+        .expect("status")
+        .into_inner();
+    let identifiers: usize = sample.iter().map(|a| a.identifiers.len()).sum();
+    assert_eq!(status.country, "NL");
+    assert_eq!(status.node, "NL");
+    assert_eq!(status.version, env!("CARGO_PKG_VERSION"));
+    let started = status.started_at.expect("started_at");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    assert!(started.seconds > 0 && started.seconds as u64 <= now);
+    assert_eq!(status.alerts_total, 20);
+    assert_eq!(status.alerts_active, 20);
+    assert_eq!(status.alerts_expired, 2);
+    assert_eq!(status.identifiers_indexed, identifiers as u64);
+    assert_eq!(status.hits_received, 0);
+    assert_eq!(status.store_sequence, 20);
+    assert_eq!(status.index_sequence, 20);
+    assert!(!status.rebuilding);
+    assert_eq!(status.rebuild_progress, 0.0);
+    node.stop().await;
+}

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use sismatch_alert::Status as AlertStatus;
 use sismatch_ident::{IdentifierKind, describe};
-use sismatch_node::{AlertMatch, Applied, ImportItem, Node, SearchQuery, SearchRequest};
+use sismatch_node::{
+    AlertMatch, Applied, Duplicate, HitQuery, ImportItem, Node, SearchQuery, SearchRequest,
+};
 use sismatch_proto::v1::{self, national_node_server::NationalNode};
 use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status, Streaming};
@@ -14,7 +16,7 @@ use tracing::{Instrument, info_span, warn};
 
 use crate::convert::{
     alert_in, alert_out, category_in, edit_out, hit_in, hit_out, identifier_out, kind_in,
-    status_in, version_out,
+    status_in, time_in, time_out, version_out,
 };
 use crate::status::{invalid, node as node_status};
 
@@ -31,8 +33,14 @@ impl NodeService {
     }
 }
 
-fn reason(text: String) -> Option<String> {
+/// A string field left empty (or blank) on the wire: not given.
+fn non_blank(text: String) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
+}
+
+/// An `expected_version` from the wire: 0 means no check.
+fn expected(version: u64) -> Option<u64> {
+    (version != 0).then_some(version)
 }
 
 fn duration_out(elapsed: std::time::Duration) -> prost_types::Duration {
@@ -97,7 +105,7 @@ fn search_in(request: v1::NationalNodeSearchRequest) -> Result<SearchRequest, St
     }
     Ok(SearchRequest {
         queries,
-        text: reason(request.text),
+        text: non_blank(request.text),
         categories,
         include_expired: filter.include_expired,
         include_inactive: filter.include_inactive,
@@ -115,18 +123,17 @@ impl NationalNode for NodeService {
         request: Request<v1::PutAlertRequest>,
     ) -> Result<Response<v1::PutAlertResponse>, Status> {
         let request = request.into_inner();
-        if request.expected_version != 0 {
-            return Err(Status::unimplemented(
-                "expected_version: optimistic concurrency is not supported yet",
-            ));
-        }
         let alert = request
             .alert
             .ok_or_else(|| Status::invalid_argument("alert: missing"))?;
         let alert = alert_in(alert).map_err(|e| invalid(&e))?;
         let outcome = self
             .node
-            .put_alert(alert, reason(request.reason))
+            .put_alert(
+                alert,
+                non_blank(request.reason),
+                expected(request.expected_version),
+            )
             .await
             .map_err(node_status)?;
         let (stored, written) = match outcome.applied {
@@ -140,10 +147,15 @@ impl NationalNode for NodeService {
             duplicates: outcome
                 .duplicates
                 .into_iter()
-                .map(|alert_id| v1::DuplicateIdentifier {
-                    identifier: None,
-                    alert_id,
-                })
+                .map(
+                    |Duplicate {
+                         alert_id,
+                         identifier,
+                     }| v1::DuplicateIdentifier {
+                        identifier: Some(identifier_out(identifier)),
+                        alert_id,
+                    },
+                )
                 .collect(),
         }))
     }
@@ -184,7 +196,11 @@ impl NationalNode for NodeService {
         let request = request.into_inner();
         let alert = self
             .node
-            .withdraw(request.id, reason(request.reason))
+            .withdraw(
+                request.id,
+                non_blank(request.reason),
+                expected(request.expected_version),
+            )
             .await
             .map_err(node_status)?;
         Ok(Response::new(v1::WithdrawAlertResponse {
@@ -202,7 +218,12 @@ impl NationalNode for NodeService {
             .ok_or_else(|| Status::invalid_argument("status: missing"))?;
         let alert = self
             .node
-            .set_status(request.id, status, reason(request.reason))
+            .set_status(
+                request.id,
+                status,
+                non_blank(request.reason),
+                expected(request.expected_version),
+            )
             .await
             .map_err(node_status)?;
         Ok(Response::new(v1::SetAlertStatusResponse {
@@ -304,7 +325,6 @@ impl NationalNode for NodeService {
         let started = Instant::now();
         let search = search_in(request.into_inner())?;
         let result = self.node.search(search).await.map_err(node_status)?;
-        let index_sequence = self.node.status().await.map_or(0, |s| s.index_sequence);
         let country = self.node.country().to_string();
         Ok(Response::new(v1::NationalNodeSearchResponse {
             matches: result
@@ -312,8 +332,8 @@ impl NationalNode for NodeService {
                 .into_iter()
                 .map(|m| match_out(&country, m))
                 .collect(),
-            truncated: false,
-            index_sequence,
+            truncated: result.truncated,
+            index_sequence: result.index_sequence,
             elapsed: Some(duration_out(started.elapsed())),
         }))
     }
@@ -339,27 +359,16 @@ impl NationalNode for NodeService {
         request: Request<v1::ListHitsRequest>,
     ) -> Result<Response<v1::ListHitsResponse>, Status> {
         let request = request.into_inner();
-        let limit = match request.page_size {
-            0 => 100,
-            n => n as usize,
+        let query = HitQuery {
+            alert_id: non_blank(request.alert_id),
+            since: time_in("since", request.since.as_ref()).map_err(|e| invalid(&e))?,
+            page_size: request.page_size as usize,
+            page_token: non_blank(request.page_token),
         };
-        let before = reason(request.page_token);
-        let mut hits = self
-            .node
-            .list_hits(before, limit)
-            .await
-            .map_err(node_status)?;
-        if !request.alert_id.is_empty() {
-            hits.retain(|h| h.alert_id == request.alert_id);
-        }
-        let next_page_token = if hits.len() == limit {
-            hits.last().map(|h| h.id.clone()).unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let page = self.node.list_hits(query).await.map_err(node_status)?;
         Ok(Response::new(v1::ListHitsResponse {
-            hits: hits.into_iter().map(hit_out).collect(),
-            next_page_token,
+            hits: page.hits.into_iter().map(hit_out).collect(),
+            next_page_token: page.next_page_token.unwrap_or_default(),
         }))
     }
 
@@ -371,25 +380,21 @@ impl NationalNode for NodeService {
         let count = |s: AlertStatus| status.alerts.get(&s).copied().unwrap_or(0);
         Ok(Response::new(v1::GetNodeStatusResponse {
             country: status.country,
-            node: String::new(),
+            node: status.name,
             version: env!("CARGO_PKG_VERSION").to_string(),
-            started_at: None,
+            started_at: time_out(Some(status.started_at)),
             alerts_total: status.alerts.values().sum(),
             alerts_active: count(AlertStatus::Active),
             alerts_hit_confirmed: count(AlertStatus::HitConfirmed),
             alerts_recovered: count(AlertStatus::Recovered),
             alerts_withdrawn: count(AlertStatus::Withdrawn),
-            alerts_expired: 0,
-            identifiers_indexed: 0,
-            hits_received: 0,
+            alerts_expired: status.alerts_expired,
+            identifiers_indexed: status.identifiers_indexed,
+            hits_received: status.hits_received,
             store_sequence: status.store_sequence,
             index_sequence: status.index_sequence,
             rebuilding: status.rebuilding,
-            rebuild_progress: if status.store_sequence == 0 {
-                1.0
-            } else {
-                status.index_sequence as f64 / status.store_sequence as f64
-            },
+            rebuild_progress: status.rebuild_progress,
         }))
     }
 }

@@ -9,25 +9,21 @@ use std::sync::{Arc, Mutex};
 use sismatch_alert::Alert;
 use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
-use tantivy::merge_policy::LogMergePolicy;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
     Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term, Warmer,
 };
-use tracing::{debug, info, warn};
+use tracing::{info, warn};
 
 use crate::error::{Error, Result};
 use crate::ids::IdCache;
+use crate::merges::{Merges, WatchedPolicy};
 use crate::schema::{ALERT_ENTRY, Fields, IDENTIFIER_ENTRY, register_analyzers};
 use crate::{search, text};
 
 /// Memory the writer may use before it flushes a segment, shared by its threads.
 const WRITER_MEMORY: usize = 128 << 20;
-
-/// How often [`AlertIndex::compact`] waits for background merges before giving up, and how long.
-const COMPACT_ATTEMPTS: u32 = 100;
-const COMPACT_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// The file whose presence tells an index folder from an empty one.
 const META_FILE: &str = "meta.json";
@@ -73,12 +69,14 @@ pub struct IndexStats {
 /// blocks (file IO, commits, searches of up to a millisecond): async callers use
 /// `spawn_blocking`.
 pub struct AlertIndex {
-    index: Index,
+    pub(crate) index: Index,
     fields: Fields,
-    reader: IndexReader,
+    pub(crate) reader: IndexReader,
     /// Alert id tables of the reader's segments; the reader holds it weakly, as a warmer.
     ids: Arc<IdCache>,
-    writer: Mutex<IndexWriter<TantivyDocument>>,
+    pub(crate) writer: Mutex<IndexWriter<TantivyDocument>>,
+    /// The background merges the merge policy started, for compaction.
+    pub(crate) merges: Arc<Merges>,
     sequence: AtomicU64,
 }
 
@@ -135,7 +133,8 @@ impl AlertIndex {
             .warmers(vec![Arc::downgrade(&warmer)])
             .try_into()?;
         let writer = index.writer(WRITER_MEMORY)?;
-        writer.set_merge_policy(Box::new(merge_policy()));
+        let merges = Arc::new(Merges::default());
+        writer.set_merge_policy(Box::new(WatchedPolicy::new(Arc::clone(&merges))));
         info!(path = %dir.display(), sequence, "index open");
         Ok(AlertIndex {
             index,
@@ -143,6 +142,7 @@ impl AlertIndex {
             reader,
             ids,
             writer: Mutex::new(writer),
+            merges,
             sequence: AtomicU64::new(sequence),
         })
     }
@@ -163,9 +163,10 @@ impl AlertIndex {
             }
             return Err(err);
         }
-        self.sequence.store(sequence, Ordering::Release);
         drop(writer);
         self.reader.reload()?;
+        // Only now: a search that reads the sequence first sees every change up to it.
+        self.sequence.store(sequence, Ordering::Release);
         Ok(())
     }
 
@@ -215,35 +216,9 @@ impl AlertIndex {
     }
 
     /// Number of segments searches visit. Every look-up of a search is made in each segment, so
-    /// fewer is faster (see [`AlertIndex::compact`]); for metrics.
+    /// fewer is faster (see [`AlertIndex::start_compaction`]); for metrics.
     pub fn segments(&self) -> usize {
         self.reader.searcher().segment_readers().len()
-    }
-
-    /// Merges all segments into one and waits for it (about 50 s at 1.4 M identifiers): worth
-    /// doing after a bulk import or a replay, which leave tens of segments, each searched
-    /// separately. Searches go on meanwhile; writes wait.
-    pub fn compact(&self) -> Result<()> {
-        let mut writer = self.writer.lock().map_err(|_| Error::Poisoned)?;
-        // A background merge may hold some of the segments: wait for it and try again.
-        for attempt in 1..=COMPACT_ATTEMPTS {
-            let ids = self.index.searchable_segment_ids()?;
-            if ids.len() <= 1 {
-                break;
-            }
-            match writer.merge(&ids).wait() {
-                Ok(_) => {}
-                Err(err) if attempt < COMPACT_ATTEMPTS => {
-                    debug!(error = %err, attempt, "segments busy, compacting again");
-                    std::thread::sleep(COMPACT_PAUSE);
-                }
-                Err(err) => return Err(err.into()),
-            }
-        }
-        writer.garbage_collect_files().wait()?;
-        drop(writer);
-        self.reader.reload()?;
-        Ok(())
     }
 
     /// The searcher and fields, for tests that time the stages of a search.
@@ -273,16 +248,6 @@ impl AlertIndex {
             identifiers: count(IDENTIFIER_ENTRY)?,
         })
     }
-}
-
-/// tantivy's default merge policy (up to 8 segments of similar size per level), which keeps a
-/// bulk import fast, except that a segment with many deleted documents (replaced or removed
-/// alerts) is merged away: deleted documents still cost in every look-up. Bulk imports are
-/// followed by [`AlertIndex::compact`].
-fn merge_policy() -> LogMergePolicy {
-    let mut policy = LogMergePolicy::default();
-    policy.set_del_docs_ratio_before_merge(0.3);
-    policy
 }
 
 fn is_lock_failure(err: &Error) -> bool {

@@ -21,19 +21,24 @@
 //! The pieces: `schema` (fields, the documents of an alert), `search` (the stages of an
 //! identifier search), `fuzzy` (values within two edits), `pattern` (wildcards), `gather`
 //! (hits with a proxy score, turned into alert ids), `ids` (document to alert id tables),
-//! `text` (free text), `index` ([`AlertIndex`]: open, apply, search).
+//! `text` (free text), `index` ([`AlertIndex`]: open, apply, search), `compaction` (merging the
+//! segments into one while searches go on), `merges` (the merge policy, watched for
+//! compaction).
 
+mod compaction;
 mod distance;
 mod error;
 mod fuzzy;
 mod gather;
 mod ids;
 mod index;
+mod merges;
 mod pattern;
 mod schema;
 mod search;
 mod text;
 
+pub use compaction::{Compacted, Compaction, CompactionStart};
 pub use error::{Error, Result};
 pub use index::{AlertIndex, IndexChange, IndexStats, Opened};
 

@@ -8,7 +8,7 @@ use sismatch_ident::{DEFAULT_THRESHOLD, IdentifierKind, Query, parse, score};
 use tempfile::TempDir;
 
 use crate::testkit::{Corruption, Rng, alert, alerts};
-use crate::{AlertIndex, IndexChange, IndexStats, Opened};
+use crate::{AlertIndex, CompactionStart, IndexChange, IndexStats, Opened};
 
 fn open(dir: &TempDir) -> (AlertIndex, Opened) {
     AlertIndex::open(dir.path()).unwrap()
@@ -347,4 +347,88 @@ fn a_prefix_shared_by_many_values_is_walked() {
             assert!(found.contains(&alert.id), "{raw} should find {value}");
         }
     }
+}
+
+/// Compaction merges the segments into one while searches and commits go on: searches during
+/// the merge see what they saw before, and changes committed during the merge survive it.
+#[test]
+fn compaction_merges_segments_while_searches_and_writes_go_on() {
+    let dir = TempDir::new().unwrap();
+    let (index, _) = open(&dir);
+    let mut rng = Rng::new(5);
+    let stored = alerts(&mut rng, 3000);
+    for (n, chunk) in stored.chunks(500).enumerate() {
+        let changes: Vec<IndexChange<'_>> = chunk.iter().map(IndexChange::Upsert).collect();
+        index.apply(&changes, n as u64 + 1).unwrap();
+    }
+    // A segment per commit and indexing thread; the merge policy merges only from eight of
+    // a size, and the commits are too small for it.
+    assert!(index.segments() >= 6, "{} segments", index.segments());
+    let probes: Vec<&Alert> = stored.iter().skip(2).step_by(97).collect();
+    let finds_every_probe = |index: &AlertIndex| {
+        for alert in &probes {
+            let value = &alert.identifiers[0].value;
+            let found = search(index, value, None);
+            assert!(
+                found.contains(&alert.id),
+                "{value} should find {}",
+                alert.id
+            );
+        }
+    };
+    finds_every_probe(&index);
+
+    // Six commits: a background merge of eight of their segments may be running.
+    let mut compaction = loop {
+        match index.start_compaction().unwrap() {
+            CompactionStart::Started(compaction) => break compaction,
+            CompactionStart::Busy => finds_every_probe(&index),
+            CompactionStart::Compact => panic!("several segments to merge"),
+        }
+    };
+    finds_every_probe(&index);
+    // Committed during the merge: one alert removed, one replaced.
+    let removed = &stored[0];
+    let replaced = one(&stored[1].id, IdentifierKind::Hin, "QRS67890E505");
+    index
+        .apply(
+            &[
+                IndexChange::Remove(&removed.id),
+                IndexChange::Upsert(&replaced),
+            ],
+            7,
+        )
+        .unwrap();
+    while !compaction.is_finished() {
+        finds_every_probe(&index);
+    }
+    let done = index.finish_compaction(compaction).unwrap();
+    assert!(done.segments_before >= 2, "{done:?}");
+    // The merged segment, and those committed during the merge.
+    let during = done.segments_after - 1;
+    assert!((1..=2).contains(&during), "{done:?}");
+    index.compact().unwrap();
+    assert_eq!(index.segments(), 1);
+    assert!(matches!(
+        index.start_compaction().unwrap(),
+        CompactionStart::Compact
+    ));
+
+    finds_every_probe(&index);
+    let gone = search(&index, &removed.identifiers[0].value, None);
+    assert!(!gone.contains(&removed.id), "{gone:?}");
+    let old = search(&index, &stored[1].identifiers[0].value, None);
+    assert!(!old.contains(&stored[1].id), "{old:?}");
+    assert_eq!(
+        search(&index, "QRS67890E505", None),
+        vec![stored[1].id.clone()]
+    );
+    assert_eq!(index.stats().unwrap().alerts, 2999);
+
+    // The merge kept the commit payload.
+    drop(index);
+    let (index, opened) = open(&dir);
+    assert_eq!(opened, Opened::Existing);
+    assert_eq!(index.sequence(), 7);
+    assert_eq!(index.segments(), 1);
 }

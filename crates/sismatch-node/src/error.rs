@@ -11,7 +11,8 @@ pub enum NodeError {
     /// No alert (or hit) with this id.
     #[error("no alert with id '{0}'")]
     NotFound(String),
-    /// The request is valid but the alert's state forbids it (a withdrawn alert cannot be hit).
+    /// The request is valid but the alert's state forbids it (a withdrawn alert cannot be hit,
+    /// the alert is not at the version the caller expected).
     #[error("{0}")]
     FailedPrecondition(String),
     /// The node cannot answer now (shutting down); the caller may retry.
@@ -26,6 +27,10 @@ impl From<sismatch_store::Error> for NodeError {
     fn from(error: sismatch_store::Error) -> Self {
         match error {
             sismatch_store::Error::NotFound(id) => NodeError::NotFound(id),
+            sismatch_store::Error::Invalid(invalid) => NodeError::Invalid(invalid),
+            mismatch @ sismatch_store::Error::VersionMismatch { .. } => {
+                NodeError::FailedPrecondition(mismatch.to_string())
+            }
             other => NodeError::Internal(other.to_string()),
         }
     }

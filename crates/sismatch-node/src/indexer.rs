@@ -4,7 +4,8 @@
 //! sequence it contains. The indexer closes the gap: on start (catch-up after a crash, or a full
 //! rebuild when the index was lost) and after every write (woken by a kick). Changes are
 //! gathered for a short while before a commit, so that a bulk import costs a few tantivy commits
-//! a second, not one per batch.
+//! a second, not one per batch. After a bulk of indexing it compacts the index once idle
+//! (`compactor.rs`), without waiting for the merge.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -18,12 +19,16 @@ use sismatch_store::Store;
 use tokio::sync::watch;
 use tracing::{error, info};
 
+use crate::compactor::Compactor;
+
 /// Changes applied per index commit at most.
 const BATCH: usize = 20_000;
 /// How long the indexer lets writes accumulate after a kick before committing.
 const GATHER: Duration = Duration::from_millis(50);
 /// How often the indexer looks at the store without being kicked.
 const IDLE_POLL: Duration = Duration::from_millis(500);
+/// How often the indexer looks whether a running compaction has ended.
+const COMPACTION_POLL: Duration = Duration::from_millis(100);
 
 /// What the indexer shares with the node.
 pub(crate) struct Shared {
@@ -35,6 +40,8 @@ pub(crate) struct Shared {
     pub rebuilding: Arc<AtomicBool>,
     /// Set to stop the thread.
     pub stop: Arc<AtomicBool>,
+    /// Changes indexed after which the index is compacted once idle.
+    pub compact_after: u64,
 }
 
 /// Starts the indexer thread; it runs until `shared.stop` is set and it is kicked.
@@ -51,13 +58,16 @@ fn run(shared: &Shared, kicks: &Receiver<()>) {
         .sequence()
         .saturating_sub(shared.index.sequence());
     let mut last_report = Instant::now();
+    let mut compactor = Compactor::new(shared.compact_after, &shared.index);
     while !shared.stop.load(Ordering::Acquire) {
+        compactor.poll(&shared.index);
         let target = shared.store.sequence();
         let current = shared.index.sequence();
         if current < target {
             match step(shared, current) {
                 Ok(done) => {
                     shared.indexed.send_replace(done);
+                    compactor.indexed(done.saturating_sub(current));
                     if shared.rebuilding.load(Ordering::Acquire)
                         && last_report.elapsed() >= Duration::from_secs(1)
                     {
@@ -80,13 +90,20 @@ fn run(shared: &Shared, kicks: &Receiver<()>) {
                 "index caught up with the store"
             );
         }
-        match kicks.recv_timeout(IDLE_POLL) {
+        compactor.start_if_due(&shared.index);
+        let poll = if compactor.is_running() {
+            COMPACTION_POLL
+        } else {
+            IDLE_POLL
+        };
+        match kicks.recv_timeout(poll) {
             Ok(()) => std::thread::sleep(GATHER),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
         while kicks.try_recv().is_ok() {}
     }
+    compactor.stop();
 }
 
 /// Applies the changes after `current`, at most [`BATCH`], and returns the new sequence.

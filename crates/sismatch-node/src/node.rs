@@ -1,6 +1,6 @@
-//! [`Node`]: opening, writes, imports, hit reports and status.
+//! [`Node`]: opening, writes and imports. Hit reports are in `hits.rs`, status in
+//! `status.rs`, duplicate detection in `duplicates.rs`.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
@@ -9,13 +9,15 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use sismatch_alert::{Alert, AlertChange, AlertVersion, HitReport, Invalid, Status, validate};
-use sismatch_ident::{is_country_code, parse};
+use sismatch_alert::{Alert, AlertChange, AlertVersion, Invalid, Status, validate};
+use sismatch_ident::is_country_code;
 use sismatch_index::{AlertIndex, Opened};
 use sismatch_store::{Applied, Mutation, Store};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use crate::compactor::COMPACT_AFTER;
+use crate::duplicates::{Duplicate, duplicates_of};
 use crate::error::{NodeError, Result};
 use crate::indexer::{self, Shared};
 
@@ -31,13 +33,62 @@ pub struct NodeConfig {
     pub data_dir: PathBuf,
 }
 
+/// Settings of a node that have defaults ([`NodeOptions::default`]). Kept apart from
+/// [`NodeConfig`], which callers build field by field, so that a new setting breaks no caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeOptions {
+    /// The node's name in status answers: `None` for the country code, or a shard's name
+    /// (`NL-2`) when a large country runs several nodes. ASCII letters, digits, `-` and `_`,
+    /// at most 64.
+    pub name: Option<String>,
+    /// Changes indexed after which the indexer compacts the index once it has caught up
+    /// ([`COMPACT_AFTER`] by default); at least 1. Tests lower it to see a compaction without
+    /// indexing tens of thousands of alerts.
+    pub compact_after: u64,
+}
+
+impl Default for NodeOptions {
+    fn default() -> Self {
+        NodeOptions {
+            name: None,
+            compact_after: COMPACT_AFTER,
+        }
+    }
+}
+
+impl NodeOptions {
+    /// Refuses a setting the node cannot work with, naming it.
+    fn check(&self) -> std::result::Result<(), Invalid> {
+        if let Some(name) = &self.name {
+            let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+            if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) {
+                return Err(Invalid::new(
+                    "name",
+                    format!("'{name}' is not 1 to 64 ASCII letters, digits, '-' or '_'"),
+                ));
+            }
+        }
+        if self.compact_after == 0 {
+            return Err(Invalid::new("compact_after", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
 /// One national node: its store, its index and the indexer between them.
 pub struct Node {
     pub(crate) country: String,
+    /// The name in status answers: the country, or a shard's name.
+    pub(crate) name: String,
+    /// When the node was opened.
+    pub(crate) started_at: Timestamp,
     pub(crate) store: Arc<Store>,
     pub(crate) index: Arc<AlertIndex>,
     indexed: watch::Receiver<u64>,
-    rebuilding: Arc<AtomicBool>,
+    /// True while the index catches up from far behind (start-up catch-up or rebuild).
+    pub(crate) rebuilding: Arc<AtomicBool>,
+    /// The index sequence when the node was opened, where a catch-up or rebuild started.
+    pub(crate) rebuild_from: u64,
     stop: Arc<AtomicBool>,
     kick: Mutex<Sender<()>>,
     indexer: Mutex<Option<JoinHandle<()>>>,
@@ -48,9 +99,9 @@ pub struct Node {
 pub struct PutOutcome {
     /// Created, updated or unchanged, with the alert as stored.
     pub applied: Applied,
-    /// Other active alerts of this node that share an identifier with it: one object should
-    /// have one alert per country (DESIGN §4), so the caller is told.
-    pub duplicates: Vec<String>,
+    /// Identifiers of it that other active alerts of this node hold: one object should have
+    /// one alert per country (DESIGN §4), so the caller is told.
+    pub duplicates: Vec<Duplicate>,
 }
 
 /// One alert of an import batch, or why its line could not be read.
@@ -92,26 +143,17 @@ pub struct BatchOutcome {
     pub sequence: u64,
 }
 
-/// A node's state, for operators and health checks.
-#[derive(Debug, Clone)]
-pub struct NodeStatus {
-    /// The node's country.
-    pub country: String,
-    /// Alerts per status.
-    pub alerts: BTreeMap<Status, u64>,
-    /// The store's last change sequence.
-    pub store_sequence: u64,
-    /// The last change sequence the index contains.
-    pub index_sequence: u64,
-    /// Whether the index is catching up from far behind (start-up or rebuild).
-    pub rebuilding: bool,
-}
-
 impl Node {
     /// Opens (or creates) the node's store and index and starts the indexer. When the index is
     /// missing, corrupt or behind, it is brought up to date from the store in the background;
-    /// the node answers meanwhile, and [`NodeStatus::rebuilding`] says so.
+    /// the node answers meanwhile, and [`crate::NodeStatus::rebuilding`] says so.
     pub fn open(config: NodeConfig) -> Result<Node> {
+        Node::open_with(config, NodeOptions::default())
+    }
+
+    /// [`Node::open`] with settings other than the defaults.
+    pub fn open_with(config: NodeConfig, options: NodeOptions) -> Result<Node> {
+        options.check()?;
         if !is_country_code(&config.country) {
             return Err(Invalid::new(
                 "country",
@@ -122,7 +164,8 @@ impl Node {
         let store = Arc::new(Store::open(&config.data_dir.join("store"))?);
         let (index, opened) = AlertIndex::open(&config.data_dir.join("index"))?;
         let index = Arc::new(index);
-        let behind = store.sequence().saturating_sub(index.sequence());
+        let rebuild_from = index.sequence();
+        let behind = store.sequence().saturating_sub(rebuild_from);
         match &opened {
             Opened::Rebuilt { reason } => {
                 warn!(%reason, changes = behind, "index unreadable: rebuilding it from the store");
@@ -147,17 +190,21 @@ impl Node {
                 indexed: indexed_tx,
                 rebuilding: Arc::clone(&rebuilding),
                 stop: Arc::clone(&stop),
+                compact_after: options.compact_after,
             },
             kicks,
         )
         .map_err(|e| NodeError::Internal(format!("cannot start the indexer: {e}")))?;
         info!(country = %config.country, data = %config.data_dir.display(), "node open");
         Ok(Node {
+            name: options.name.unwrap_or_else(|| config.country.clone()),
             country: config.country,
+            started_at: Timestamp::now(),
             store,
             index,
             indexed,
             rebuilding,
+            rebuild_from,
             stop,
             kick: Mutex::new(kick),
             indexer: Mutex::new(Some(handle)),
@@ -169,7 +216,7 @@ impl Node {
         &self.country
     }
 
-    fn kick_indexer(&self) {
+    pub(crate) fn kick_indexer(&self) {
         if let Ok(kick) = self.kick.lock() {
             let _ = kick.send(());
         }
@@ -185,7 +232,7 @@ impl Node {
     }
 
     /// Runs blocking store or index work off the async runtime.
-    async fn blocking<T: Send + 'static>(
+    pub(crate) async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(Arc<Store>) -> Result<T> + Send + 'static,
     ) -> Result<T> {
@@ -197,7 +244,18 @@ impl Node {
 
     /// Validates and stores one alert, assigning an id when it has none; answers once the
     /// alert is durable and (normally) searchable.
-    pub async fn put_alert(&self, mut alert: Alert, reason: Option<String>) -> Result<PutOutcome> {
+    ///
+    /// An existing alert keeps its stored status (see `sismatch_store::Mutation::Put`): a
+    /// withdrawn alert put again stays withdrawn, and only [`Node::set_status`],
+    /// [`Node::withdraw`] and hit reports change a status. With `expected_version`, the put
+    /// applies only to an existing alert at that version, otherwise it fails with
+    /// [`NodeError::FailedPrecondition`]; the check and the write are one step of the store.
+    pub async fn put_alert(
+        &self,
+        mut alert: Alert,
+        reason: Option<String>,
+        expected_version: Option<u64>,
+    ) -> Result<PutOutcome> {
         validate(&alert, &self.country)?;
         if alert.id.is_empty() {
             alert.id = format!("{}-{}", self.country, ulid::Ulid::new());
@@ -206,7 +264,12 @@ impl Node {
         let (applied, duplicates) = self
             .blocking(move |store| {
                 let duplicates = duplicates_of(&store, &alert)?;
-                let mut results = store.apply(vec![Mutation::Put { alert, reason }], now)?;
+                let put = Mutation::Put {
+                    alert,
+                    reason,
+                    expected_version,
+                };
+                let mut results = store.apply(vec![put], now)?;
                 let applied = results
                     .pop()
                     .ok_or_else(|| NodeError::Internal("store returned no outcome".into()))??;
@@ -244,6 +307,7 @@ impl Node {
                     mutations.push(Mutation::Put {
                         alert,
                         reason: None,
+                        expected_version: None,
                     });
                 }
                 Err(error) => outcome.errors.push(ItemError {
@@ -294,25 +358,39 @@ impl Node {
         .await
     }
 
-    /// Withdraws an alert: kept in history, no longer returned by default searches.
-    pub async fn withdraw(&self, id: String, reason: Option<String>) -> Result<Alert> {
-        self.set_status_as(id, Status::Withdrawn, AlertChange::Withdrawn, reason)
+    /// Withdraws an alert: kept in history, no longer returned by default searches. With
+    /// `expected_version`, only when the alert is at that version
+    /// ([`NodeError::FailedPrecondition`] otherwise; an unknown alert is
+    /// [`NodeError::NotFound`] either way).
+    pub async fn withdraw(
+        &self,
+        id: String,
+        reason: Option<String>,
+        expected_version: Option<u64>,
+    ) -> Result<Alert> {
+        let change = AlertChange::Withdrawn;
+        self.set_status_as(id, Status::Withdrawn, change, reason, expected_version)
             .await
     }
 
-    /// Changes an alert's status (RECOVERED, ACTIVE again, ...).
+    /// Changes an alert's status (RECOVERED, ACTIVE again, ...); WITHDRAWN only through
+    /// [`Node::withdraw`], as the API says. `expected_version` as for [`Node::withdraw`].
     pub async fn set_status(
         &self,
         id: String,
         status: Status,
         reason: Option<String>,
+        expected_version: Option<u64>,
     ) -> Result<Alert> {
         let change = match status {
-            Status::Withdrawn => AlertChange::Withdrawn,
+            Status::Withdrawn => {
+                return Err(Invalid::new("status", "WITHDRAWN only through WithdrawAlert").into());
+            }
             Status::HitConfirmed => AlertChange::HitConfirmed,
             Status::Active | Status::Recovered => AlertChange::StatusChanged,
         };
-        self.set_status_as(id, status, change, reason).await
+        self.set_status_as(id, status, change, reason, expected_version)
+            .await
     }
 
     async fn set_status_as(
@@ -321,6 +399,7 @@ impl Node {
         status: Status,
         change: AlertChange,
         reason: Option<String>,
+        expected_version: Option<u64>,
     ) -> Result<Alert> {
         if id.is_empty() {
             return Err(Invalid::new("id", "missing").into());
@@ -333,6 +412,7 @@ impl Node {
                     status,
                     change,
                     reason,
+                    expected_version,
                 };
                 let mut results = store.apply(vec![mutation], now)?;
                 Ok(results
@@ -342,61 +422,7 @@ impl Node {
             .await?;
         self.kick_indexer();
         self.wait_searchable(self.store.sequence()).await;
-        Ok(stored(applied))
-    }
-
-    /// Records a hit report on one of this node's alerts and marks it HIT_CONFIRMED.
-    pub async fn report_hit(&self, hit: HitReport) -> Result<(HitReport, Alert)> {
-        if hit.alert_id.is_empty() {
-            return Err(Invalid::new("alert_id", "missing").into());
-        }
-        if !is_country_code(&hit.reporting_country) {
-            return Err(Invalid::new(
-                "reporting_country",
-                format!(
-                    "'{}' is not an ISO 3166-1 alpha-2 code",
-                    hit.reporting_country
-                ),
-            )
-            .into());
-        }
-        let current = self.get_alert(hit.alert_id.clone()).await?;
-        if current.status == Status::Withdrawn {
-            return Err(NodeError::FailedPrecondition(format!(
-                "alert {} is withdrawn",
-                current.id
-            )));
-        }
-        let now = Timestamp::now();
-        let result = self
-            .blocking(move |store| Ok(store.add_hit(hit, now)?))
-            .await?;
-        self.kick_indexer();
-        Ok(result)
-    }
-
-    /// Hit reports received, newest first, a page at a time.
-    pub async fn list_hits(&self, before: Option<String>, limit: usize) -> Result<Vec<HitReport>> {
-        let limit = limit.clamp(1, 1000);
-        self.blocking(move |store| Ok(store.hits(before.as_deref(), limit)?))
-            .await
-    }
-
-    /// The node's state.
-    pub async fn status(&self) -> Result<NodeStatus> {
-        let country = self.country.clone();
-        let index_sequence = self.index.sequence();
-        let rebuilding = self.rebuilding.load(Ordering::Acquire);
-        self.blocking(move |store| {
-            Ok(NodeStatus {
-                country,
-                alerts: store.count_by_status()?,
-                store_sequence: store.sequence(),
-                index_sequence,
-                rebuilding,
-            })
-        })
-        .await
+        Ok(applied.into_alert())
     }
 
     /// Waits until the index contains every change stored so far, at most `timeout`; returns
@@ -433,36 +459,4 @@ impl Drop for Node {
         self.stop.store(true, Ordering::Release);
         self.kick_indexer();
     }
-}
-
-/// The alert as stored, whatever the outcome.
-fn stored(applied: Applied) -> Alert {
-    match applied {
-        Applied::Created(alert)
-        | Applied::Updated(alert)
-        | Applied::Unchanged(alert)
-        | Applied::StatusChanged(alert) => alert,
-    }
-}
-
-/// Other active alerts of the store sharing an identifier key with `alert`.
-fn duplicates_of(store: &Store, alert: &Alert) -> Result<Vec<String>> {
-    let mut found = Vec::new();
-    for entry in &alert.identifiers {
-        let identifier = parse(&entry.value, Some(entry.kind));
-        if !identifier.is_indexable() {
-            continue;
-        }
-        for id in store.alerts_by_key(&identifier.key)? {
-            if id != alert.id && !found.contains(&id) {
-                let active = store
-                    .get(&id)?
-                    .is_some_and(|other| other.status.is_searchable());
-                if active {
-                    found.push(id);
-                }
-            }
-        }
-    }
-    Ok(found)
 }

@@ -101,6 +101,11 @@ pub struct SearchResult {
     pub matches: Vec<AlertMatch>,
     /// How many candidates the index proposed (for diagnostics and benchmarks).
     pub candidates: usize,
+    /// Whether more alerts matched than `top_k`: the answer was cut.
+    pub truncated: bool,
+    /// The change sequence the index had reached when searched: the answer includes every
+    /// change up to it.
+    pub index_sequence: u64,
 }
 
 /// A checked request.
@@ -185,6 +190,8 @@ impl Node {
 }
 
 fn run(store: &Store, index: &AlertIndex, plan: &Plan) -> Result<SearchResult> {
+    // Read before the searcher is taken: the searcher has at least this sequence.
+    let index_sequence = index.sequence();
     let queries: Vec<Query> = plan.queries.iter().map(|(_, _, q, _)| q.clone()).collect();
     let mut ids = if queries.is_empty() {
         Vec::new()
@@ -229,10 +236,13 @@ fn run(store: &Store, index: &AlertIndex, plan: &Plan) -> Result<SearchResult> {
         });
     }
     matches.sort_by(rank);
+    let truncated = matches.len() > plan.top_k;
     matches.truncate(plan.top_k);
     Ok(SearchResult {
         matches,
         candidates,
+        truncated,
+        index_sequence,
     })
 }
 

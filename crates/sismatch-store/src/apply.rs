@@ -15,7 +15,9 @@ use rocksdb::{ColumnFamily, WriteBatch};
 use sismatch_alert::{Alert, AlertChange, AlertVersion, Invalid, Status};
 
 use crate::error::{Error, Result};
-use crate::keys::{self, ALERTS, CHANGES, HISTORY, KEYS, META, META_HIT_SEQUENCE, META_SEQUENCE};
+use crate::keys::{
+    self, ALERTS, CHANGES, EXPIRY, HISTORY, KEYS, META, META_HIT_SEQUENCE, META_SEQUENCE,
+};
 use crate::store::{Store, Writer};
 
 /// One change to the alerts of a node.
@@ -29,21 +31,30 @@ pub enum Mutation {
     /// validated (`sismatch_alert::validate`); `version` and `updated_at` are ignored and set
     /// by the store.
     ///
-    /// The alert is stored as given, status included. If the stored alert has the same content
-    /// (`Alert::same_content`), nothing is written: [`Applied::Unchanged`], so that re-importing
-    /// a file creates no versions.
+    /// A new alert is stored with the status it is given. An existing alert keeps its stored
+    /// status, whatever the put says: the status is changed only by [`Mutation::SetStatus`]
+    /// (and hit reports), as the API says (`Alert.status` in `types.proto`), so that re-sending
+    /// a withdrawn alert, or re-importing a file, never brings it back to ACTIVE. If the
+    /// stored alert then has the same content (`Alert::same_content`), nothing is written:
+    /// [`Applied::Unchanged`], so that re-importing a file creates no versions.
+    ///
+    /// With `expected_version`, the put applies only to an existing alert at that version,
+    /// otherwise it fails with [`Error::VersionMismatch`] (an unknown id included).
     Put {
         /// The alert's new content.
         alert: Alert,
         /// Why, kept in the history.
         reason: Option<String>,
+        /// Optimistic concurrency: the version the caller read; `None` for no check.
+        expected_version: Option<u64>,
     },
     /// Change an existing alert's status, recording `change` in its history.
     ///
     /// `change` must be `StatusChanged`, `Withdrawn` (with status WITHDRAWN) or `HitConfirmed`
     /// (with status HIT_CONFIRMED), otherwise the mutation fails with [`Error::Invalid`]. An
     /// alert already in `status` is left alone ([`Applied::Unchanged`]), so a retried request
-    /// adds no version. An unknown id fails with [`Error::NotFound`].
+    /// adds no version. An unknown id fails with [`Error::NotFound`]; with `expected_version`,
+    /// an alert at another version fails with [`Error::VersionMismatch`].
     SetStatus {
         /// The alert.
         id: String,
@@ -53,6 +64,8 @@ pub enum Mutation {
         change: AlertChange,
         /// Why, kept in the history.
         reason: Option<String>,
+        /// Optimistic concurrency: the version the caller read; `None` for no check.
+        expected_version: Option<u64>,
     },
 }
 
@@ -116,6 +129,9 @@ impl Store {
     /// alert version = previous + 1 (1 when new), `updated_at = now`, and the next change
     /// sequence number; the sequence is persisted in the same batch. Several mutations of one
     /// id apply in order, each to the state the previous ones left.
+    ///
+    /// An `expected_version` is checked here, against the state the mutation applies to, while
+    /// the writer lock is held: no other write can come between the check and the change.
     ///
     /// The outer error means nothing was written (RocksDB failed to read or write).
     pub fn apply(
@@ -234,29 +250,40 @@ impl<'s> Staging<'s> {
     /// Applies one mutation to the staged state.
     fn mutate(&mut self, mutation: Mutation) -> Result<Applied> {
         match mutation {
-            Mutation::Put { alert, reason } => self.put(alert, reason),
+            Mutation::Put {
+                alert,
+                reason,
+                expected_version,
+            } => self.put(alert, reason, expected_version),
             Mutation::SetStatus {
                 id,
                 status,
                 change,
                 reason,
-            } => self.set_status(&id, status, change, reason),
+                expected_version,
+            } => self.set_status(&id, status, change, reason, expected_version),
         }
     }
 
-    fn put(&mut self, alert: Alert, reason: Option<String>) -> Result<Applied> {
+    fn put(
+        &mut self,
+        mut alert: Alert,
+        reason: Option<String>,
+        expected_version: Option<u64>,
+    ) -> Result<Applied> {
         let current = self.current(&alert.id)?;
-        match current {
-            Some(current) if current.same_content(&alert) => {
-                Ok(Applied::Unchanged(current.clone()))
-            }
-            Some(_) => self
-                .record(alert, AlertChange::Updated, reason)
-                .map(Applied::Updated),
-            None => self
+        check_version(&alert.id, current, expected_version)?;
+        let Some(current) = current else {
+            return self
                 .record(alert, AlertChange::Created, reason)
-                .map(Applied::Created),
+                .map(Applied::Created);
+        };
+        alert.status = current.status;
+        if current.same_content(&alert) {
+            return Ok(Applied::Unchanged(current.clone()));
         }
+        self.record(alert, AlertChange::Updated, reason)
+            .map(Applied::Updated)
     }
 
     fn set_status(
@@ -265,11 +292,13 @@ impl<'s> Staging<'s> {
         status: Status,
         change: AlertChange,
         reason: Option<String>,
+        expected_version: Option<u64>,
     ) -> Result<Applied> {
         check_status_change(status, change)?;
         let Some(current) = self.current(id)? else {
             return Err(Error::NotFound(id.to_string()));
         };
+        check_version(id, Some(current), expected_version)?;
         if current.status == status {
             return Ok(Applied::Unchanged(current.clone()));
         }
@@ -332,6 +361,7 @@ impl<'s> Staging<'s> {
     pub(crate) fn commit(mut self, writer: &mut Writer) -> Result<usize> {
         let store = self.store;
         let keys_cf = store.cf(KEYS)?;
+        let expiry_cf = store.cf(EXPIRY)?;
         let meta = store.cf(META)?;
         let mut counts = writer.counts.clone();
         let mut changed_alerts = 0;
@@ -353,6 +383,15 @@ impl<'s> Staging<'s> {
             }
             for key in new_keys.difference(&old_keys) {
                 self.batch.put_cf(keys_cf, keys::key_entry(key, id), []);
+            }
+            let old_expiry = stored.as_ref().and_then(|alert| alert.expires_at);
+            if old_expiry != current.expires_at {
+                if let Some(at) = old_expiry {
+                    self.batch.delete_cf(expiry_cf, keys::expiry_key(at, id));
+                }
+                if let Some(at) = current.expires_at {
+                    self.batch.put_cf(expiry_cf, keys::expiry_key(at, id), []);
+                }
             }
             if let Some(stored) = stored {
                 decrement(&mut counts, stored.status);
@@ -382,8 +421,28 @@ impl<'s> Staging<'s> {
         writer.hit_sequence = self.hit_sequence;
         writer.counts = counts;
         store.sequence.store(self.sequence, Ordering::Release);
+        store
+            .hit_sequence
+            .store(self.hit_sequence, Ordering::Release);
         Ok(changed_alerts)
     }
+}
+
+/// Refuses a mutation made against another version of alert `id` than `current` (`None`: no
+/// such alert).
+fn check_version(id: &str, current: Option<&Alert>, expected: Option<u64>) -> Result<()> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let current = current.map(|alert| alert.version);
+    if current == Some(expected) {
+        return Ok(());
+    }
+    Err(Error::VersionMismatch {
+        id: id.to_string(),
+        expected,
+        current,
+    })
 }
 
 /// Refuses a status change recorded as something else, or a withdrawal or hit confirmation

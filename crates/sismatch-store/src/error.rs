@@ -1,12 +1,13 @@
 //! The store's errors, split by whose fault they are: the node maps caller faults to
-//! NOT_FOUND / INVALID_ARGUMENT and everything else to INTERNAL.
+//! NOT_FOUND / INVALID_ARGUMENT / FAILED_PRECONDITION and everything else to INTERNAL.
 
 use sismatch_alert::Invalid;
 
 /// What can go wrong in the store.
 ///
-/// [`Error::NotFound`] and [`Error::Invalid`] are the caller's fault and say nothing about the
-/// health of the store; the other variants are internal and deserve an operator's attention.
+/// [`Error::NotFound`], [`Error::Invalid`] and [`Error::VersionMismatch`] are the caller's
+/// fault and say nothing about the health of the store; the other variants are internal and
+/// deserve an operator's attention.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// No alert has this id (a status change or a hit report for an unknown alert).
@@ -16,6 +17,24 @@ pub enum Error {
     /// with the field it is about.
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// A write said which version of the alert it was made against (optimistic concurrency)
+    /// and the alert is at another version, or does not exist: someone else changed it in
+    /// between. Nothing was written for that mutation.
+    #[error(
+        "expected_version {expected} but alert {id} {}",
+        match current {
+            Some(version) => format!("is at version {version}"),
+            None => "does not exist".to_string(),
+        }
+    )]
+    VersionMismatch {
+        /// The alert.
+        id: String,
+        /// The version the caller expected.
+        expected: u64,
+        /// The alert's current version; `None` when there is no such alert.
+        current: Option<u64>,
+    },
     /// RocksDB failed (IO error, full disk, a lock held by another process).
     #[error("rocksdb: {0}")]
     RocksDb(String),
@@ -43,7 +62,10 @@ impl Error {
     /// Whether the caller caused the error (bad argument, unknown id), as opposed to a fault
     /// of the store itself. Decides the gRPC status code in the node.
     pub fn is_caller_fault(&self) -> bool {
-        matches!(self, Error::NotFound(_) | Error::Invalid(_))
+        matches!(
+            self,
+            Error::NotFound(_) | Error::Invalid(_) | Error::VersionMismatch { .. }
+        )
     }
 
     /// A [`Error::Corrupt`] about the record at `key` in `column`.

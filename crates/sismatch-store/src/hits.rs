@@ -2,7 +2,11 @@
 //!
 //! A report is kept under its receive sequence number, big-endian, so that the newest reports
 //! come first in a reverse scan; its id, `HIT-<alert id>-<sequence>`, carries that number, so
-//! that the id of the last report of a page is the cursor of the next one.
+//! that the id of the last report of a page is the cursor of the next one. `alert_hits` lists
+//! the sequence numbers of each alert's reports, so that one alert's reports are read without
+//! scanning the others. Receive times never go backwards in receive order (a report received
+//! while the clock is behind the previous report's time gets that time), so that a listing
+//! of the reports received since a time stops at the first older one.
 
 use std::time::Instant;
 
@@ -12,16 +16,17 @@ use sismatch_alert::{Alert, AlertChange, HitReport, Invalid, Status};
 
 use crate::apply::Staging;
 use crate::error::{Error, Result};
-use crate::keys::{self, HITS};
+use crate::keys::{self, ALERT_HITS, HITS};
 use crate::store::Store;
 
 impl Store {
     /// Records `hit` and marks its alert HIT_CONFIRMED, in one durable batch.
     ///
     /// Assigns the report's id (`HIT-<alert id>-<n>`, `n` the node's hit receive sequence)
-    /// and `received_at = now`. The alert gets a new version recorded as `HitConfirmed`, with
-    /// the report's id as the reason, even when an earlier hit already confirmed it: every
-    /// report is an event in the alert's history. Fails with [`Error::NotFound`] when the
+    /// and `received_at = now` (or the previous report's time, if the clock went back). The
+    /// alert gets a new version recorded as `HitConfirmed`, with the report's id as the
+    /// reason, even when an earlier hit already confirmed it: every report is an event in the
+    /// alert's history. Fails with [`Error::NotFound`] when the
     /// alert does not exist, [`Error::Invalid`] when `alert_id` is empty; then nothing is
     /// written.
     pub fn add_hit(&self, mut hit: HitReport, now: Timestamp) -> Result<(HitReport, Alert)> {
@@ -38,15 +43,17 @@ impl Store {
         let mut alert = current.clone();
         let sequence = staging.hit_sequence + 1;
         hit.id = format!("HIT-{alert_id}-{sequence}");
-        hit.received_at = Some(now);
+        let received_at = self.last_hit_time()?.map_or(now, |last| last.max(now));
+        hit.received_at = Some(received_at);
         alert.status = Status::HitConfirmed;
         let reason = Some(format!("hit report {}", hit.id));
         let alert = staging.record(alert, AlertChange::HitConfirmed, reason)?;
         let record = keys::encode(&hit)?;
         let hits = self.cf(HITS)?;
-        staging
-            .batch()
-            .put_cf(hits, keys::sequence_key(sequence), record);
+        let alert_hits = self.cf(ALERT_HITS)?;
+        let batch = staging.batch();
+        batch.put_cf(hits, keys::sequence_key(sequence), record);
+        batch.put_cf(alert_hits, keys::alert_hit_key(&alert_id, sequence), []);
         staging.hit_sequence = sequence;
         staging.commit(&mut writer)?;
         tracing::info!(
@@ -59,34 +66,131 @@ impl Store {
         Ok((hit, alert))
     }
 
-    /// Hit reports received, newest first, at most `limit`.
+    /// One page of the hit reports that pass `filter`, newest first, at most `limit`.
     ///
-    /// `before` is the page cursor: the id of the last report of the previous page; the page
-    /// holds the reports received before it. A cursor that is not a hit id fails with
-    /// [`Error::Invalid`].
-    pub fn hits(&self, before: Option<&str>, limit: usize) -> Result<Vec<HitReport>> {
-        let start = match before {
-            None => None,
-            Some(cursor) => match hit_sequence_of(cursor)?.checked_sub(1) {
-                Some(start) => Some(keys::sequence_key(start)),
-                None => return Ok(Vec::new()),
+    /// `page_token` is the previous page's [`HitPage::next_page_token`] (the id of its last
+    /// report); the page holds the matching reports received before it. A token that is not a
+    /// hit id fails with [`Error::Invalid`] naming `page_token`. With an alert id, only that
+    /// alert's reports are read; with `since`, the listing stops at the first older report.
+    /// A next-page token is given only when a further report matches, so the last page says
+    /// it is the last.
+    pub fn hits(
+        &self,
+        filter: &HitFilter,
+        page_token: Option<&str>,
+        limit: usize,
+    ) -> Result<HitPage> {
+        // Reports are listed from sequence `last` down.
+        let last = match page_token {
+            None => u64::MAX,
+            Some(token) => match hit_sequence_of(token)?.checked_sub(1) {
+                Some(last) => last,
+                None => return Ok(HitPage::default()),
             },
         };
-        let mode = match &start {
-            // Seeks to the last key at or before `start`.
-            Some(start) => IteratorMode::From(start, Direction::Reverse),
-            None => IteratorMode::End,
+        let reports = match &filter.alert_id {
+            Some(id) => self.hits_of_alert(id, last)?,
+            None => self.all_hits(last)?,
         };
-        let mut reports = Vec::new();
-        for item in self.db.iterator_cf(self.cf(HITS)?, mode) {
-            if reports.len() >= limit {
+        let mut page = HitPage::default();
+        for report in reports {
+            let report = report?;
+            let recent = match (filter.since, report.received_at) {
+                (None, _) => true,
+                (Some(since), Some(at)) => at >= since,
+                (Some(_), None) => false,
+            };
+            if !recent {
                 break;
             }
-            let (key, value) = item?;
-            reports.push(keys::decode(HITS, &key, &value)?);
+            if page.hits.len() >= limit {
+                // One more report matches: there is a next page.
+                page.next_page_token = page.hits.last().map(|hit| hit.id.clone());
+                break;
+            }
+            page.hits.push(report);
         }
-        Ok(reports)
+        Ok(page)
     }
+
+    /// Every hit report with a sequence up to `last`, newest first.
+    fn all_hits(&self, last: u64) -> Result<Reports<'_>> {
+        let start = keys::sequence_key(last);
+        // Seeks to the last key at or before `start`.
+        let mode = IteratorMode::From(&start, Direction::Reverse);
+        let reports = self.db.iterator_cf(self.cf(HITS)?, mode).map(|item| {
+            let (key, value) = item?;
+            keys::decode(HITS, &key, &value)
+        });
+        Ok(Box::new(reports))
+    }
+
+    /// The hit reports on alert `id` with a sequence up to `last`, newest first.
+    fn hits_of_alert(&self, id: &str, last: u64) -> Result<Reports<'_>> {
+        let prefix = keys::alert_hits_prefix(id);
+        let start = keys::alert_hit_key(id, last);
+        let mode = IteratorMode::From(&start, Direction::Reverse);
+        let hits = self.cf(HITS)?;
+        let reports = self
+            .db
+            .iterator_cf(self.cf(ALERT_HITS)?, mode)
+            .map(move |item| {
+                let (entry, _) = item?;
+                if !entry.starts_with(&prefix) {
+                    return Ok(None);
+                }
+                let key = keys::sequence_key(keys::sequence_of_alert_hit(&entry, &prefix)?);
+                match self.db.get_pinned_cf(hits, key)? {
+                    Some(value) => keys::decode(HITS, &key, &value).map(Some),
+                    None => Err(Error::corrupt(ALERT_HITS, &entry, "no such hit report")),
+                }
+            })
+            // The first entry of another alert ends the listing.
+            .map_while(Result::transpose);
+        Ok(Box::new(reports))
+    }
+
+    /// The receive time of the last hit report, for keeping receive times in order; `None`
+    /// when there is none, or when it does not decode (logged: a damaged record must not
+    /// stop new reports).
+    fn last_hit_time(&self) -> Result<Option<Timestamp>> {
+        let Some(item) = self
+            .db
+            .iterator_cf(self.cf(HITS)?, IteratorMode::End)
+            .next()
+        else {
+            return Ok(None);
+        };
+        let (key, value) = item?;
+        match keys::decode::<HitReport>(HITS, &key, &value) {
+            Ok(last) => Ok(last.received_at),
+            Err(error) => {
+                tracing::error!(%error, "last hit report does not decode");
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Hit reports read one by one, newest first.
+type Reports<'s> = Box<dyn Iterator<Item = Result<HitReport>> + 's>;
+
+/// Which hit reports [`Store::hits`] lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HitFilter {
+    /// Only the reports on this alert; `None` for all.
+    pub alert_id: Option<String>,
+    /// Only the reports received at or after this time; `None` for all.
+    pub since: Option<Timestamp>,
+}
+
+/// One page of a hit report listing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HitPage {
+    /// The reports, newest first.
+    pub hits: Vec<HitReport>,
+    /// What to pass to get the next page; `None` when no further report matches.
+    pub next_page_token: Option<String>,
 }
 
 /// The receive sequence number in hit id `id` (`HIT-<alert id>-<n>`).
@@ -94,7 +198,13 @@ fn hit_sequence_of(id: &str) -> Result<u64> {
     id.strip_prefix("HIT-")
         .and_then(|rest| rest.rsplit_once('-'))
         .and_then(|(_, number)| number.parse().ok())
-        .ok_or_else(|| Invalid::new("before", format!("'{id}' is not a hit report id")).into())
+        .ok_or_else(|| {
+            Invalid::new(
+                "page_token",
+                format!("'{id}' is not a page token of this node"),
+            )
+            .into()
+        })
 }
 
 #[cfg(test)]
@@ -108,7 +218,7 @@ mod tests {
         for bad in ["", "HIT-", "NL-1-3", "HIT-NL-1-x"] {
             let error = hit_sequence_of(bad).unwrap_err();
             assert!(
-                matches!(&error, Error::Invalid(invalid) if invalid.field == "before"),
+                matches!(&error, Error::Invalid(invalid) if invalid.field == "page_token"),
                 "{bad}: {error}"
             );
         }

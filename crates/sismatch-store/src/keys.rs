@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use jiff::Timestamp;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sismatch_alert::{Alert, Status};
@@ -24,9 +25,17 @@ pub(crate) const KEYS: &str = "keys";
 pub(crate) const HITS: &str = "hits";
 /// Named counters, JSON numbers (see the `META_*` constants and [`count_key`]).
 pub(crate) const META: &str = "meta";
+/// `alert id 0x00 receive sequence(u64 BE)` -> empty: the hit reports of one alert, so that
+/// listing them does not scan every report.
+pub(crate) const ALERT_HITS: &str = "alert_hits";
+/// `expiry time(16 bytes, see [`time_key`]) alert id` -> empty: the alerts with an expiry
+/// time, in time order, so that counting the expired ones reads only their keys.
+pub(crate) const EXPIRY: &str = "expiry";
 
 /// Every column family the store uses besides RocksDB's `default`.
-pub(crate) const COLUMNS: [&str; 6] = [ALERTS, HISTORY, CHANGES, KEYS, HITS, META];
+pub(crate) const COLUMNS: [&str; 8] = [
+    ALERTS, HISTORY, CHANGES, KEYS, HITS, META, ALERT_HITS, EXPIRY,
+];
 
 /// `meta`: the layout version of the store, written when a store is created.
 pub(crate) const META_FORMAT: &[u8] = b"format";
@@ -35,8 +44,9 @@ pub(crate) const META_SEQUENCE: &[u8] = b"sequence";
 /// `meta`: the last hit receive sequence number assigned.
 pub(crate) const META_HIT_SEQUENCE: &[u8] = b"hit_sequence";
 
-/// The layout version this build reads and writes.
-pub(crate) const FORMAT: u64 = 1;
+/// The layout version this build reads and writes. Layout 1 had no `alert_hits` and no
+/// `expiry` column family; a store of layout 1 is upgraded at open (`upgrade.rs`).
+pub(crate) const FORMAT: u64 = 2;
 
 /// Separator between the two strings of a composite key.
 const SEPARATOR: u8 = 0x00;
@@ -81,6 +91,36 @@ pub(crate) fn id_of_key_entry(entry: &[u8], prefix: &[u8]) -> Result<String> {
         ));
     }
     String::from_utf8(id.to_vec()).map_err(|e| Error::corrupt(KEYS, entry, e))
+}
+
+/// `alert_hits` key of the hit report with receive sequence `sequence` on alert `id`.
+pub(crate) fn alert_hit_key(id: &str, sequence: u64) -> Vec<u8> {
+    let mut key = joined_prefix(id);
+    key.extend_from_slice(&sequence_key(sequence));
+    key
+}
+
+/// The prefix shared by all `alert_hits` keys of alert `id`.
+pub(crate) fn alert_hits_prefix(id: &str) -> Vec<u8> {
+    joined_prefix(id)
+}
+
+/// The receive sequence of an `alert_hits` key that starts with `prefix`.
+pub(crate) fn sequence_of_alert_hit(key: &[u8], prefix: &[u8]) -> Result<u64> {
+    sequence_of(ALERT_HITS, key.get(prefix.len()..).unwrap_or_default())
+}
+
+/// A time as 16 bytes that sort as the times do: the nanoseconds since the epoch with the
+/// sign bit flipped (so that times before 1970 sort first), big-endian.
+pub(crate) fn time_key(time: Timestamp) -> [u8; 16] {
+    ((time.as_nanosecond() as u128) ^ (1 << 127)).to_be_bytes()
+}
+
+/// `expiry` key of alert `id` expiring at `expires_at`.
+pub(crate) fn expiry_key(expires_at: Timestamp, id: &str) -> Vec<u8> {
+    let mut key = time_key(expires_at).to_vec();
+    key.extend_from_slice(id.as_bytes());
+    key
 }
 
 fn joined_prefix(head: &str) -> Vec<u8> {
@@ -188,6 +228,33 @@ mod tests {
         .unwrap();
         let keys: Vec<String> = index_keys(&alert).into_iter().collect();
         assert_eq!(keys, ["ABC12345D404"]);
+    }
+
+    #[test]
+    fn time_keys_sort_as_times() {
+        let times = [
+            "1969-12-31T23:59:58.5Z",
+            "1969-12-31T23:59:59.999999999Z",
+            "1970-01-01T00:00:00Z",
+            "1970-01-01T00:00:00.000000001Z",
+            "2026-05-14T22:00:00Z",
+            "2026-05-14T22:00:00.5Z",
+            "2126-01-01T00:00:00Z",
+        ];
+        let keys: Vec<[u8; 16]> = times.iter().map(|t| time_key(t.parse().unwrap())).collect();
+        assert!(keys.windows(2).all(|pair| pair[0] < pair[1]), "{keys:?}");
+        let at = "2026-05-14T22:00:00Z".parse().unwrap();
+        assert!(expiry_key(at, "NL-1").starts_with(&time_key(at)));
+    }
+
+    #[test]
+    fn alert_hit_keys_of_one_alert_do_not_mix_with_a_longer_id() {
+        let prefix = alert_hits_prefix("NL-1");
+        let key = alert_hit_key("NL-1", 258);
+        assert!(key.starts_with(&prefix));
+        assert!(!alert_hit_key("NL-10", 1).starts_with(&prefix));
+        assert_eq!(sequence_of_alert_hit(&key, &prefix).unwrap(), 258);
+        assert!(sequence_of_alert_hit(&prefix, &prefix).is_err());
     }
 
     #[test]

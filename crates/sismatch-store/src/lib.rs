@@ -39,10 +39,13 @@
 //! | `keys` | identifier key, `0x00`, alert id | empty |
 //! | `hits` | hit receive sequence | `HitReport` (newest first in a reverse scan) |
 //! | `meta` | `format`, `sequence`, `hit_sequence`, `count/<STATUS>` | JSON number |
+//! | `alert_hits` | alert id, `0x00`, hit receive sequence | empty |
+//! | `expiry` | `expires_at` (16 bytes, in time order), alert id | empty |
 //!
 //! An identifier key is `sismatch_ident::parse(value, Some(kind)).key`, for indexable
-//! identifiers only (no sentinels such as `UNKNOWN`). `format` is the layout version (1): a
-//! store of another layout is refused at open.
+//! identifiers only (no sentinels such as `UNKNOWN`). `format` is the layout version (2): a
+//! store of layout 1 (without `alert_hits` and `expiry`) is upgraded at open, a store of
+//! another layout is refused.
 
 mod apply;
 mod error;
@@ -51,7 +54,9 @@ mod keys;
 mod store;
 #[cfg(test)]
 mod tests;
+mod upgrade;
 
 pub use apply::{Applied, Mutation};
 pub use error::{Error, Result};
+pub use hits::{HitFilter, HitPage};
 pub use store::Store;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use jiff::Timestamp;
 use rocksdb::{
     BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType,
     Direction, FlushOptions, IteratorMode, Options, WriteBatch, WriteOptions,
@@ -13,8 +14,8 @@ use sismatch_alert::{Alert, AlertVersion, Status};
 
 use crate::error::{Error, Result};
 use crate::keys::{
-    self, ALERTS, CHANGES, COLUMNS, FORMAT, HISTORY, KEYS, META, META_FORMAT, META_HIT_SEQUENCE,
-    META_SEQUENCE,
+    self, ALERTS, CHANGES, COLUMNS, EXPIRY, FORMAT, HISTORY, KEYS, META, META_FORMAT,
+    META_HIT_SEQUENCE, META_SEQUENCE,
 };
 
 /// Memtable size of the column families that take most writes (alerts, history, changes,
@@ -23,7 +24,7 @@ use crate::keys::{
 const WRITE_BUFFER: usize = 64 << 20;
 /// Upper bound on all memtables together.
 const DB_WRITE_BUFFER: usize = 256 << 20;
-/// Memtable size of the small column families (hits, meta).
+/// Memtable size of the small column families (hits, meta, alert_hits, expiry).
 const SMALL_WRITE_BUFFER: usize = 4 << 20;
 /// Block cache shared by all column families. The index, not the store, answers searches;
 /// the store serves point reads of a few alerts per answer.
@@ -42,6 +43,8 @@ pub struct Store {
     pub(crate) writer: Mutex<Writer>,
     /// Copy of `Writer::sequence` for lock-free reads, updated after each durable write.
     pub(crate) sequence: AtomicU64,
+    /// Copy of `Writer::hit_sequence`, likewise.
+    pub(crate) hit_sequence: AtomicU64,
     path: PathBuf,
 }
 
@@ -82,10 +85,11 @@ impl Store {
         let store = Store {
             db,
             sequence: AtomicU64::new(writer.sequence),
+            hit_sequence: AtomicU64::new(writer.hit_sequence),
             writer: Mutex::new(writer),
             path: path.to_path_buf(),
         };
-        store.write_format()?;
+        store.check_format()?;
         tracing::info!(
             path = %path.display(),
             sequence = store.sequence(),
@@ -189,6 +193,34 @@ impl Store {
         Ok(ids)
     }
 
+    /// Number of hit reports received, ever: the last hit receive sequence number, since
+    /// every report takes the next one and reports are never deleted. No read.
+    pub fn hits_received(&self) -> u64 {
+        self.hit_sequence.load(Ordering::Acquire)
+    }
+
+    /// Number of alerts, of any status, whose `expires_at` is at or before `now`.
+    ///
+    /// Cost: a scan of the keys (no values) of the `expiry` column up to `now`, so
+    /// proportional to the number of expired alerts, about 10 ms per 100,000 of them; the
+    /// alerts that expire later, or never, cost nothing. Blocks on disk IO like every read.
+    pub fn count_expired(&self, now: Timestamp) -> Result<u64> {
+        let end = keys::time_key(now);
+        let mut count = 0;
+        for item in self.db.iterator_cf(self.cf(EXPIRY)?, IteratorMode::Start) {
+            let (key, _) = item?;
+            // Keys start with the expiry time; an alert expiring exactly at `now` is expired.
+            if key
+                .get(..end.len())
+                .is_none_or(|time| time > end.as_slice())
+            {
+                break;
+            }
+            count += 1;
+        }
+        Ok(count)
+    }
+
     /// Number of alerts in each status, every status present (0 when none). Read from
     /// counters that every write updates in its own batch: no scan.
     pub fn count_by_status(&self) -> Result<BTreeMap<Status, u64>> {
@@ -244,26 +276,24 @@ impl Store {
         Ok(())
     }
 
-    /// Records the layout version in a new store; refuses a store of another layout.
-    fn write_format(&self) -> Result<()> {
+    /// Records the layout version in a new store, upgrades a store of layout 1, refuses a
+    /// store of another layout.
+    fn check_format(&self) -> Result<()> {
         let meta = self.cf(META)?;
-        match self.db.get_pinned_cf(meta, META_FORMAT)? {
-            Some(bytes) => {
-                let format: u64 = keys::decode(META, META_FORMAT, &bytes)?;
-                if format != FORMAT {
-                    return Err(Error::corrupt(
-                        META,
-                        META_FORMAT,
-                        format!("store layout {format}, this build reads layout {FORMAT}"),
-                    ));
-                }
-                Ok(())
-            }
-            None => {
-                let mut batch = WriteBatch::default();
-                batch.put_cf(meta, META_FORMAT, keys::encode(&FORMAT)?);
-                self.write_durable(batch)
-            }
+        let Some(bytes) = self.db.get_pinned_cf(meta, META_FORMAT)? else {
+            let mut batch = WriteBatch::default();
+            batch.put_cf(meta, META_FORMAT, keys::encode(&FORMAT)?);
+            return self.write_durable(batch);
+        };
+        let format: u64 = keys::decode(META, META_FORMAT, &bytes)?;
+        match format {
+            FORMAT => Ok(()),
+            1 => self.upgrade_from_layout_1(),
+            other => Err(Error::corrupt(
+                META,
+                META_FORMAT,
+                format!("store layout {other}, this build reads layout {FORMAT}"),
+            )),
         }
     }
 }
@@ -316,7 +346,7 @@ fn column_options(name: &str, cache: &Cache) -> Options {
     options.set_compression_type(DBCompressionType::Lz4);
     options.set_bottommost_compression_type(DBCompressionType::Lz4);
     options.set_level_compaction_dynamic_level_bytes(true);
-    let small = name == keys::HITS || name == META;
+    let small = matches!(name, keys::HITS | META | keys::ALERT_HITS | EXPIRY);
     options.set_write_buffer_size(if small {
         SMALL_WRITE_BUFFER
     } else {

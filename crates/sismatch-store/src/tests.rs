@@ -1,5 +1,9 @@
 //! Behaviour of the store on a real RocksDB database in a temporary folder.
 
+mod hits;
+mod layout;
+mod versions;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
@@ -8,7 +12,7 @@ use jiff::Timestamp;
 use serde_json::json;
 use sismatch_alert::{Alert, AlertChange, HitReport, Status};
 
-use crate::{Applied, Error, Mutation, Store};
+use crate::{Applied, Error, HitFilter, HitPage, Mutation, Store};
 
 fn boat(id: &str, identifiers: &[(&str, &str)]) -> Alert {
     let identifiers: Vec<_> = identifiers
@@ -33,6 +37,7 @@ fn put(alert: Alert) -> Mutation {
     Mutation::Put {
         alert,
         reason: None,
+        expected_version: None,
     }
 }
 
@@ -42,7 +47,21 @@ fn set_status(id: &str, status: Status, change: AlertChange) -> Mutation {
         status,
         change,
         reason: Some("test".to_string()),
+        expected_version: None,
     }
+}
+
+/// `mutation` made against version `version` of its alert.
+fn expecting(mut mutation: Mutation, version: u64) -> Mutation {
+    match &mut mutation {
+        Mutation::Put {
+            expected_version, ..
+        }
+        | Mutation::SetStatus {
+            expected_version, ..
+        } => *expected_version = Some(version),
+    }
+    mutation
 }
 
 /// Applies `mutations` and returns their results, failing the test on a store-level error.
@@ -412,16 +431,22 @@ fn a_hit_confirms_the_alert_and_hits_page_newest_first() {
     let notes = |page: &[HitReport]| -> Vec<String> {
         page.iter().filter_map(|h| h.note.clone()).collect()
     };
-    let page = store.hits(None, 2).unwrap();
-    assert_eq!(notes(&page), ["third", "second"]);
-    let cursor = page.last().map(|h| h.id.clone()).unwrap();
-    let page = store.hits(Some(&cursor), 2).unwrap();
-    assert_eq!(notes(&page), ["first"]);
-    assert!(store.hits(Some(&page[0].id), 2).unwrap().is_empty());
+    let all = HitFilter::default();
+    let page = store.hits(&all, None, 2).unwrap();
+    assert_eq!(notes(&page.hits), ["third", "second"]);
+    assert_eq!(page.next_page_token.as_deref(), Some("HIT-NL-2-2"));
+    let page = store
+        .hits(&all, page.next_page_token.as_deref(), 2)
+        .unwrap();
+    assert_eq!(notes(&page.hits), ["first"]);
+    assert_eq!(page.next_page_token, None, "the last page says so");
+    let after_last = store.hits(&all, Some(&page.hits[0].id), 2).unwrap();
+    assert_eq!(after_last, HitPage::default());
     assert!(matches!(
-        store.hits(Some("not a cursor"), 2),
-        Err(Error::Invalid(_))
+        store.hits(&all, Some("not a cursor"), 2),
+        Err(Error::Invalid(invalid)) if invalid.field == "page_token"
     ));
+    assert_eq!(store.hits_received(), 3);
 
     let counts = store.count_by_status().unwrap();
     assert_eq!(counts[&Status::HitConfirmed], 2);
@@ -432,7 +457,8 @@ fn a_hit_confirms_the_alert_and_hits_page_newest_first() {
     let store = open(dir.path());
     let (fourth, _) = store.add_hit(hit("NL-2", "fourth"), at(14)).unwrap();
     assert_eq!(fourth.id, "HIT-NL-2-4");
-    assert_eq!(notes(&store.hits(None, 1).unwrap()), ["fourth"]);
+    assert_eq!(notes(&store.hits(&all, None, 1).unwrap().hits), ["fourth"]);
+    assert_eq!(store.hits_received(), 4);
 }
 
 #[test]
@@ -455,7 +481,7 @@ fn status_counters_match_the_alerts_after_a_mix_of_operations() {
         set_status("NL-2", Status::Recovered, AlertChange::StatusChanged),
         set_status("NL-404", Status::Recovered, AlertChange::StatusChanged),
     ];
-    // Re-putting an alert stores its status as given.
+    // Re-putting an alert keeps its stored status: NL-0 stays withdrawn.
     let mut back = boat("NL-0", &[("HIN", "ABC00000D404")]);
     back.status = Status::Active;
     mixed.push(set_status(
@@ -479,15 +505,15 @@ fn status_counters_match_the_alerts_after_a_mix_of_operations() {
     assert_eq!(
         nonzero,
         BTreeMap::from([
-            (Status::Active, 17),
+            (Status::Active, 16),
             (Status::HitConfirmed, 1),
             (Status::Recovered, 1),
-            (Status::Withdrawn, 1),
+            (Status::Withdrawn, 2),
         ])
     );
     drop(store);
     let store = open(dir.path());
-    assert_eq!(store.count_by_status().unwrap()[&Status::Active], 17);
+    assert_eq!(store.count_by_status().unwrap()[&Status::Active], 16);
 }
 
 #[test]
@@ -557,7 +583,10 @@ fn corrupt_records_are_errors_not_panics() {
     corrupt_in(store.get("NL-1").map(|_| ()), "alerts");
     corrupt_in(store.get_many(&["NL-1".to_string()]).map(|_| ()), "alerts");
     corrupt_in(store.history("NL-1").map(|_| ()), "history");
-    corrupt_in(store.hits(None, 10).map(|_| ()), "hits");
+    corrupt_in(
+        store.hits(&HitFilter::default(), None, 10).map(|_| ()),
+        "hits",
+    );
     corrupt_in(store.changes_since(0, 10).map(|_| ()), "changes");
     corrupt_in(store.add_hit(hit("NL-1", "x"), at(2)).map(|_| ()), "alerts");
 
@@ -588,11 +617,11 @@ fn a_store_of_another_layout_is_refused() {
     {
         let columns = rocksdb::DB::list_cf(&rocksdb::Options::default(), &path).unwrap();
         let db = rocksdb::DB::open_cf(&rocksdb::Options::default(), &path, columns).unwrap();
-        db.put_cf(db.cf_handle("meta").unwrap(), "format", b"2")
+        db.put_cf(db.cf_handle("meta").unwrap(), "format", b"3")
             .unwrap();
     }
     let error = Store::open(&path).unwrap_err();
-    assert!(error.to_string().contains("layout 2"), "{error}");
+    assert!(error.to_string().contains("layout 3"), "{error}");
 }
 
 #[test]

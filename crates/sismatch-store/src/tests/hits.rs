@@ -1,0 +1,117 @@
+//! Listing hit reports: filters applied before paging, tokens, receive times in order.
+
+use jiff::ToSpan;
+
+use super::{apply, at, boat, hit, open, put};
+use crate::{HitFilter, HitPage, Store};
+
+/// Every page of the listing, following the tokens.
+fn pages(store: &Store, filter: &HitFilter, limit: usize) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let HitPage {
+            hits,
+            next_page_token,
+        } = store.hits(filter, token.as_deref(), limit).unwrap();
+        pages.push(hits.into_iter().map(|h| h.id).collect());
+        match next_page_token {
+            Some(next) => token = Some(next),
+            None => return pages,
+        }
+    }
+}
+
+#[test]
+fn filters_apply_before_paging() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let alerts = (1..=3)
+        .map(|i| {
+            put(boat(
+                &format!("NL-{i}"),
+                &[("HIN", &format!("ABC1234{i}D404"))],
+            ))
+        })
+        .collect();
+    apply(&store, alerts, at(0));
+    // Hits 1..=12, on NL-1, NL-2, NL-3, NL-1, ... received a minute apart.
+    for n in 1..=12i64 {
+        let alert = format!("NL-{}", (n - 1) % 3 + 1);
+        store.add_hit(hit(&alert, "found"), at(60 * n)).unwrap();
+    }
+    // Another alert whose id extends NL-1 must not mix in.
+    apply(
+        &store,
+        vec![put(boat("NL-10", &[("HIN", "QQQ12345D404")]))],
+        at(0),
+    );
+    store.add_hit(hit("NL-10", "found"), at(60 * 13)).unwrap();
+
+    let nl1 = HitFilter {
+        alert_id: Some("NL-1".to_string()),
+        since: None,
+    };
+    assert_eq!(
+        pages(&store, &nl1, 3),
+        [
+            vec!["HIT-NL-1-10", "HIT-NL-1-7", "HIT-NL-1-4"],
+            vec!["HIT-NL-1-1"],
+        ]
+    );
+    // A page size that divides the matches exactly: no empty last page.
+    assert_eq!(pages(&store, &nl1, 2).len(), 2);
+    assert_eq!(pages(&store, &nl1, 4).len(), 1);
+
+    let recent = HitFilter {
+        alert_id: None,
+        since: Some(at(60 * 11)),
+    };
+    assert_eq!(
+        pages(&store, &recent, 2),
+        [vec!["HIT-NL-10-13", "HIT-NL-3-12"], vec!["HIT-NL-2-11"]]
+    );
+    let recent_nl2 = HitFilter {
+        alert_id: Some("NL-2".to_string()),
+        since: Some(at(60 * 5)),
+    };
+    assert_eq!(
+        pages(&store, &recent_nl2, 10),
+        [vec!["HIT-NL-2-11", "HIT-NL-2-8", "HIT-NL-2-5"]]
+    );
+    // A token from an unfiltered listing continues a filtered one where it stood.
+    let page = store.hits(&nl1, Some("HIT-NL-3-6"), 10).unwrap();
+    let ids: Vec<_> = page.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["HIT-NL-1-4", "HIT-NL-1-1"]);
+
+    let nobody = HitFilter {
+        alert_id: Some("NL-404".to_string()),
+        since: None,
+    };
+    assert_eq!(pages(&store, &nobody, 5), [Vec::<String>::new()]);
+}
+
+#[test]
+fn receive_times_never_go_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    apply(
+        &store,
+        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
+        at(0),
+    );
+    let (first, _) = store.add_hit(hit("NL-1", "first"), at(100)).unwrap();
+    // The clock was stepped back by a minute.
+    let (second, _) = store.add_hit(hit("NL-1", "second"), at(40)).unwrap();
+    assert_eq!(first.received_at, Some(at(100)));
+    assert_eq!(second.received_at, Some(at(100)));
+    let (third, _) = store
+        .add_hit(hit("NL-1", "third"), at(100) + 1.second())
+        .unwrap();
+    assert_eq!(third.received_at, Some(at(101)));
+    let since = HitFilter {
+        alert_id: None,
+        since: Some(at(100)),
+    };
+    assert_eq!(store.hits(&since, None, 10).unwrap().hits.len(), 3);
+}
