@@ -29,7 +29,7 @@ use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_server::NationalNodeServer;
 use sismatch_sample::{Corruption, Generator, SampleConfig, corrupt};
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::server::TcpIncoming;
 
 const COUNTRIES: [&str; 5] = ["NL", "BE", "FR", "DE", "IT"];
 const WARM_UP: usize = 200;
@@ -58,7 +58,7 @@ async fn serve_node(country: &str, dir: &std::path::Path) -> (Arc<Node>, SocketA
     tokio::spawn(
         tonic::transport::Server::builder()
             .add_service(service)
-            .serve_with_incoming(TcpListenerStream::new(listener)),
+            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true))),
     );
     (node, addr)
 }
@@ -120,7 +120,7 @@ async fn run(nodes: usize, per_node: usize, queries: usize) {
     tokio::spawn(
         tonic::transport::Server::builder()
             .add_service(MatchingCoreServer::new(CoreService::new(core)))
-            .serve_with_incoming(TcpListenerStream::new(listener)),
+            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true))),
     );
     let mut client = MatchingCoreClient::connect(format!("http://{core_addr}"))
         .await

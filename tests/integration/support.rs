@@ -21,8 +21,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::Channel;
+use tonic::transport::server::TcpIncoming;
 
 /// Runs the `sismatch` binary built for this test run with `args`.
 pub fn sismatch(args: &[&str]) -> Output {
@@ -71,9 +71,12 @@ impl InProcessNode {
         let server = tokio::spawn(async move {
             tonic::transport::Server::builder()
                 .add_service(service)
-                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
-                    let _ = stopped.await;
-                })
+                .serve_with_incoming_shutdown(
+                    TcpIncoming::from(listener).with_nodelay(Some(true)),
+                    async {
+                        let _ = stopped.await;
+                    },
+                )
                 .await
                 .expect("server runs");
         });
@@ -228,9 +231,12 @@ impl InProcessCore {
         let server = tokio::spawn(async move {
             tonic::transport::Server::builder()
                 .add_service(MatchingCoreServer::new(CoreService::new(core)))
-                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
-                    let _ = stopped.await;
-                })
+                .serve_with_incoming_shutdown(
+                    TcpIncoming::from(listener).with_nodelay(Some(true)),
+                    async {
+                        let _ = stopped.await;
+                    },
+                )
                 .await
                 .expect("core serves");
         });
