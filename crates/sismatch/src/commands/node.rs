@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
-use sismatch_node::{Node, NodeConfig};
+use sismatch_node::{Node, NodeConfig, NodeOptions};
 use tokio::net::TcpListener;
 use tracing::info;
 
@@ -26,7 +26,12 @@ pub struct NodeArgs {
     /// first line of standard output.
     #[arg(long)]
     listen: Option<SocketAddr>,
-    /// A TOML file with `country`, `data` and `listen` (see deploy/README.md).
+    /// The node's name in status answers: a shard's name (`NL-2`) when a large country runs
+    /// several nodes; the country code by default.
+    #[arg(long)]
+    name: Option<String>,
+    /// A TOML file with `country`, `data`, `listen`, `name` and `compact_after` (see
+    /// deploy/README.md).
     #[arg(long)]
     config: Option<PathBuf>,
 }
@@ -38,6 +43,8 @@ struct NodeFile {
     country: Option<String>,
     data: Option<PathBuf>,
     listen: Option<SocketAddr>,
+    name: Option<String>,
+    compact_after: Option<u64>,
 }
 
 fn read_config(path: &Path) -> Result<NodeFile> {
@@ -63,14 +70,20 @@ impl NodeArgs {
             .listen
             .or(file.listen)
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7400)));
-        let node = tokio::task::spawn_blocking(move || {
-            Node::open(NodeConfig {
-                country: country.to_ascii_uppercase(),
-                data_dir,
-            })
-        })
-        .await?
-        .context("cannot open the node")?;
+        let mut options = NodeOptions {
+            name: self.name.or(file.name),
+            ..NodeOptions::default()
+        };
+        if let Some(compact_after) = file.compact_after {
+            options.compact_after = compact_after;
+        }
+        let config = NodeConfig {
+            country: country.to_ascii_uppercase(),
+            data_dir,
+        };
+        let node = tokio::task::spawn_blocking(move || Node::open_with(config, options))
+            .await?
+            .context("cannot open the node")?;
         let node = Arc::new(node);
         let listener = TcpListener::bind(listen)
             .await
