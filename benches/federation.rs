@@ -64,6 +64,7 @@ async fn serve_node(country: &str, dir: &std::path::Path) -> (Arc<Node>, SocketA
 }
 
 async fn load(node: &Node, alerts: Vec<sismatch_alert::Alert>) {
+    let count = alerts.len();
     for (b, chunk) in alerts.chunks(5_000).enumerate() {
         let items = chunk
             .iter()
@@ -77,6 +78,15 @@ async fn load(node: &Node, alerts: Vec<sismatch_alert::Alert>) {
         assert_eq!(outcome.rejected, 0, "{:?}", outcome.errors.first());
     }
     assert!(node.wait_indexed(Duration::from_secs(600)).await);
+    // A bulk load is followed by a compaction: measure after it, as an operator would.
+    let compacts = count as u64 >= sismatch_node::COMPACT_AFTER;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while compacts
+        && node.status().await.expect("status").index_segments > 1
+        && Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {

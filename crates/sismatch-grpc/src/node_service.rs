@@ -395,6 +395,7 @@ impl NationalNode for NodeService {
             index_sequence: status.index_sequence,
             rebuilding: status.rebuilding,
             rebuild_progress: status.rebuild_progress,
+            index_segments: u32::try_from(status.index_segments).unwrap_or(u32::MAX),
         }))
     }
 }

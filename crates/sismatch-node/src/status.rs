@@ -37,6 +37,10 @@ pub struct NodeStatus {
     /// node started over the changes it had to index (for a rebuild from nothing, index
     /// sequence over store sequence); 0 when not rebuilding.
     pub rebuild_progress: f64,
+    /// Segments of the index that searches visit: 1 after a compaction; many right after a
+    /// bulk import, until the compaction that follows it has finished (search p99 grows with
+    /// them). Benchmarks wait for it before measuring.
+    pub index_segments: usize,
 }
 
 impl Node {
@@ -74,6 +78,7 @@ impl Node {
                 index_sequence,
                 rebuilding,
                 rebuild_progress,
+                index_segments: index.segments(),
             })
         })
         .await
