@@ -1,0 +1,172 @@
+//! Which role may call which RPC: the DESIGN §4 table as a default, overridable per server.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::caller::Caller;
+use crate::error::{AuthError, Result};
+use crate::role::Role;
+
+/// Every RPC of the `sismatch.v1` services, by the name used in the policy and the audit log
+/// (`Service/Method`), with the roles that may call it by default.
+///
+/// Writes to a node are for operators (a police system imports through an operator identity);
+/// a partner look-up is open to every role here because the partner's gate, not the policy,
+/// answers a non-police caller, with the reason (DESIGN §4).
+pub const RPCS: &[(&str, &[Role])] = &[
+    ("NationalNode/PutAlert", &[Role::Operator]),
+    ("NationalNode/GetAlert", &[Role::Police, Role::Operator]),
+    ("NationalNode/WithdrawAlert", &[Role::Operator]),
+    ("NationalNode/SetAlertStatus", &[Role::Operator]),
+    (
+        "NationalNode/GetAlertHistory",
+        &[Role::Police, Role::Operator],
+    ),
+    ("NationalNode/ImportAlerts", &[Role::Operator]),
+    ("NationalNode/Search", &[Role::Police, Role::Operator]),
+    ("NationalNode/ReportHit", &[Role::Police]),
+    ("NationalNode/ListHits", &[Role::Police, Role::Operator]),
+    (
+        "NationalNode/GetNodeStatus",
+        &[Role::Police, Role::Operator],
+    ),
+    ("MatchingCore/Search", &[Role::Police, Role::Operator]),
+    ("MatchingCore/Check", &[Role::Dealer, Role::Operator]),
+    ("MatchingCore/ReportHit", &[Role::Police]),
+    (
+        "ManufacturerPartner/Lookup",
+        &[
+            Role::Police,
+            Role::Dealer,
+            Role::Manufacturer,
+            Role::Operator,
+        ],
+    ),
+];
+
+/// The roles allowed per RPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    allowed: BTreeMap<&'static str, BTreeSet<Role>>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            allowed: RPCS
+                .iter()
+                .map(|(rpc, roles)| (*rpc, roles.iter().copied().collect()))
+                .collect(),
+        }
+    }
+}
+
+impl Policy {
+    /// The default policy with the RPCs of `overrides` (`("MatchingCore/Check", [DEALER])`)
+    /// replaced. Refuses an RPC name that does not exist, naming it.
+    pub fn with_overrides(overrides: &[(String, Vec<Role>)]) -> Result<Policy> {
+        let mut policy = Policy::default();
+        for (rpc, roles) in overrides {
+            let Some((name, _)) = RPCS.iter().find(|(name, _)| name == rpc) else {
+                return Err(AuthError::invalid(
+                    format!("auth.policy.\"{rpc}\""),
+                    "no such RPC (use Service/Method, e.g. MatchingCore/Search)",
+                ));
+            };
+            policy.allowed.insert(name, roles.iter().copied().collect());
+        }
+        Ok(policy)
+    }
+
+    /// Allows `caller` to call `rpc`, or says why not. An RPC missing from the policy is
+    /// refused: nothing is allowed by omission.
+    pub fn check(&self, caller: &Caller, rpc: &str) -> Result<()> {
+        let allowed = self
+            .allowed
+            .get(rpc)
+            .is_some_and(|roles| roles.contains(&caller.role));
+        if allowed {
+            Ok(())
+        } else {
+            Err(AuthError::PermissionDenied(format!(
+                "{} ({}) may not call {rpc}",
+                caller.name, caller.role
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::caller::Transport;
+
+    fn caller(role: Role) -> Caller {
+        Caller {
+            name: "someone".to_string(),
+            role,
+            country: Some("NL".to_string()),
+            transport: Transport::MutualTls,
+            via: None,
+        }
+    }
+
+    #[test]
+    fn the_design_table() {
+        let policy = Policy::default();
+        assert!(
+            policy
+                .check(&caller(Role::Police), "MatchingCore/Search")
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check(&caller(Role::Dealer), "MatchingCore/Search")
+                .is_err()
+        );
+        assert!(
+            policy
+                .check(&caller(Role::Dealer), "MatchingCore/Check")
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check(&caller(Role::Manufacturer), "NationalNode/Search")
+                .is_err()
+        );
+        assert!(
+            policy
+                .check(&caller(Role::Police), "NationalNode/ImportAlerts")
+                .is_err()
+        );
+        assert!(
+            policy
+                .check(&caller(Role::Operator), "NationalNode/ImportAlerts")
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check(&caller(Role::Police), "MatchingCore/ReportHit")
+                .is_ok()
+        );
+        assert!(policy.check(&caller(Role::Operator), "NoSuch/Rpc").is_err());
+    }
+
+    #[test]
+    fn overrides_replace_one_rpc_and_unknown_rpcs_are_refused() {
+        let policy =
+            Policy::with_overrides(&[("MatchingCore/Check".to_string(), vec![Role::Dealer])])
+                .unwrap();
+        assert!(
+            policy
+                .check(&caller(Role::Operator), "MatchingCore/Check")
+                .is_err()
+        );
+        assert!(
+            policy
+                .check(&caller(Role::Operator), "MatchingCore/Search")
+                .is_ok()
+        );
+        let error = Policy::with_overrides(&[("Core/Search".to_string(), vec![])]).unwrap_err();
+        assert!(error.to_string().contains("Core/Search"), "{error}");
+    }
+}
