@@ -4,9 +4,13 @@
 // In test helpers a failed expectation is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
+mod bench;
 mod core;
 mod data;
 mod demo;
 mod ident_cli;
 mod node;
+mod partner;
+mod roles;
 mod support;

@@ -14,6 +14,18 @@ pub struct MemberConfig {
     pub address: String,
 }
 
+/// How the core proves who it is to the nodes, and checks who they are: mutually
+/// authenticated TLS with PEM files read by the caller.
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    /// The certificate authority that signed the nodes' certificates.
+    pub ca_pem: Vec<u8>,
+    /// The core's own certificate (its subject names the core to the nodes).
+    pub cert_pem: Vec<u8>,
+    /// The core's private key.
+    pub key_pem: Vec<u8>,
+}
+
 /// The core's configuration.
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
@@ -26,6 +38,10 @@ pub struct CoreConfig {
     pub connect_timeout: Duration,
     /// Longest wait between two reconnect attempts to a node that is down.
     pub max_backoff: Duration,
+    /// Dealer checks allowed per caller and minute; 0 = unlimited.
+    pub dealer_checks_per_minute: u32,
+    /// TLS towards the nodes (`https://` addresses); None for plain connections.
+    pub tls: Option<ClientTls>,
 }
 
 impl CoreConfig {
@@ -36,6 +52,8 @@ impl CoreConfig {
             default_deadline: Duration::from_millis(500),
             connect_timeout: Duration::from_millis(250),
             max_backoff: Duration::from_secs(5),
+            dealer_checks_per_minute: 60,
+            tls: None,
         }
     }
 }

@@ -17,6 +17,9 @@ pub enum CoreError {
     /// that needs manufacturer partners when none are configured).
     #[error("{0}")]
     FailedPrecondition(String),
+    /// The caller used up its quota (RESOURCE_EXHAUSTED).
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// No node that could serve the request answered (the issuing node of a hit report is down).
     #[error("{0}")]
     Unavailable(String),

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use sismatch_proto::v1;
 use tokio::task::JoinSet;
+use tonic::metadata::{Ascii, MetadataValue};
 use tracing::{Instrument, debug, info_span, warn};
 
 use crate::member::{CallError, Member};
@@ -28,15 +29,19 @@ pub async fn search_all(
     members: Vec<(usize, Arc<Member>)>,
     request: &v1::NationalNodeSearchRequest,
     deadline: Duration,
+    on_behalf_of: Option<MetadataValue<Ascii>>,
 ) -> Vec<Reply> {
     let mut calls = JoinSet::new();
     for (position, member) in members {
         let request = request.clone();
+        let on_behalf_of = on_behalf_of.clone();
         let span = info_span!("node_call", node = %member.name(), country = %member.country());
         calls.spawn(
             async move {
                 let started = Instant::now();
-                let outcome = member.search(request, deadline).await;
+                let outcome = member
+                    .search(request, deadline, on_behalf_of.as_ref())
+                    .await;
                 let elapsed = started.elapsed();
                 let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
                 match &outcome {

@@ -5,8 +5,10 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use sismatch_alert::is_alert_id;
+use sismatch_auth::{Caller, Role, Transport, encode_on_behalf_of};
 use sismatch_ident::is_country_code;
 use sismatch_proto::v1;
+use tonic::metadata::{Ascii, MetadataValue};
 use tracing::{Span, debug, info, instrument};
 
 use crate::config::CoreConfig;
@@ -14,6 +16,7 @@ use crate::error::{CoreError, Result};
 use crate::fanout::{Reply, search_all};
 use crate::member::{CallError, Member};
 use crate::merge::{NodeAnswer, groups, merge};
+use crate::quota::Quotas;
 use crate::request::{SearchPlan, check_queries, plan};
 
 /// Identifier values per dealer check (proto: 1 to 16).
@@ -27,10 +30,31 @@ const REPORT_DEADLINE: Duration = Duration::from_secs(5);
 /// Time kept back from the caller's own deadline to merge and answer.
 const ANSWER_MARGIN: Duration = Duration::from_millis(5);
 
+/// A dealer check's answer, and what only the audit log may know: the alerts it hit, so that
+/// the police can follow the reference the dealer quotes.
+#[derive(Debug)]
+pub struct Checked {
+    /// What the dealer gets: outcome, reference, time.
+    pub answer: v1::CheckResponse,
+    /// The alerts that matched (never sent to the dealer).
+    pub alert_ids: Vec<String>,
+}
+
 /// The matching core of one federation.
 pub struct Core {
     members: Vec<Arc<Member>>,
     default_deadline: Duration,
+    quotas: Quotas,
+}
+
+/// The metadata naming `caller` to the nodes, so that police get their own country's
+/// restricted data through the core. None for the open caller: a core that authenticates
+/// nobody vouches for nobody.
+fn forwarded(caller: &Caller) -> Option<MetadataValue<Ascii>> {
+    if caller.transport == Transport::Open {
+        return None;
+    }
+    encode_on_behalf_of(caller).parse().ok()
 }
 
 fn duration_out(elapsed: Duration) -> prost_types::Duration {
@@ -78,11 +102,13 @@ impl Core {
                 member,
                 config.connect_timeout,
                 config.max_backoff,
+                config.tls.as_ref(),
             )?);
         }
         Ok(Core {
             members,
             default_deadline: config.default_deadline,
+            quotas: Quotas::new(config.dealer_checks_per_minute),
         })
     }
 
@@ -127,6 +153,7 @@ impl Core {
         &self,
         request: v1::MatchingCoreSearchRequest,
         caller_deadline: Option<Duration>,
+        caller: &Caller,
     ) -> Result<v1::MatchingCoreSearchResponse> {
         let started = Instant::now();
         let reference = reference("S");
@@ -139,7 +166,7 @@ impl Core {
         } = plan(request)?;
         let members = self.select(&countries)?;
         let deadline = self.deadline(deadline, caller_deadline);
-        let replies = search_all(members, &node_request, deadline).await;
+        let replies = search_all(members, &node_request, deadline, forwarded(caller)).await;
         let (answers, nodes) = collect(replies);
         let matches = merge(answers, top_k);
         let found_groups = groups(&matches);
@@ -171,9 +198,16 @@ impl Core {
         &self,
         request: v1::CheckRequest,
         caller_deadline: Option<Duration>,
-    ) -> Result<v1::CheckResponse> {
+        caller: &Caller,
+    ) -> Result<Checked> {
         let reference = reference("C");
         Span::current().record("reference", reference.as_str());
+        if caller.role == Role::Dealer && !self.quotas.admit(&caller.name, Instant::now()) {
+            return Err(CoreError::QuotaExceeded(format!(
+                "{} has used its checks for this minute; try again later",
+                caller.name
+            )));
+        }
         if request.identifiers.is_empty() {
             return Err(CoreError::invalid("identifiers", "give at least one value"));
         }
@@ -201,7 +235,7 @@ impl Core {
         };
         let members = self.select(&[])?;
         let deadline = self.deadline(None, caller_deadline);
-        let replies = search_all(members, &node_request, deadline).await;
+        let replies = search_all(members, &node_request, deadline, None).await;
         let (answers, nodes) = collect(replies);
         let hits: Vec<String> = merge(answers, MAX_CHECK_VALUES)
             .iter()
@@ -217,13 +251,16 @@ impl Core {
         };
         info!(outcome = outcome.as_str_name(), alerts = ?hits, "dealer check answered");
         let now = Timestamp::now();
-        Ok(v1::CheckResponse {
-            outcome: outcome.into(),
-            reference,
-            checked_at: Some(prost_types::Timestamp {
-                seconds: now.as_second(),
-                nanos: now.subsec_nanosecond(),
-            }),
+        Ok(Checked {
+            answer: v1::CheckResponse {
+                outcome: outcome.into(),
+                reference,
+                checked_at: Some(prost_types::Timestamp {
+                    seconds: now.as_second(),
+                    nanos: now.subsec_nanosecond(),
+                }),
+            },
+            alert_ids: hits,
         })
     }
 
@@ -234,6 +271,7 @@ impl Core {
         &self,
         request: v1::MatchingCoreReportHitRequest,
         caller_deadline: Option<Duration>,
+        caller: &Caller,
     ) -> Result<v1::MatchingCoreReportHitResponse> {
         let Some(hit) = request.hit else {
             return Err(CoreError::invalid("hit", "missing"));
@@ -263,11 +301,15 @@ impl Core {
         }
         let deadline = caller_deadline.map_or(REPORT_DEADLINE, |d| d.saturating_sub(ANSWER_MARGIN));
         let mut problems = Vec::new();
+        let on_behalf_of = forwarded(caller);
         for member in issuing {
             let routed = v1::NationalNodeReportHitRequest {
                 hit: Some(hit.clone()),
             };
-            match member.report_hit(routed, deadline).await {
+            match member
+                .report_hit(routed, deadline, on_behalf_of.as_ref())
+                .await
+            {
                 Ok(answer) => {
                     info!(node = %member.name(), alert = %hit.alert_id, "hit report recorded");
                     return Ok(v1::MatchingCoreReportHitResponse {

@@ -17,9 +17,10 @@ mod fanout;
 mod federation;
 pub mod member;
 pub mod merge;
+mod quota;
 mod request;
 
-pub use config::{CoreConfig, MemberConfig};
+pub use config::{ClientTls, CoreConfig, MemberConfig};
 pub use error::{CoreError, Result};
-pub use federation::Core;
+pub use federation::{Checked, Core};
 pub use request::{DEFAULT_TOP_K, MAX_DEADLINE, MAX_QUERIES, MAX_TOP_K};

@@ -9,12 +9,14 @@ use std::error::Error as _;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use sismatch_auth::ON_BEHALF_OF;
 use sismatch_proto::v1::{self, national_node_client::NationalNodeClient};
-use tonic::transport::{Channel, Endpoint};
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic::{Code, Status};
 use tracing::{debug, info, warn};
 
-use crate::config::MemberConfig;
+use crate::config::{ClientTls, MemberConfig};
 use crate::error::{CoreError, Result};
 
 /// Largest message the core accepts from a node: a full top-100 answer fits easily.
@@ -82,8 +84,9 @@ impl Member {
         config: MemberConfig,
         connect_timeout: Duration,
         max_backoff: Duration,
+        tls: Option<&ClientTls>,
     ) -> Result<Arc<Member>> {
-        let endpoint = Endpoint::from_shared(config.address.clone())
+        let mut endpoint = Endpoint::from_shared(config.address.clone())
             .map_err(|e| {
                 CoreError::invalid(
                     format!("nodes.{}.address", config.name),
@@ -94,6 +97,17 @@ impl Member {
             .tcp_nodelay(true)
             .http2_keep_alive_interval(Duration::from_secs(30))
             .keep_alive_while_idle(true);
+        if let Some(tls) = tls {
+            let settings = ClientTlsConfig::new()
+                .ca_certificate(Certificate::from_pem(&tls.ca_pem))
+                .identity(Identity::from_pem(&tls.cert_pem, &tls.key_pem));
+            endpoint = endpoint.tls_config(settings).map_err(|e| {
+                CoreError::invalid(
+                    format!("nodes.{}.address", config.name),
+                    format!("cannot use TLS towards '{}': {e}", config.address),
+                )
+            })?;
+        }
         let channel = endpoint.connect_lazy();
         Ok(Arc::new(Member {
             config,
@@ -143,15 +157,20 @@ impl Member {
     }
 
     /// Searches the node, giving up after `deadline` (which is also sent to the node as the
-    /// call's gRPC deadline, so it stops working on an answer nobody waits for).
+    /// call's gRPC deadline, so it stops working on an answer nobody waits for), on behalf of
+    /// the end caller `on_behalf_of` names, if any.
     pub async fn search(
         self: &Arc<Self>,
         request: v1::NationalNodeSearchRequest,
         deadline: Duration,
+        on_behalf_of: Option<&MetadataValue<Ascii>>,
     ) -> std::result::Result<v1::NationalNodeSearchResponse, CallError> {
         let mut client = self.client()?;
         let mut request = tonic::Request::new(request);
         request.set_timeout(deadline);
+        if let Some(value) = on_behalf_of {
+            request.metadata_mut().insert(ON_BEHALF_OF, value.clone());
+        }
         match tokio::time::timeout(deadline, client.search(request)).await {
             Err(_) => Err(CallError::Timeout),
             Ok(Ok(response)) => Ok(response.into_inner()),
@@ -159,15 +178,20 @@ impl Member {
         }
     }
 
-    /// Sends a hit report to the node, bounded by `deadline`.
+    /// Sends a hit report to the node, bounded by `deadline`, on behalf of the reporting
+    /// officer `on_behalf_of` names, if any.
     pub async fn report_hit(
         self: &Arc<Self>,
         request: v1::NationalNodeReportHitRequest,
         deadline: Duration,
+        on_behalf_of: Option<&MetadataValue<Ascii>>,
     ) -> std::result::Result<v1::NationalNodeReportHitResponse, CallError> {
         let mut client = self.client()?;
         let mut request = tonic::Request::new(request);
         request.set_timeout(deadline);
+        if let Some(value) = on_behalf_of {
+            request.metadata_mut().insert(ON_BEHALF_OF, value.clone());
+        }
         match tokio::time::timeout(deadline, client.report_hit(request)).await {
             Err(_) => Err(CallError::Timeout),
             Ok(Ok(response)) => Ok(response.into_inner()),

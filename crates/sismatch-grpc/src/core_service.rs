@@ -4,23 +4,43 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use sismatch_auth::Directory;
+use sismatch_auth::redact::Redact;
 use sismatch_core::Core;
 use sismatch_proto::v1::{self, matching_core_server::MatchingCore};
 use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status};
 
+use crate::audit::{Answered, Auditor};
 use crate::status::core as core_status;
 
 /// The tonic service of the matching core.
 #[derive(Clone)]
 pub struct CoreService {
     core: Arc<Core>,
+    directory: Arc<Directory>,
+    auditor: Auditor,
 }
 
 impl CoreService {
-    /// Serves `core`.
+    /// Serves `core` in open mode (no authentication): local use and tests.
     pub fn new(core: Arc<Core>) -> Self {
-        CoreService { core }
+        CoreService::with_directory(core, Arc::new(Directory::open()))
+    }
+
+    /// Serves `core` to the callers `directory` knows, as its policy allows.
+    pub fn with_directory(core: Arc<Core>, directory: Arc<Directory>) -> Self {
+        CoreService {
+            core,
+            directory,
+            auditor: Auditor::default(),
+        }
+    }
+
+    /// Records every request in `auditor`'s log.
+    pub fn with_audit(mut self, auditor: Auditor) -> Self {
+        self.auditor = auditor;
+        self
     }
 }
 
@@ -43,33 +63,104 @@ pub fn caller_deadline(metadata: &MetadataMap) -> Option<Duration> {
     Some(deadline)
 }
 
+/// The values of identifier queries, for the audit record.
+fn values(queries: &[v1::IdentifierQuery]) -> Vec<String> {
+    queries.iter().map(|q| q.value.clone()).collect()
+}
+
+/// The ids of the alerts of matches, for the audit record.
+fn alert_ids(matches: &[v1::Match]) -> Vec<String> {
+    matches
+        .iter()
+        .filter_map(|m| m.alert.as_ref().map(|a| a.id.clone()))
+        .collect()
+}
+
 #[tonic::async_trait]
 impl MatchingCore for CoreService {
     async fn search(
         &self,
         request: Request<v1::MatchingCoreSearchRequest>,
     ) -> Result<Response<v1::MatchingCoreSearchResponse>, Status> {
+        let mut audit = self.auditor.begin(&request, "MatchingCore/Search");
+        let caller = audit.authorize(&self.directory, &request)?;
         let deadline = caller_deadline(request.metadata());
-        let answer = self.core.search(request.into_inner(), deadline).await;
-        answer.map(Response::new).map_err(core_status)
+        let request = request.into_inner();
+        audit.asked(values(&request.queries));
+        audit.purpose(request.purpose, &request.case_reference);
+        let answer = self.core.search(request, deadline, &caller).await;
+        let mut answer = match answer {
+            Ok(answer) => answer,
+            Err(error) => {
+                let status = core_status(error);
+                audit.finish(Err(&status));
+                return Err(status);
+            }
+        };
+        answer.redact(&caller);
+        audit.finish(Ok(Answered {
+            alert_ids: alert_ids(&answer.matches),
+            hit: !answer.matches.is_empty(),
+            reference: answer.reference.clone(),
+        }));
+        Ok(Response::new(answer))
     }
 
     async fn check(
         &self,
         request: Request<v1::CheckRequest>,
     ) -> Result<Response<v1::CheckResponse>, Status> {
+        let mut audit = self.auditor.begin(&request, "MatchingCore/Check");
+        let caller = audit.authorize(&self.directory, &request)?;
         let deadline = caller_deadline(request.metadata());
-        let answer = self.core.check(request.into_inner(), deadline).await;
-        answer.map(Response::new).map_err(core_status)
+        let request = request.into_inner();
+        audit.asked(values(&request.identifiers));
+        match self.core.check(request, deadline, &caller).await {
+            Ok(checked) => {
+                audit.finish(Ok(Answered {
+                    alert_ids: checked.alert_ids,
+                    hit: checked.answer.outcome == i32::from(v1::CheckOutcome::Hit),
+                    reference: checked.answer.reference.clone(),
+                }));
+                Ok(Response::new(checked.answer))
+            }
+            Err(error) => {
+                let status = core_status(error);
+                audit.finish(Err(&status));
+                Err(status)
+            }
+        }
     }
 
     async fn report_hit(
         &self,
         request: Request<v1::MatchingCoreReportHitRequest>,
     ) -> Result<Response<v1::MatchingCoreReportHitResponse>, Status> {
+        let mut audit = self.auditor.begin(&request, "MatchingCore/ReportHit");
+        let caller = audit.authorize(&self.directory, &request)?;
         let deadline = caller_deadline(request.metadata());
-        let answer = self.core.report_hit(request.into_inner(), deadline).await;
-        answer.map(Response::new).map_err(core_status)
+        let request = request.into_inner();
+        let alert_id = request.hit.as_ref().map(|h| h.alert_id.clone());
+        match self.core.report_hit(request, deadline, &caller).await {
+            Ok(mut answer) => {
+                answer.redact(&caller);
+                audit.finish(Ok(Answered {
+                    alert_ids: alert_id.into_iter().collect(),
+                    hit: true,
+                    reference: answer
+                        .hit
+                        .as_ref()
+                        .map(|h| h.id.clone())
+                        .unwrap_or_default(),
+                }));
+                Ok(Response::new(answer))
+            }
+            Err(error) => {
+                let status = core_status(error);
+                audit.finish(Err(&status));
+                Err(status)
+            }
+        }
     }
 }
 

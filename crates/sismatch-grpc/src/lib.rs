@@ -5,10 +5,14 @@
 //! a service error to a `tonic::Status` in [`status`] — the one place where codes are decided.
 //! No business logic lives here.
 
+pub mod audit;
+pub mod auth;
 pub mod convert;
 mod core_service;
 mod node_service;
+mod partner_service;
 pub mod status;
 
 pub use core_service::{CoreService, caller_deadline};
 pub use node_service::NodeService;
+pub use partner_service::PartnerService;

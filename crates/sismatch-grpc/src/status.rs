@@ -1,8 +1,10 @@
 //! Service errors to gRPC status codes, in one place.
 
 use sismatch_alert::Invalid;
+use sismatch_auth::AuthError;
 use sismatch_core::CoreError;
 use sismatch_node::NodeError;
+use sismatch_partner::PartnerError;
 use tonic::{Code, Status};
 use tracing::error;
 
@@ -33,9 +35,34 @@ pub fn core(error: CoreError) -> Status {
     match error {
         CoreError::Invalid { .. } => Status::invalid_argument(error.to_string()),
         CoreError::FailedPrecondition(message) => Status::failed_precondition(message),
+        CoreError::QuotaExceeded(message) => Status::resource_exhausted(message),
         CoreError::Unavailable(message) => Status::unavailable(message),
         CoreError::Node { node, status } => {
             Status::new(status.code(), format!("node {node}: {}", status.message()))
+        }
+    }
+}
+
+/// The status for an authentication or authorisation failure.
+pub fn auth(error: AuthError) -> Status {
+    match error {
+        AuthError::Unauthenticated(message) => Status::unauthenticated(message),
+        AuthError::PermissionDenied(message) => Status::permission_denied(message),
+        AuthError::Invalid { .. } => {
+            error!(%error, "invalid auth settings reached a request");
+            Status::internal("internal error; see the server's log")
+        }
+    }
+}
+
+/// The status for a partner error. Internal errors are logged here with their detail and
+/// reach the caller without it. (A gate refusal is an answer, not an error.)
+pub fn partner(error: PartnerError) -> Status {
+    match error {
+        PartnerError::Invalid { .. } => Status::invalid_argument(error.to_string()),
+        PartnerError::Internal(detail) => {
+            error!(%detail, "internal error");
+            Status::internal("internal error; see the partner's log")
         }
     }
 }

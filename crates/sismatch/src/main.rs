@@ -30,12 +30,23 @@ enum Command {
     /// Search a node, or the whole federation through the core, for identifiers as read on an
     /// object.
     Search(commands::search::SearchArgs),
+    /// Make a local certificate authority and certificates for a demo federation (mTLS).
+    Certs(commands::certs::CertsArgs),
     /// Run the matching core: federated search over the national nodes.
     Core(commands::core::CoreArgs),
     /// Run a whole federation on this machine with sample data: the embedded default.
     Demo(commands::demo::DemoArgs),
     /// Report, through the core, that the object of an alert was found.
     ReportHit(commands::report_hit::ReportHitArgs),
+    /// Verify or export a server's audit log (read-only; also while the server runs).
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
+    /// Run a manufacturer partner node (gated look-ups in a maker's sales register), or import
+    /// its register with `sismatch partner import`.
+    Partner(commands::partner::PartnerArgs),
+    /// The operator benchmark suite: generate a corpus, measure quality and load, report.
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
 }
 
 /// Logs to standard error (standard output is for results) at `level` unless `RUST_LOG` says
@@ -72,9 +83,19 @@ fn main() -> ExitCode {
             block_on(args.run())
         }
         Command::ReportHit(args) => block_on(args.run()),
+        Command::Certs(args) => args.run(),
+        Command::Audit(command) => command.run(&mut std::io::stdout().lock()),
+        Command::Partner(args) => {
+            init_logging(args.log_level());
+            block_on(args.run())
+        }
         Command::Demo(args) => {
             init_logging("warn");
             block_on(args.run())
+        }
+        Command::Bench(command) => {
+            init_logging("warn");
+            block_on(command.run())
         }
     };
     match result {

@@ -9,9 +9,11 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
 use sismatch_core::{Core, CoreConfig, MemberConfig};
+use sismatch_grpc::audit::Auditor;
 use tokio::net::TcpListener;
-use tracing::info;
+use tracing::{info, warn};
 
+use crate::commands::security::{AuthFile, Security, TlsFile, audit_log, config_folder};
 use crate::commands::serve::{serve_core, shutdown_signal};
 
 /// Arguments of `sismatch core`. Flags override the config file; `--node` flags add to the
@@ -32,6 +34,9 @@ pub struct CoreArgs {
     /// Fan-out deadline of a search that names none, in milliseconds.
     #[arg(long)]
     deadline_ms: Option<u64>,
+    /// Folder of the core's audit log (`DATA/audit`); without it, nothing is audited.
+    #[arg(long)]
+    data: Option<PathBuf>,
 }
 
 /// The core's config file.
@@ -42,8 +47,12 @@ struct CoreFile {
     default_deadline_ms: Option<u64>,
     connect_timeout_ms: Option<u64>,
     max_backoff_ms: Option<u64>,
+    dealer_checks_per_minute: Option<u32>,
+    data: Option<PathBuf>,
     #[serde(default)]
     nodes: Vec<NodeEntry>,
+    tls: Option<TlsFile>,
+    auth: Option<AuthFile>,
 }
 
 /// One `[[nodes]]` entry of the config file.
@@ -102,7 +111,7 @@ fn millis(key: &str, value: Option<u64>, default: Duration) -> Result<Duration> 
 
 impl CoreArgs {
     /// The core's configuration from the file and the flags.
-    fn core_config(&self, file: CoreFile) -> Result<CoreConfig> {
+    fn core_config(&self, file: CoreFile, base: &Path) -> Result<CoreConfig> {
         let mut nodes: Vec<(String, String, Option<String>)> = file
             .nodes
             .into_iter()
@@ -129,6 +138,10 @@ impl CoreArgs {
             config.connect_timeout,
         )?;
         config.max_backoff = millis("max_backoff_ms", file.max_backoff_ms, config.max_backoff)?;
+        if let Some(quota) = file.dealer_checks_per_minute {
+            config.dealer_checks_per_minute = quota;
+        }
+        config.tls = file.tls.as_ref().map(|tls| tls.client(base)).transpose()?;
         Ok(config)
     }
 
@@ -142,7 +155,17 @@ impl CoreArgs {
             .listen
             .or(file.listen.take())
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7500)));
-        let config = self.core_config(file)?;
+        let base = config_folder(self.config.as_deref());
+        let auditor = match self.data.clone().or(file.data.take()) {
+            Some(data) => audit_log(&data, "core")?,
+            None => {
+                warn!("no data folder (--data or `data`): requests to the core are not audited");
+                Auditor::default()
+            }
+        };
+        let security =
+            Security::from_files(file.tls.as_ref(), file.auth.take(), &base, "core", auditor)?;
+        let config = self.core_config(file, &base)?;
         let core = Arc::new(Core::new(config).context("invalid core configuration")?);
         let listener = TcpListener::bind(listen)
             .await
@@ -158,7 +181,7 @@ impl CoreArgs {
             );
         }
         info!(%bound, "matching core serving");
-        serve_core(core, listener, shutdown_signal()).await
+        serve_core(core, security, listener, shutdown_signal()).await
     }
 }
 

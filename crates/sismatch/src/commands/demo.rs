@@ -23,6 +23,7 @@ use tokio::task::JoinHandle;
 use crate::commands::client::core_client;
 use crate::commands::core::members;
 use crate::commands::search::print_core;
+use crate::commands::security::{Security, audit_log};
 use crate::commands::serve::{serve_core, serve_node, shutdown_signal};
 
 /// Alerts written to a node per batch while loading the sample.
@@ -86,9 +87,11 @@ impl DemoArgs {
 
         let mut nodes: Vec<DemoNode> = Vec::with_capacity(countries.len());
         for country in &countries {
+            let data_dir = root.join(country.to_ascii_lowercase());
+            let auditor = audit_log(&data_dir, &format!("node {country}"))?;
             let config = NodeConfig {
                 country: country.clone(),
-                data_dir: root.join(country.to_ascii_lowercase()),
+                data_dir,
             };
             let node = tokio::task::spawn_blocking(move || Node::open(config))
                 .await?
@@ -96,7 +99,12 @@ impl DemoArgs {
             let node = Arc::new(node);
             let listener = TcpListener::bind("127.0.0.1:0").await?;
             let addr = listener.local_addr()?;
-            let server = tokio::spawn(serve_node(Arc::clone(&node), listener, until_stopped()));
+            let server = tokio::spawn(serve_node(
+                Arc::clone(&node),
+                Security::open(auditor),
+                listener,
+                until_stopped(),
+            ));
             nodes.push(DemoNode { node, addr, server });
         }
 
@@ -115,7 +123,12 @@ impl DemoArgs {
             )
         })?;
         let core_addr = listener.local_addr()?;
-        let core_server = tokio::spawn(serve_core(core, listener, until_stopped()));
+        let core_server = tokio::spawn(serve_core(
+            core,
+            Security::open(audit_log(&root.join("core"), "core")?),
+            listener,
+            until_stopped(),
+        ));
 
         println!("core: {core_addr}");
         for (country, node) in countries.iter().zip(&nodes) {

@@ -1,11 +1,16 @@
 //! One module per subcommand, and what the servers and clients among them share.
 
+pub mod audit;
+pub mod bench;
+pub mod certs;
 pub mod client;
 pub mod core;
 pub mod demo;
 pub mod ident;
 pub mod import;
 pub mod node;
+pub mod partner;
 pub mod report_hit;
 pub mod search;
+pub mod security;
 pub mod serve;

@@ -11,6 +11,7 @@ use sismatch_node::{Node, NodeConfig, NodeOptions};
 use tokio::net::TcpListener;
 use tracing::info;
 
+use crate::commands::security::{AuthFile, Security, TlsFile, audit_log, config_folder};
 use crate::commands::serve::{serve_node, shutdown_signal};
 
 /// Arguments of `sismatch node`. Flags override the config file.
@@ -45,6 +46,8 @@ struct NodeFile {
     listen: Option<SocketAddr>,
     name: Option<String>,
     compact_after: Option<u64>,
+    tls: Option<TlsFile>,
+    auth: Option<AuthFile>,
 }
 
 fn read_config(path: &Path) -> Result<NodeFile> {
@@ -56,7 +59,7 @@ fn read_config(path: &Path) -> Result<NodeFile> {
 impl NodeArgs {
     /// Opens the node and serves it until Ctrl-C or SIGTERM.
     pub async fn run(self) -> Result<()> {
-        let file = match &self.config {
+        let mut file = match &self.config {
             Some(path) => read_config(path)?,
             None => NodeFile::default(),
         };
@@ -66,6 +69,11 @@ impl NodeArgs {
         let Some(data_dir) = self.data.or(file.data) else {
             bail!("data: missing (give --data or `data` in the config file)");
         };
+        let base = config_folder(self.config.as_deref());
+        let server = format!("node {}", country.to_ascii_uppercase());
+        let auditor = audit_log(&data_dir, &server)?;
+        let security =
+            Security::from_files(file.tls.as_ref(), file.auth.take(), &base, &server, auditor)?;
         let listen = self
             .listen
             .or(file.listen)
@@ -91,7 +99,7 @@ impl NodeArgs {
         let bound = listener.local_addr()?;
         println!("{bound}");
         info!(country = node.country(), %bound, "national node serving");
-        serve_node(Arc::clone(&node), listener, shutdown_signal()).await?;
+        serve_node(Arc::clone(&node), security, listener, shutdown_signal()).await?;
         let closing = Arc::clone(&node);
         tokio::task::spawn_blocking(move || closing.shutdown()).await?;
         Ok(())

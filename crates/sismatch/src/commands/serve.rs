@@ -12,6 +12,9 @@ use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_server::NationalNodeServer;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Server, ServerTlsConfig};
+
+use crate::commands::security::Security;
 use tracing::{Span, info, info_span};
 
 /// Largest gRPC message accepted: an import batch of a few thousand alerts fits.
@@ -28,15 +31,27 @@ fn incoming(listener: TcpListener) -> TcpIncoming {
     TcpIncoming::from(listener).with_nodelay(Some(true))
 }
 
+/// A server builder, with TLS when configured.
+fn builder(tls: Option<ServerTlsConfig>) -> Result<Server> {
+    let builder = Server::builder();
+    match tls {
+        Some(tls) => builder.tls_config(tls).context("invalid TLS settings"),
+        None => Ok(builder),
+    }
+}
+
 /// Serves `node` on `listener` until `shutdown` completes; in-flight requests finish first.
 pub async fn serve_node(
     node: Arc<Node>,
+    security: Security,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
-    let service =
-        NationalNodeServer::new(NodeService::new(node)).max_decoding_message_size(MAX_MESSAGE);
-    tonic::transport::Server::builder()
+    let service = NationalNodeServer::new(
+        NodeService::with_directory(node, security.directory).with_audit(security.auditor),
+    )
+    .max_decoding_message_size(MAX_MESSAGE);
+    builder(security.tls)?
         .trace_fn(trace_span)
         .add_service(service)
         .serve_with_incoming_shutdown(incoming(listener), shutdown)
@@ -47,12 +62,15 @@ pub async fn serve_node(
 /// Serves `core` on `listener` until `shutdown` completes; in-flight requests finish first.
 pub async fn serve_core(
     core: Arc<Core>,
+    security: Security,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
-    let service =
-        MatchingCoreServer::new(CoreService::new(core)).max_decoding_message_size(MAX_MESSAGE);
-    tonic::transport::Server::builder()
+    let service = MatchingCoreServer::new(
+        CoreService::with_directory(core, security.directory).with_audit(security.auditor),
+    )
+    .max_decoding_message_size(MAX_MESSAGE);
+    builder(security.tls)?
         .trace_fn(trace_span)
         .add_service(service)
         .serve_with_incoming_shutdown(incoming(listener), shutdown)
@@ -78,4 +96,25 @@ pub async fn shutdown_signal() {
         _ = ctrl_c => info!("interrupted: shutting down"),
         () = terminate => info!("terminated: shutting down"),
     }
+}
+
+/// Serves `partner` on `listener` until `shutdown` completes; in-flight requests finish first.
+pub async fn serve_partner(
+    partner: Arc<sismatch_partner::Partner>,
+    security: Security,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
+    let service = sismatch_grpc::PartnerService::new(partner, security.directory)
+        .with_audit(security.auditor);
+    builder(security.tls)?
+        .trace_fn(trace_span)
+        .add_service(
+            sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer::new(
+                service,
+            ),
+        )
+        .serve_with_incoming_shutdown(incoming(listener), shutdown)
+        .await
+        .context("the partner's gRPC server failed")
 }

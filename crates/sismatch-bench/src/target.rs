@@ -1,0 +1,195 @@
+//! What a benchmark searches: the matching core (a federated search) or one national node, as
+//! a gRPC client, with the answers reduced to what the figures need.
+
+use std::time::Duration;
+
+use sismatch_grpc::convert::{kind_in, kind_out};
+use sismatch_ident::{IdentifierKind, parse};
+use sismatch_proto::v1;
+use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
+use sismatch_proto::v1::national_node_client::NationalNodeClient;
+use tonic::transport::Channel;
+
+use crate::error::{BenchError, Result};
+use crate::metrics::{Ranked, within_two_edits};
+
+/// Largest gRPC message accepted from a core or node (as the binary's servers).
+const MAX_MESSAGE: usize = 16 * 1024 * 1024;
+
+/// A connected core or node. Cloning shares the connection.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A matching core: federated search, with a status per node.
+    Core(MatchingCoreClient<Channel>),
+    /// One national node.
+    Node(NationalNodeClient<Channel>),
+}
+
+/// How long one node took, as the core reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeTiming {
+    /// The node's name (`NL`).
+    pub node: String,
+    /// Whether it answered OK.
+    pub ok: bool,
+    /// From the core's call to the node's answer (or to giving up).
+    pub elapsed: Duration,
+}
+
+/// One answer, reduced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The matches, best first.
+    pub ranked: Vec<Ranked>,
+    /// Time the server says it spent (the core's or the node's own figure).
+    pub server_elapsed: Option<Duration>,
+    /// Per node, for a core.
+    pub nodes: Vec<NodeTiming>,
+    /// Whether the core said the answer may be missing a node's matches.
+    pub partial: bool,
+}
+
+/// One query value with its declared kind.
+pub type TypedValue = (Option<IdentifierKind>, String);
+
+fn with_scheme(address: &str) -> String {
+    if address.contains("://") {
+        address.to_string()
+    } else {
+        format!("http://{address}")
+    }
+}
+
+async fn channel(address: &str) -> Result<Channel> {
+    let failed = |message: String| BenchError::Connect {
+        address: address.to_string(),
+        message,
+    };
+    Channel::from_shared(with_scheme(address))
+        .map_err(|e| failed(e.to_string()))?
+        .tcp_nodelay(true)
+        .connect()
+        .await
+        .map_err(|e| failed(e.to_string()))
+}
+
+fn duration(value: Option<&prost_types::Duration>) -> Option<Duration> {
+    let value = value?;
+    let nanos = u64::try_from(value.seconds).ok()? * 1_000_000_000;
+    Some(Duration::from_nanos(
+        nanos + u64::try_from(value.nanos).ok()?,
+    ))
+}
+
+impl Target {
+    /// Connects to the core at `address` (`127.0.0.1:7500`).
+    pub async fn core(address: &str) -> Result<Target> {
+        let client =
+            MatchingCoreClient::new(channel(address).await?).max_decoding_message_size(MAX_MESSAGE);
+        Ok(Target::Core(client))
+    }
+
+    /// Connects to the node at `address`.
+    pub async fn node(address: &str) -> Result<Target> {
+        let client =
+            NationalNodeClient::new(channel(address).await?).max_decoding_message_size(MAX_MESSAGE);
+        Ok(Target::Node(client))
+    }
+
+    /// `core` or `node`, for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Target::Core(_) => "core",
+            Target::Node(_) => "node",
+        }
+    }
+
+    /// Searches for `values` (one object's numbers), at most `top_k` matches scoring at least
+    /// `min_score` (0 for the default threshold).
+    pub async fn search(
+        &mut self,
+        values: &[TypedValue],
+        top_k: u32,
+        min_score: f64,
+    ) -> std::result::Result<Answer, tonic::Status> {
+        let queries: Vec<v1::IdentifierQuery> = values
+            .iter()
+            .map(|(kind, value)| v1::IdentifierQuery {
+                value: value.clone(),
+                kind: kind.map_or(0, kind_out),
+                manufacturer: String::new(),
+            })
+            .collect();
+        match self {
+            Target::Core(client) => {
+                let request = v1::MatchingCoreSearchRequest {
+                    queries,
+                    top_k,
+                    min_score,
+                    ..v1::MatchingCoreSearchRequest::default()
+                };
+                let answer = client.search(request).await?.into_inner();
+                Ok(Answer {
+                    ranked: reduce(values, &answer.matches),
+                    server_elapsed: duration(answer.elapsed.as_ref()),
+                    nodes: answer
+                        .nodes
+                        .iter()
+                        .map(|node| NodeTiming {
+                            node: node.node.clone(),
+                            ok: node.outcome == v1::NodeOutcome::Ok as i32,
+                            elapsed: duration(node.elapsed.as_ref()).unwrap_or_default(),
+                        })
+                        .collect(),
+                    partial: answer.partial,
+                })
+            }
+            Target::Node(client) => {
+                let request = v1::NationalNodeSearchRequest {
+                    queries,
+                    top_k,
+                    min_score,
+                    ..v1::NationalNodeSearchRequest::default()
+                };
+                let answer = client.search(request).await?.into_inner();
+                Ok(Answer {
+                    ranked: reduce(values, &answer.matches),
+                    server_elapsed: duration(answer.elapsed.as_ref()),
+                    nodes: Vec::new(),
+                    partial: false,
+                })
+            }
+        }
+    }
+}
+
+/// The matches as the metrics see them: id, score, and whether the number matched is within
+/// two edits of the query value it matched.
+fn reduce(values: &[TypedValue], matches: &[v1::Match]) -> Vec<Ranked> {
+    matches
+        .iter()
+        .map(|found| {
+            let near = found.identifier_matches.iter().any(|hit| {
+                let Some(stored) = &hit.matched_identifier else {
+                    return false;
+                };
+                let Some((kind, value)) = values.get(hit.query_index as usize) else {
+                    return false;
+                };
+                let query_key = parse(value, *kind).key;
+                let stored_kind = kind_in("kind", stored.kind).ok().flatten();
+                let stored_key = parse(&stored.value, stored_kind).key;
+                within_two_edits(&query_key, &stored_key)
+            });
+            Ranked {
+                id: found
+                    .alert
+                    .as_ref()
+                    .map(|a| a.id.clone())
+                    .unwrap_or_default(),
+                score: found.score,
+                near,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,136 @@
+//! Recording every request in the server's audit log (DESIGN §4, safe outputs): who asked,
+//! in which role and for which purpose, what was asked, what was answered, and the outcome,
+//! including refusals (UNAUTHENTICATED, PERMISSION_DENIED).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use sismatch_audit::AuditLog;
+use sismatch_auth::{Caller, Directory};
+use sismatch_proto::v1;
+use tonic::{Request, Status};
+use tracing::error;
+
+use crate::auth::authorize;
+
+/// A server's audit log, or none (then requests are not recorded: tests and tools).
+#[derive(Clone, Default)]
+pub struct Auditor {
+    log: Option<Arc<AuditLog>>,
+}
+
+impl Auditor {
+    /// Records into `log`.
+    pub fn new(log: Arc<AuditLog>) -> Auditor {
+        Auditor { log: Some(log) }
+    }
+
+    /// Starts the record of one request to `rpc` (`MatchingCore/Search`).
+    pub fn begin<T>(&self, request: &Request<T>, rpc: &str) -> Entry {
+        Entry {
+            log: self.log.clone(),
+            started: Instant::now(),
+            record: v1::AuditRecord {
+                rpc: format!("/sismatch.v1.{rpc}"),
+                peer: request
+                    .remote_addr()
+                    .map(|addr| addr.to_string())
+                    .unwrap_or_default(),
+                ..v1::AuditRecord::default()
+            },
+            rpc: rpc.to_string(),
+        }
+    }
+}
+
+/// The record of one request, filled as the handler learns more, written at the end.
+pub struct Entry {
+    log: Option<Arc<AuditLog>>,
+    started: Instant,
+    record: v1::AuditRecord,
+    rpc: String,
+}
+
+/// What a request was answered, for its audit record.
+#[derive(Debug, Default)]
+pub struct Answered {
+    /// Ids of the alerts in the answer.
+    pub alert_ids: Vec<String>,
+    /// Whether the answer was a hit.
+    pub hit: bool,
+    /// The reference given to the caller.
+    pub reference: String,
+}
+
+impl Entry {
+    /// Identifies and authorises the caller; a refusal is recorded before it is returned.
+    pub fn authorize<T>(
+        &mut self,
+        directory: &Directory,
+        request: &Request<T>,
+    ) -> Result<Caller, Status> {
+        let rpc = self.rpc.clone();
+        let caller = authorize(directory, request, &rpc);
+        match &caller {
+            Ok(caller) => {
+                self.record.caller = match &caller.via {
+                    Some(via) => format!("{} via {via}", caller.name),
+                    None => caller.name.clone(),
+                };
+                self.record.role = caller.role.to_proto();
+                self.record.caller_country = caller.country.clone().unwrap_or_default();
+            }
+            Err(status) => self.write(status),
+        }
+        caller
+    }
+
+    /// The identifier values asked about.
+    pub fn asked(&mut self, values: impl IntoIterator<Item = String>) {
+        self.record.identifiers.extend(values);
+    }
+
+    /// The stated purpose and case reference.
+    pub fn purpose(&mut self, purpose: i32, case_reference: &str) {
+        self.record.purpose = purpose;
+        self.record.case_reference = case_reference.to_string();
+    }
+
+    /// Records the outcome of the request: `answered` when it succeeded.
+    pub fn finish(mut self, outcome: Result<Answered, &Status>) {
+        match outcome {
+            Ok(answered) => {
+                self.record.alert_ids = answered.alert_ids;
+                self.record.hit = answered.hit;
+                self.record.reference = answered.reference;
+                self.write(&Status::ok(""));
+            }
+            Err(status) => self.write(status),
+        }
+    }
+
+    /// Records a successful answer whose audit fields `fill` sets (a partner look-up knows
+    /// best what it disclosed).
+    pub fn finish_with(mut self, fill: impl FnOnce(&mut v1::AuditRecord)) {
+        fill(&mut self.record);
+        self.write(&Status::ok(""));
+    }
+
+    fn write(&mut self, status: &Status) {
+        let Some(log) = &self.log else {
+            return;
+        };
+        let elapsed = self.started.elapsed();
+        self.record.status_code = status.code() as i32;
+        if status.code() != tonic::Code::Ok {
+            self.record.status_message = status.message().to_string();
+        }
+        self.record.elapsed = Some(prost_types::Duration {
+            seconds: i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
+            nanos: i32::try_from(elapsed.subsec_nanos()).unwrap_or(0),
+        });
+        if let Err(problem) = log.append(std::mem::take(&mut self.record)) {
+            error!(error = %problem, rpc = %self.rpc, "the audit log refused a record");
+        }
+    }
+}
