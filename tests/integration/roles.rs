@@ -9,11 +9,13 @@ use std::time::Duration;
 use sismatch_alert::Restricted;
 use sismatch_audit::AuditLog;
 use sismatch_auth::{AuthMode, AuthSettings, Directory, IdentityEntry, Role};
-use sismatch_core::{ClientTls, Core, CoreConfig, MemberConfig};
+use sismatch_core::{ClientTls, Core, CoreConfig, MemberConfig, PartnerMemberConfig};
 use sismatch_grpc::audit::Auditor;
-use sismatch_grpc::{CoreService, NodeService};
+use sismatch_grpc::{CoreService, NodeService, PartnerService};
 use sismatch_node::{Node, NodeConfig};
+use sismatch_partner::{Partner, PartnerConfig, RegisterRecord};
 use sismatch_proto::v1;
+use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
@@ -339,4 +341,167 @@ async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
     assert_eq!(records[3]["caller"], "garage");
     assert_eq!(records[3]["alert_ids"][0], alert.id.as_str());
     assert_eq!(records[3]["hit"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() {
+    let certs = TempDir::new().unwrap();
+    let mut args = vec!["certs", "--out", certs.path().to_str().unwrap()];
+    args.extend([
+        "node-nl",
+        "core",
+        "beheer-nl",
+        "politie-be",
+        "partner-yamaha",
+    ]);
+    assert!(sismatch(&args).status.success());
+    let dir = certs.path();
+
+    // NL has an alert on the hull only: the engine was never reported.
+    let data_dir = TempDir::new().unwrap();
+    let config = NodeConfig {
+        country: "NL".to_string(),
+        data_dir: data_dir.path().to_path_buf(),
+    };
+    let node = Arc::new(
+        tokio::task::spawn_blocking(move || Node::open(config))
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let node_addr = serve(
+        dir,
+        "node-nl",
+        NationalNodeServer::new(NodeService::with_directory(Arc::clone(&node), directory())),
+    )
+    .await;
+    let mut alert = data::alerts("NL", 1, 5).remove(0);
+    alert.identifiers = vec![sismatch_alert::IdentifierEntry {
+        kind: sismatch_ident::IdentifierKind::Hin,
+        value: "ABC12345D404".to_string(),
+        manufacturer: None,
+        location: None,
+        legibility: None,
+    }];
+    let mut operator = NationalNodeClient::new(channel(dir, node_addr, Some("beheer-nl")).await);
+    import(&mut operator, &[alert.clone()], 10).await;
+    assert!(node.wait_indexed(Duration::from_secs(10)).await);
+
+    // YAMAHA's register: that engine was sold with that hull.
+    let register = TempDir::new().unwrap();
+    let partner_config = PartnerConfig::new("YAMAHA", register.path());
+    let partner = Arc::new(
+        tokio::task::spawn_blocking(move || Partner::open(partner_config))
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let line = r#"{"maker":"YAMAHA","engine_serial":"6CJ-1013456","hull":"ABC12345D404","dealer":"Watersport Jansen","sold_at":"2024-05-02"}"#;
+    partner
+        .import_batch(vec![RegisterRecord::from_ndjson(line, "YAMAHA").unwrap()])
+        .await
+        .unwrap();
+    let partner_addr = serve(
+        dir,
+        "partner-yamaha",
+        ManufacturerPartnerServer::new(PartnerService::new(partner, directory())),
+    )
+    .await;
+
+    // The core knows the node and the partner (engine serials starting 6CJ are YAMAHA's).
+    let mut config = CoreConfig::new(vec![MemberConfig {
+        name: "NL".to_string(),
+        country: "NL".to_string(),
+        address: format!("https://localhost:{}", node_addr.port()),
+    }]);
+    config.default_deadline = Duration::from_secs(5);
+    config.partners = vec![PartnerMemberConfig {
+        name: "YAMAHA".to_string(),
+        address: format!("https://localhost:{}", partner_addr.port()),
+        prefixes: vec!["6CJ".to_string()],
+    }];
+    config.tls = Some(ClientTls {
+        ca_pem: pem(dir, "ca.pem"),
+        cert_pem: pem(dir, "core.pem"),
+        key_pem: pem(dir, "core.key"),
+    });
+    let core = Arc::new(Core::new(config).unwrap());
+    let core_addr = serve(
+        dir,
+        "core",
+        MatchingCoreServer::new(CoreService::with_directory(core, directory())),
+    )
+    .await;
+    let mut police = MatchingCoreClient::new(channel(dir, core_addr, Some("politie-be")).await);
+
+    // The engine serial alone, misread, finds nothing on the nodes...
+    let answer = police
+        .search(search("6CJ-1O13456"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(answer.matches.is_empty(), "{answer:?}");
+    // ...but through the partner it leads to the stolen boat, and says how.
+    let mut request = search("6CJ-1O13456");
+    request.expand_via_partners = true;
+    request.purpose = v1::LookupPurpose::TheftInvestigation.into();
+    request.case_reference = "BE-PJ-2026-117".to_string();
+    let answer = police.search(request).await.unwrap().into_inner();
+    assert_eq!(answer.partners.len(), 1, "{answer:?}");
+    assert_eq!(
+        answer.partners[0].outcome,
+        i32::from(v1::NodeOutcome::Ok),
+        "{answer:?}"
+    );
+    assert_eq!(answer.matches.len(), 1, "{answer:?}");
+    let found = &answer.matches[0];
+    assert_eq!(found.alert.as_ref().unwrap().id, alert.id);
+    let hit = &found.identifier_matches[0];
+    assert_eq!(hit.source, i32::from(v1::MatchSource::Partner));
+    assert_eq!(hit.query_index, 0);
+    assert!(
+        hit.explanation
+            .starts_with("via partner YAMAHA: 6CJ-1013456 → ABC12345D404"),
+        "{}",
+        hit.explanation
+    );
+    assert_eq!(
+        hit.partner_link.as_ref().unwrap().relation,
+        i32::from(v1::LinkRelation::SoldWith)
+    );
+
+    // Without a purpose the core refuses before asking anyone.
+    let mut request = search("6CJ-1013456");
+    request.expand_via_partners = true;
+    let status = police.search(request).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+}
+
+/// Serves `service` over mTLS as `name`; returns the address.
+async fn serve<S>(dir: &Path, name: &str, service: S) -> SocketAddr
+where
+    S: tonic::codegen::Service<
+            tonic::codegen::http::Request<tonic::body::Body>,
+            Response = tonic::codegen::http::Response<tonic::body::Body>,
+            Error = std::convert::Infallible,
+        > + tonic::server::NamedService
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let tls = server_tls(dir, name);
+    tokio::spawn(async move {
+        Server::builder()
+            .tls_config(tls)
+            .unwrap()
+            .add_service(service)
+            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true)))
+            .await
+            .unwrap();
+    });
+    addr
 }

@@ -14,6 +14,18 @@ pub struct MemberConfig {
     pub address: String,
 }
 
+/// A manufacturer partner the core may ask to expand a police search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerMemberConfig {
+    /// The partner's name (`YAMAHA`), in statuses and logs.
+    pub name: String,
+    /// gRPC address (`https://yamaha-partner:7600`).
+    pub address: String,
+    /// Normalised key prefixes of the identifiers its register holds: HIN manufacturer codes
+    /// (`YAM`), VIN world manufacturer identifiers, engine-serial prefixes (`6CJ`).
+    pub prefixes: Vec<String>,
+}
+
 /// How the core proves who it is to the nodes, and checks who they are: mutually
 /// authenticated TLS with PEM files read by the caller.
 #[derive(Debug, Clone)]
@@ -40,8 +52,10 @@ pub struct CoreConfig {
     pub max_backoff: Duration,
     /// Dealer checks allowed per caller and minute; 0 = unlimited.
     pub dealer_checks_per_minute: u32,
-    /// TLS towards the nodes (`https://` addresses); None for plain connections.
+    /// TLS towards the nodes and partners (`https://` addresses); None for plain connections.
     pub tls: Option<ClientTls>,
+    /// Manufacturer partners for `expand_via_partners`.
+    pub partners: Vec<PartnerMemberConfig>,
 }
 
 impl CoreConfig {
@@ -54,6 +68,7 @@ impl CoreConfig {
             max_backoff: Duration::from_secs(5),
             dealer_checks_per_minute: 60,
             tls: None,
+            partners: Vec::new(),
         }
     }
 }

@@ -16,8 +16,9 @@ use crate::error::{CoreError, Result};
 use crate::fanout::{Reply, search_all};
 use crate::member::{CallError, Member};
 use crate::merge::{NodeAnswer, groups, merge};
+use crate::partners::{PartnerMember, expand as expand_via, mark};
 use crate::quota::Quotas;
-use crate::request::{SearchPlan, check_queries, plan};
+use crate::request::{MAX_QUERIES, SearchPlan, check_queries, plan};
 
 /// Identifier values per dealer check (proto: 1 to 16).
 const MAX_CHECK_VALUES: usize = 16;
@@ -43,6 +44,7 @@ pub struct Checked {
 /// The matching core of one federation.
 pub struct Core {
     members: Vec<Arc<Member>>,
+    partners: Vec<Arc<PartnerMember>>,
     default_deadline: Duration,
     quotas: Quotas,
 }
@@ -105,8 +107,17 @@ impl Core {
                 config.tls.as_ref(),
             )?);
         }
+        let mut partners = Vec::with_capacity(config.partners.len());
+        for partner in config.partners {
+            partners.push(PartnerMember::new(
+                partner,
+                config.connect_timeout,
+                config.tls.as_ref(),
+            )?);
+        }
         Ok(Core {
             members,
+            partners,
             default_deadline: config.default_deadline,
             quotas: Quotas::new(config.dealer_checks_per_minute),
         })
@@ -159,19 +170,61 @@ impl Core {
         let reference = reference("S");
         Span::current().record("reference", reference.as_str());
         let SearchPlan {
-            node_request,
+            mut node_request,
             countries,
             top_k,
             deadline,
+            expand,
         } = plan(request)?;
         let members = self.select(&countries)?;
         let deadline = self.deadline(deadline, caller_deadline);
-        let replies = search_all(members, &node_request, deadline, forwarded(caller)).await;
-        let (answers, nodes) = collect(replies);
+        let original = u32::try_from(node_request.queries.len()).unwrap_or(u32::MAX);
+        let mut expansions = Vec::new();
+        let mut partner_statuses = Vec::new();
+        if expand {
+            if self.partners.is_empty() {
+                return Err(CoreError::FailedPrecondition(
+                    "expand_via_partners: this core has no manufacturer partners configured"
+                        .to_string(),
+                ));
+            }
+            // The partners get half the deadline: the nodes must still be asked after them.
+            let expanded = expand_via(
+                &self.partners,
+                &node_request.queries,
+                node_request.purpose,
+                &node_request.case_reference,
+                forwarded(caller),
+                deadline / 2,
+            )
+            .await;
+            for expansion in &expanded.expansions {
+                if node_request.queries.len() >= MAX_QUERIES {
+                    break;
+                }
+                let linked = expansion.link.linked.clone().unwrap_or_default();
+                node_request.queries.push(v1::IdentifierQuery {
+                    value: linked.value,
+                    kind: linked.kind,
+                    manufacturer: linked.manufacturer,
+                });
+                expansions.push(expansion.clone());
+            }
+            partner_statuses = expanded.statuses;
+        }
+        let remaining = deadline.saturating_sub(started.elapsed());
+        let replies = search_all(members, &node_request, remaining, forwarded(caller)).await;
+        let (mut answers, nodes) = collect(replies);
+        for answer in &mut answers {
+            for found in &mut answer.matches {
+                mark(found, original, &expansions);
+            }
+        }
         let matches = merge(answers, top_k);
         let found_groups = groups(&matches);
         let partial = nodes
             .iter()
+            .chain(&partner_statuses)
             .any(|n| n.outcome != i32::from(v1::NodeOutcome::Ok));
         debug!(
             matches = matches.len(),
@@ -184,7 +237,7 @@ impl Core {
             matches,
             groups: found_groups,
             nodes,
-            partners: Vec::new(),
+            partners: partner_statuses,
             partial,
             elapsed: Some(duration_out(started.elapsed())),
             reference,

@@ -17,10 +17,11 @@ mod fanout;
 mod federation;
 pub mod member;
 pub mod merge;
+mod partners;
 mod quota;
 mod request;
 
-pub use config::{ClientTls, CoreConfig, MemberConfig};
+pub use config::{ClientTls, CoreConfig, MemberConfig, PartnerMemberConfig};
 pub use error::{CoreError, Result};
 pub use federation::{Checked, Core};
 pub use request::{DEFAULT_TOP_K, MAX_DEADLINE, MAX_QUERIES, MAX_TOP_K};

@@ -36,6 +36,8 @@ pub struct SearchPlan {
     pub top_k: usize,
     /// The request's own deadline, if it gave one.
     pub deadline: Option<Duration>,
+    /// Whether to expand the queries through the manufacturer partners.
+    pub expand: bool,
 }
 
 fn chars(value: &str) -> usize {
@@ -157,10 +159,8 @@ pub fn plan(request: v1::MatchingCoreSearchRequest) -> Result<SearchPlan> {
                 "required with expand_via_partners",
             ));
         }
-        return Err(CoreError::FailedPrecondition(
-            "expand_via_partners: this core has no manufacturer partners configured".to_string(),
-        ));
     }
+    let expand = request.expand_via_partners;
     let filter = request.filter.unwrap_or_default();
     let countries = check_filter(&filter)?;
     Ok(SearchPlan {
@@ -176,6 +176,7 @@ pub fn plan(request: v1::MatchingCoreSearchRequest) -> Result<SearchPlan> {
         countries,
         top_k,
         deadline,
+        expand,
     })
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
-use sismatch_core::{Core, CoreConfig, MemberConfig};
+use sismatch_core::{Core, CoreConfig, MemberConfig, PartnerMemberConfig};
 use sismatch_grpc::audit::Auditor;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
@@ -53,6 +53,18 @@ struct CoreFile {
     nodes: Vec<NodeEntry>,
     tls: Option<TlsFile>,
     auth: Option<AuthFile>,
+    #[serde(default)]
+    partners: Vec<PartnerEntry>,
+}
+
+/// One `[[partners]]` entry of the config file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartnerEntry {
+    name: String,
+    address: String,
+    #[serde(default)]
+    prefixes: Vec<String>,
 }
 
 /// One `[[nodes]]` entry of the config file.
@@ -142,6 +154,19 @@ impl CoreArgs {
             config.dealer_checks_per_minute = quota;
         }
         config.tls = file.tls.as_ref().map(|tls| tls.client(base)).transpose()?;
+        config.partners = file
+            .partners
+            .into_iter()
+            .map(|entry| PartnerMemberConfig {
+                name: entry.name,
+                address: with_scheme(entry.address.trim()),
+                prefixes: entry
+                    .prefixes
+                    .iter()
+                    .map(|p| sismatch_ident::normalise(p))
+                    .collect(),
+            })
+            .collect();
         Ok(config)
     }
 
