@@ -472,6 +472,11 @@ async fn core_search_and_report_hit_from_the_command_line() {
             "FR",
             "BAKJ1234567",
         ]);
+        let check = sismatch(&["check", "--core", &address, "ABC12345D404"]);
+        assert!(check.status.success());
+        let check = String::from_utf8_lossy(&check.stdout).to_string();
+        assert!(check.starts_with("HIT: do not buy"), "{check}");
+        assert!(!check.contains("BOAT"), "{check}");
         (json, hit, table)
     })
     .await

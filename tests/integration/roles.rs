@@ -260,6 +260,33 @@ async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
             .is_none()
     );
 
+    // The command line over mTLS, as the Dutch police.
+    let file = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let address = format!("https://localhost:{}", core_addr.port());
+    let (ca, cert, key) = (
+        file("ca.pem"),
+        file("politie-nl.pem"),
+        file("politie-nl.key"),
+    );
+    let json = tokio::task::spawn_blocking(move || {
+        crate::support::sismatch_json(&[
+            "search",
+            "--core",
+            &address,
+            "--ca",
+            &ca,
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+            "--json",
+            "ABC12345D404",
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(json["matches"][0]["alert_id"], alert.id.as_str(), "{json}");
+
     // A dealer may not search, neither at the core nor at the node.
     let status = core_as(Some("garage"))
         .await
@@ -325,7 +352,7 @@ async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
     audit_log.flush().unwrap();
     let verification = sismatch_audit::verify(audit_dir.path()).unwrap();
     assert!(verification.first_broken.is_none(), "{verification:?}");
-    assert_eq!(verification.records, 8);
+    assert_eq!(verification.records, 9);
     let mut exported = Vec::new();
     sismatch_audit::export(audit_dir.path(), None, &mut exported).unwrap();
     let records: Vec<serde_json::Value> = String::from_utf8(exported)
@@ -337,10 +364,10 @@ async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
         .iter()
         .map(|r| r["status_code"].as_i64().unwrap())
         .collect();
-    assert_eq!(codes, vec![0, 0, 7, 0, 0, 8, 7, 16], "{records:?}");
-    assert_eq!(records[3]["caller"], "garage");
-    assert_eq!(records[3]["alert_ids"][0], alert.id.as_str());
-    assert_eq!(records[3]["hit"], true);
+    assert_eq!(codes, vec![0, 0, 0, 7, 0, 0, 8, 7, 16], "{records:?}");
+    assert_eq!(records[4]["caller"], "garage");
+    assert_eq!(records[4]["alert_ids"][0], alert.id.as_str());
+    assert_eq!(records[4]["hit"], true);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

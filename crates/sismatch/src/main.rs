@@ -30,6 +30,8 @@ enum Command {
     /// Search a node, or the whole federation through the core, for identifiers as read on an
     /// object.
     Search(commands::search::SearchArgs),
+    /// Dealer check through the core: hit / no hit and a reference, nothing else.
+    Check(commands::check::CheckArgs),
     /// Make a local certificate authority and certificates for a demo federation (mTLS).
     Certs(commands::certs::CertsArgs),
     /// Run the matching core: federated search over the national nodes.
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         }
         Command::ReportHit(args) => block_on(args.run()),
         Command::Certs(args) => args.run(),
+        Command::Check(args) => block_on(args.run()),
         Command::Audit(command) => command.run(&mut std::io::stdout().lock()),
         Command::Partner(args) => {
             init_logging(args.log_level());

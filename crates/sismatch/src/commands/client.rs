@@ -1,31 +1,100 @@
-//! Connecting to a node or to the core as a client.
+//! Connecting to a node or to the core as a client, with the caller's credentials.
+
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use clap::Args;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
-use tonic::transport::Channel;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 
 use crate::commands::core::with_scheme;
 use crate::commands::serve::MAX_MESSAGE;
 
-async fn channel(address: &str, what: &str) -> Result<Channel> {
-    Channel::from_shared(with_scheme(address))
-        .with_context(|| format!("'{address}' is not a {what} address"))?
-        .connect()
-        .await
-        .with_context(|| format!("cannot connect to the {what} at {address}"))
+/// How a command-line client proves who it is: a client certificate (mutual TLS, `https://`
+/// addresses) or a bearer token where the server accepts tokens. Without any, the server must
+/// run in open mode.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Credentials {
+    /// The authority that signed the server's certificate (PEM); implies TLS.
+    #[arg(long, env = "SISMATCH_CA")]
+    ca: Option<PathBuf>,
+    /// This client's certificate (PEM), for mutual TLS; needs --key.
+    #[arg(long, requires = "key", env = "SISMATCH_CERT")]
+    cert: Option<PathBuf>,
+    /// This client's private key (PEM).
+    #[arg(long, requires = "cert", env = "SISMATCH_KEY")]
+    key: Option<PathBuf>,
+    /// A bearer token (where the server's config accepts tokens).
+    #[arg(long, env = "SISMATCH_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+}
+
+fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("--{what}: cannot read {}", path.display()))
+}
+
+impl Credentials {
+    /// Adds the bearer token, if any, to a request.
+    pub fn authorize<T>(&self, request: &mut tonic::Request<T>) -> Result<()> {
+        if let Some(token) = &self.token {
+            let value = format!("Bearer {token}")
+                .parse()
+                .context("--token: not a valid header value")?;
+            request.metadata_mut().insert("authorization", value);
+        }
+        Ok(())
+    }
+
+    /// A request carrying `message` and the credentials.
+    pub fn request<T>(&self, message: T) -> Result<tonic::Request<T>> {
+        let mut request = tonic::Request::new(message);
+        self.authorize(&mut request)?;
+        Ok(request)
+    }
+
+    async fn channel(&self, address: &str, what: &str) -> Result<Channel> {
+        let mut uri = with_scheme(address);
+        if self.ca.is_some() && uri.starts_with("http://") {
+            uri = uri.replacen("http://", "https://", 1);
+        }
+        let mut endpoint = Channel::from_shared(uri)
+            .with_context(|| format!("'{address}' is not a {what} address"))?;
+        if let Some(ca) = &self.ca {
+            let mut tls =
+                ClientTlsConfig::new().ca_certificate(Certificate::from_pem(read(ca, "ca")?));
+            if let (Some(cert), Some(key)) = (&self.cert, &self.key) {
+                tls = tls.identity(Identity::from_pem(read(cert, "cert")?, read(key, "key")?));
+            }
+            endpoint = endpoint.tls_config(tls).context("invalid TLS settings")?;
+        }
+        endpoint
+            .connect()
+            .await
+            .with_context(|| format!("cannot connect to the {what} at {address}"))
+    }
 }
 
 /// Connects to the node at `address` (`127.0.0.1:7400` or `http://host:port`).
-pub async fn node_client(address: &str) -> Result<NationalNodeClient<Channel>> {
-    Ok(NationalNodeClient::new(channel(address, "node").await?)
-        .max_decoding_message_size(MAX_MESSAGE)
-        .max_encoding_message_size(MAX_MESSAGE))
+pub async fn node_client(
+    address: &str,
+    credentials: &Credentials,
+) -> Result<NationalNodeClient<Channel>> {
+    Ok(
+        NationalNodeClient::new(credentials.channel(address, "node").await?)
+            .max_decoding_message_size(MAX_MESSAGE)
+            .max_encoding_message_size(MAX_MESSAGE),
+    )
 }
 
-/// Connects to the matching core at `address` (`127.0.0.1:7500` or `http://host:port`).
-pub async fn core_client(address: &str) -> Result<MatchingCoreClient<Channel>> {
-    Ok(MatchingCoreClient::new(channel(address, "core").await?)
-        .max_decoding_message_size(MAX_MESSAGE)
-        .max_encoding_message_size(MAX_MESSAGE))
+/// Connects to the matching core at `address` (`127.0.0.1:7500` or `https://host:port`).
+pub async fn core_client(
+    address: &str,
+    credentials: &Credentials,
+) -> Result<MatchingCoreClient<Channel>> {
+    Ok(
+        MatchingCoreClient::new(credentials.channel(address, "core").await?)
+            .max_decoding_message_size(MAX_MESSAGE)
+            .max_encoding_message_size(MAX_MESSAGE),
+    )
 }

@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::commands::client::core_client;
+use crate::commands::client::{Credentials, core_client};
 use crate::commands::core::members;
 use crate::commands::search::print_core;
 use crate::commands::security::{Security, audit_log};
@@ -215,7 +215,7 @@ impl DemoArgs {
 
     /// Runs each example through the core, as a police system would, and prints the answer.
     async fn show_examples(&self, core: SocketAddr, examples: &[ExampleQuery]) -> Result<()> {
-        let mut client = core_client(&core.to_string()).await?;
+        let mut client = core_client(&core.to_string(), &Credentials::default()).await?;
         for example in examples {
             println!();
             println!("== {} ==", example.title);

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::commands::client::node_client;
+use crate::commands::client::{Credentials, node_client};
 
 /// The file formats `sismatch import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -36,6 +36,9 @@ pub enum FileFormat {
 /// Arguments of `sismatch import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
+    /// Client certificate or token.
+    #[command(flatten)]
+    credentials: Credentials,
     /// Address of the node (`127.0.0.1:7400`).
     #[arg(long)]
     node: String,
@@ -83,7 +86,7 @@ impl ImportArgs {
                 FileFormat::Ndjson
             }
         });
-        let mut client = node_client(&self.node).await?;
+        let mut client = node_client(&self.node, &self.credentials).await?;
         let reading = Arc::new(Reading::default());
         let (batches, outgoing) = mpsc::channel(4);
         let reader = {
@@ -94,7 +97,7 @@ impl ImportArgs {
         let started = Instant::now();
         let progress = Progress::new(size);
         let mut acks = client
-            .import_alerts(ReceiverStream::new(outgoing))
+            .import_alerts(self.credentials.request(ReceiverStream::new(outgoing))?)
             .await
             .context("the node refused the import")?
             .into_inner();

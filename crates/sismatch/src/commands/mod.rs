@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod bench;
 pub mod certs;
+pub mod check;
 pub mod client;
 pub mod core;
 pub mod demo;

@@ -6,11 +6,14 @@ use clap::Args;
 use serde_json::json;
 use sismatch_proto::v1;
 
-use crate::commands::client::core_client;
+use crate::commands::client::{Credentials, core_client};
 
 /// Arguments of `sismatch report-hit`.
 #[derive(Debug, Args)]
 pub struct ReportHitArgs {
+    /// Client certificate or token.
+    #[command(flatten)]
+    credentials: Credentials,
     /// Address of the matching core (`127.0.0.1:7500`).
     #[arg(long)]
     core: String,
@@ -42,7 +45,7 @@ pub struct ReportHitArgs {
 impl ReportHitArgs {
     /// Sends the report and prints what the issuing node recorded.
     pub async fn run(self) -> Result<()> {
-        let mut client = core_client(&self.core).await?;
+        let mut client = core_client(&self.core, &self.credentials).await?;
         let request = v1::MatchingCoreReportHitRequest {
             hit: Some(v1::HitReport {
                 alert_id: self.alert_id.clone(),
@@ -56,7 +59,7 @@ impl ReportHitArgs {
             }),
         };
         let response = client
-            .report_hit(request)
+            .report_hit(self.credentials.request(request)?)
             .await
             .map_err(|status| anyhow::anyhow!("{}", status.message()))
             .context("hit report failed")?

@@ -8,12 +8,15 @@ use sismatch_grpc::convert::kind_out;
 use sismatch_ident::IdentifierKind;
 use sismatch_proto::v1;
 
-use crate::commands::client::{core_client, node_client};
+use crate::commands::client::{Credentials, core_client, node_client};
 
 /// Arguments of `sismatch search`.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["node", "core"])))]
 pub struct SearchArgs {
+    /// Client certificate or token.
+    #[command(flatten)]
+    credentials: Credentials,
     /// Address of a national node (`127.0.0.1:7400`): search that node only.
     #[arg(long)]
     node: Option<String>,
@@ -87,7 +90,7 @@ impl SearchArgs {
     }
 
     async fn search_node(&self, address: &str) -> Result<()> {
-        let mut client = node_client(address).await?;
+        let mut client = node_client(address, &self.credentials).await?;
         let request = v1::NationalNodeSearchRequest {
             queries: self.queries(),
             filter: Some(self.filter()),
@@ -95,7 +98,7 @@ impl SearchArgs {
             ..v1::NationalNodeSearchRequest::default()
         };
         let response = client
-            .search(request)
+            .search(self.credentials.request(request)?)
             .await
             .map_err(|status| anyhow::anyhow!("{}", status.message()))
             .context("search failed")?
@@ -113,7 +116,7 @@ impl SearchArgs {
     }
 
     async fn search_core(&self, address: &str) -> Result<()> {
-        let mut client = core_client(address).await?;
+        let mut client = core_client(address, &self.credentials).await?;
         let request = v1::MatchingCoreSearchRequest {
             queries: self.queries(),
             filter: Some(self.filter()),
@@ -122,7 +125,7 @@ impl SearchArgs {
             ..v1::MatchingCoreSearchRequest::default()
         };
         let response = client
-            .search(request)
+            .search(self.credentials.request(request)?)
             .await
             .map_err(|status| anyhow::anyhow!("{}", status.message()))
             .context("search failed")?
