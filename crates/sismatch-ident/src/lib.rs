@@ -35,7 +35,7 @@ pub use error::{Error, Result};
 pub use explain::{EditOp, describe};
 pub use format::{
     CheckDigit, ContainerParts, Correction, Format, HinLayout, HinParts, ImoParts, MmsiParts,
-    VinParts,
+    VinParts, container_check_remainder, vin_check_character,
 };
 pub use kind::IdentifierKind;
 pub use lookalike::{is_lookalike, skeleton, skeleton_char};

@@ -11,16 +11,16 @@ mod imo;
 mod mmsi;
 mod vin;
 
-pub use container::ContainerParts;
 pub(crate) use container::parse_container;
+pub use container::{ContainerParts, container_check_remainder};
 pub(crate) use hin::parse_hin;
 pub use hin::{HinLayout, HinParts};
 pub use imo::ImoParts;
 pub(crate) use imo::parse_imo;
 pub use mmsi::MmsiParts;
 pub(crate) use mmsi::parse_mmsi;
-pub use vin::VinParts;
 pub(crate) use vin::parse_vin;
+pub use vin::{VinParts, vin_check_character};
 
 use crate::lookalike::correct;
 

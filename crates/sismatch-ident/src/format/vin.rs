@@ -42,8 +42,9 @@ fn value(c: char) -> u32 {
 
 const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 
-/// The check character a VIN calls for at position 9.
-fn expected_check(chars: &[char]) -> char {
+/// The check character a 17-character VIN calls for at position 9 (the character there is
+/// ignored): public so that generators of test data compute it the one way parsing checks it.
+pub fn vin_check_character(chars: &[char]) -> char {
     let sum: u32 = chars.iter().zip(WEIGHTS).map(|(&c, w)| value(c) * w).sum();
     match sum % 11 {
         10 => 'X',
@@ -71,7 +72,7 @@ pub(crate) fn parse_vin(value: &str) -> Result<Fitted<VinParts>, Misfit> {
     let Some((fixed, corrections)) = fit(&chars, &[Slot::NoIoq; 17]) else {
         return Err("not a VIN: only letters and digits may occur".to_string());
     };
-    let expected = expected_check(&fixed);
+    let expected = vin_check_character(&fixed);
     let check = CheckDigit::verdict(fixed[8], expected);
     let text = |range: std::ops::Range<usize>| fixed[range].iter().collect::<String>();
     Ok(Fitted {

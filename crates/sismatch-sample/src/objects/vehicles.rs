@@ -190,38 +190,6 @@ pub(super) fn caravan(rng: &mut Rng, newest: u16) -> Object {
     }
 }
 
-/// ISO 3779 transliteration of a VIN character for the check digit.
-fn vin_value(c: char) -> u32 {
-    match c {
-        '0'..='9' => c.to_digit(10).unwrap_or(0),
-        'A' | 'J' => 1,
-        'B' | 'K' | 'S' => 2,
-        'C' | 'L' | 'T' => 3,
-        'D' | 'M' | 'U' => 4,
-        'E' | 'N' | 'V' => 5,
-        'F' | 'W' => 6,
-        'G' | 'P' | 'X' => 7,
-        'H' | 'Y' => 8,
-        'R' | 'Z' => 9,
-        _ => 0,
-    }
-}
-
-const VIN_WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
-
-/// The check character at position 9 of a 17-character VIN (whose position 9 is ignored).
-fn vin_check(vin: &[char]) -> char {
-    let sum: u32 = vin
-        .iter()
-        .zip(VIN_WEIGHTS)
-        .map(|(&c, weight)| vin_value(c) * weight)
-        .sum();
-    match sum % 11 {
-        10 => 'X',
-        digit => char::from_digit(digit, 10).unwrap_or('0'),
-    }
-}
-
 /// Model-year codes at position 10, starting with 1980 and repeating every 30 years.
 const YEAR_CODES: &str = "ABCDEFGHJKLMNPRSTVWXY123456789";
 
@@ -244,7 +212,7 @@ fn vin(rng: &mut Rng, wmi: &str, year: u16) -> String {
         format!("{wmi}{descriptor}0{}{plant}{serial}", char::from(year_code))
             .chars()
             .collect();
-    chars[8] = vin_check(&chars);
+    chars[8] = sismatch_ident::vin_check_character(&chars);
     chars.into_iter().collect()
 }
 
@@ -336,7 +304,11 @@ mod tests {
             "JH4KA7561PC008269",
         ] {
             let chars: Vec<char> = known.chars().collect();
-            assert_eq!(vin_check(&chars), chars[8], "{known}");
+            assert_eq!(
+                sismatch_ident::vin_check_character(&chars),
+                chars[8],
+                "{known}"
+            );
         }
     }
 
