@@ -11,6 +11,7 @@ mod data;
 mod demo;
 mod ident_cli;
 mod node;
+mod ops;
 mod partner;
 mod roles;
 mod support;

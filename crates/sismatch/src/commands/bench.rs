@@ -192,8 +192,7 @@ impl BenchCommand {
     pub async fn run(self) -> Result<()> {
         match self {
             BenchCommand::Generate(args) => {
-                let out = args.out.clone();
-                let manifest = run_generate(&args.corpus, &out).await?;
+                let manifest = run_generate(&args.corpus, &args.out).await?;
                 println!("{}", serde_json::to_string_pretty(&manifest)?);
             }
             BenchCommand::Quality(args) => {

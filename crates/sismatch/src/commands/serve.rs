@@ -3,19 +3,29 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use sismatch_core::Core;
 use sismatch_grpc::{CoreService, NodeService};
 use sismatch_node::Node;
+use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
 use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_server::NationalNodeServer;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tonic::server::NamedService;
+use tonic::transport::server::Router;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Server, ServerTlsConfig};
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
 
 use crate::commands::security::Security;
 use tracing::{Span, info, info_span};
+
+/// The node service's name in health checks.
+const NODE_SERVICE: &str = <NationalNodeServer<NodeService> as NamedService>::NAME;
 
 /// Largest gRPC message accepted: an import batch of a few thousand alerts fits.
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
@@ -40,6 +50,45 @@ fn builder(tls: Option<ServerTlsConfig>) -> Result<Server> {
     }
 }
 
+/// A server with the standard services every sismatch server offers: `grpc.health.v1.Health`
+/// (for Kubernetes probes and `grpc_health_probe`) and server reflection (so `grpcurl list`
+/// works without the .proto files). Neither needs authentication: they disclose no alerts.
+fn with_standard_services(tls: Option<ServerTlsConfig>) -> Result<(Router, HealthReporter)> {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(sismatch_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .context("cannot build the reflection service")?;
+    let router = builder(tls)?
+        .trace_fn(trace_span)
+        .add_service(health)
+        .add_service(reflection);
+    Ok((router, reporter))
+}
+
+/// Keeps the node's health up to date: NOT_SERVING while its index is rebuilt from the store
+/// (searches would miss alerts), SERVING otherwise.
+fn report_node_health(node: Arc<Node>, reporter: HealthReporter) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last = None;
+        loop {
+            let serving = node.status().await.is_ok_and(|status| !status.rebuilding);
+            if last != Some(serving) {
+                let status = if serving {
+                    ServingStatus::Serving
+                } else {
+                    ServingStatus::NotServing
+                };
+                reporter.set_service_status("", status).await;
+                reporter.set_service_status(NODE_SERVICE, status).await;
+                last = Some(serving);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    })
+}
+
 /// Serves `node` on `listener` until `shutdown` completes; in-flight requests finish first.
 pub async fn serve_node(
     node: Arc<Node>,
@@ -48,15 +97,19 @@ pub async fn serve_node(
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
     let service = NationalNodeServer::new(
-        NodeService::with_directory(node, security.directory).with_audit(security.auditor),
+        NodeService::with_directory(Arc::clone(&node), security.directory)
+            .with_audit(security.auditor),
     )
     .max_decoding_message_size(MAX_MESSAGE);
-    builder(security.tls)?
-        .trace_fn(trace_span)
+    let (router, reporter) = with_standard_services(security.tls)?;
+    let health = report_node_health(node, reporter);
+    let served = router
         .add_service(service)
         .serve_with_incoming_shutdown(incoming(listener), shutdown)
         .await
-        .context("the node's gRPC server failed")
+        .context("the node's gRPC server failed");
+    health.abort();
+    served
 }
 
 /// Serves `core` on `listener` until `shutdown` completes; in-flight requests finish first.
@@ -70,8 +123,11 @@ pub async fn serve_core(
         CoreService::with_directory(core, security.directory).with_audit(security.auditor),
     )
     .max_decoding_message_size(MAX_MESSAGE);
-    builder(security.tls)?
-        .trace_fn(trace_span)
+    let (router, reporter) = with_standard_services(security.tls)?;
+    reporter
+        .set_serving::<MatchingCoreServer<CoreService>>()
+        .await;
+    router
         .add_service(service)
         .serve_with_incoming_shutdown(incoming(listener), shutdown)
         .await
@@ -107,13 +163,12 @@ pub async fn serve_partner(
 ) -> Result<()> {
     let service = sismatch_grpc::PartnerService::new(partner, security.directory)
         .with_audit(security.auditor);
-    builder(security.tls)?
-        .trace_fn(trace_span)
-        .add_service(
-            sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer::new(
-                service,
-            ),
-        )
+    let (router, reporter) = with_standard_services(security.tls)?;
+    reporter
+        .set_serving::<ManufacturerPartnerServer<sismatch_grpc::PartnerService>>()
+        .await;
+    router
+        .add_service(ManufacturerPartnerServer::new(service))
         .serve_with_incoming_shutdown(incoming(listener), shutdown)
         .await
         .context("the partner's gRPC server failed")
