@@ -28,7 +28,8 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity, Server, 
 use crate::data;
 use crate::support::{import, sismatch};
 
-const NAMES: [&str; 6] = [
+const NAMES: [&str; 7] = [
+    "fabrikant",
     "node-nl",
     "core",
     "beheer-nl",
@@ -66,6 +67,7 @@ fn directory() -> Arc<Directory> {
                 entry("core", Role::Operator, None, None),
                 entry("beheer-nl", Role::Operator, None, None),
                 entry("politie-nl", Role::Police, Some("NL"), None),
+                entry("fabrikant", Role::Manufacturer, None, None),
                 entry("politie-be", Role::Police, Some("BE"), None),
                 entry(
                     "garage",
@@ -297,6 +299,16 @@ async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
     let status = get("garage").await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
 
+    // A manufacturer gets nothing from the core or the nodes.
+    let status = core_as(Some("fabrikant"))
+        .await
+        .search(search("ABC12345D404"))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
+    let status = get("fabrikant").await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
+
     // A dealer check: hit and a reference, nothing else; then the quota (2 a minute).
     let check = v1::CheckRequest {
         identifiers: search("ABC12345D404").queries,
@@ -352,7 +364,7 @@ async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
     audit_log.flush().unwrap();
     let verification = sismatch_audit::verify(audit_dir.path()).unwrap();
     assert!(verification.first_broken.is_none(), "{verification:?}");
-    assert_eq!(verification.records, 9);
+    assert_eq!(verification.records, 10);
     let mut exported = Vec::new();
     sismatch_audit::export(audit_dir.path(), None, &mut exported).unwrap();
     let records: Vec<serde_json::Value> = String::from_utf8(exported)
@@ -364,10 +376,10 @@ async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
         .iter()
         .map(|r| r["status_code"].as_i64().unwrap())
         .collect();
-    assert_eq!(codes, vec![0, 0, 0, 7, 0, 0, 8, 7, 16], "{records:?}");
-    assert_eq!(records[4]["caller"], "garage");
-    assert_eq!(records[4]["alert_ids"][0], alert.id.as_str());
-    assert_eq!(records[4]["hit"], true);
+    assert_eq!(codes, vec![0, 0, 0, 7, 7, 0, 0, 8, 7, 16], "{records:?}");
+    assert_eq!(records[5]["caller"], "garage");
+    assert_eq!(records[5]["alert_ids"][0], alert.id.as_str());
+    assert_eq!(records[5]["hit"], true);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
