@@ -67,24 +67,31 @@ fn with_standard_services(tls: Option<ServerTlsConfig>) -> Result<(Router, Healt
     Ok((router, reporter))
 }
 
-/// Keeps the node's health up to date: NOT_SERVING while its index is rebuilt from the store
-/// (searches would miss alerts), SERVING otherwise.
-fn report_node_health(node: Arc<Node>, reporter: HealthReporter) -> JoinHandle<()> {
+/// The node's health now: NOT_SERVING while its index is rebuilt from the store (searches
+/// would miss alerts), SERVING otherwise.
+async fn node_health(node: &Node) -> ServingStatus {
+    if node.status().await.is_ok_and(|status| !status.rebuilding) {
+        ServingStatus::Serving
+    } else {
+        ServingStatus::NotServing
+    }
+}
+
+/// Sets the node's health before it serves (so a probe never finds it unregistered), then
+/// keeps it up to date.
+async fn report_node_health(node: Arc<Node>, reporter: HealthReporter) -> JoinHandle<()> {
+    let mut last = node_health(&node).await;
+    reporter.set_service_status("", last).await;
+    reporter.set_service_status(NODE_SERVICE, last).await;
     tokio::spawn(async move {
-        let mut last = None;
         loop {
-            let serving = node.status().await.is_ok_and(|status| !status.rebuilding);
-            if last != Some(serving) {
-                let status = if serving {
-                    ServingStatus::Serving
-                } else {
-                    ServingStatus::NotServing
-                };
-                reporter.set_service_status("", status).await;
-                reporter.set_service_status(NODE_SERVICE, status).await;
-                last = Some(serving);
-            }
             tokio::time::sleep(Duration::from_millis(500)).await;
+            let now = node_health(&node).await;
+            if now != last {
+                reporter.set_service_status("", now).await;
+                reporter.set_service_status(NODE_SERVICE, now).await;
+                last = now;
+            }
         }
     })
 }
@@ -102,7 +109,7 @@ pub async fn serve_node(
     )
     .max_decoding_message_size(MAX_MESSAGE);
     let (router, reporter) = with_standard_services(security.tls)?;
-    let health = report_node_health(node, reporter);
+    let health = report_node_health(node, reporter).await;
     let served = router
         .add_service(service)
         .serve_with_incoming_shutdown(incoming(listener), shutdown)
