@@ -109,6 +109,12 @@ impl Entry {
         }
     }
 
+    /// Records a failed request and hands its status back, for `Err(audit.failed(status))`.
+    pub fn failed(self, status: Status) -> Status {
+        self.finish(Err(&status));
+        status
+    }
+
     /// Records a successful answer whose audit fields `fill` sets (a partner look-up knows
     /// best what it disclosed).
     pub fn finish_with(mut self, fill: impl FnOnce(&mut v1::AuditRecord)) {

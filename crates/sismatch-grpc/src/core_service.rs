@@ -91,11 +91,7 @@ impl MatchingCore for CoreService {
         let answer = self.core.search(request, deadline, &caller).await;
         let mut answer = match answer {
             Ok(answer) => answer,
-            Err(error) => {
-                let status = core_status(error);
-                audit.finish(Err(&status));
-                return Err(status);
-            }
+            Err(error) => return Err(audit.failed(core_status(error))),
         };
         answer.redact(&caller);
         audit.finish(Ok(Answered {
@@ -124,11 +120,7 @@ impl MatchingCore for CoreService {
                 }));
                 Ok(Response::new(checked.answer))
             }
-            Err(error) => {
-                let status = core_status(error);
-                audit.finish(Err(&status));
-                Err(status)
-            }
+            Err(error) => Err(audit.failed(core_status(error))),
         }
     }
 
@@ -155,11 +147,7 @@ impl MatchingCore for CoreService {
                 }));
                 Ok(Response::new(answer))
             }
-            Err(error) => {
-                let status = core_status(error);
-                audit.finish(Err(&status));
-                Err(status)
-            }
+            Err(error) => Err(audit.failed(core_status(error))),
         }
     }
 }

@@ -66,6 +66,14 @@ fn audited<T>(
     result
 }
 
+/// The audit facts of an answer that carries one alert.
+fn one_alert(alert: &Option<v1::Alert>) -> Answered {
+    Answered {
+        alert_ids: alert.iter().map(|a| a.id.clone()).collect(),
+        ..Answered::default()
+    }
+}
+
 /// The answer, with what `caller` may not see removed: the only way alerts leave the node.
 fn redacted<T: Redact>(caller: &Caller, mut answer: T) -> Response<T> {
     answer.redact(caller);
@@ -205,10 +213,7 @@ impl NationalNode for NodeService {
             ))
         }
         .await;
-        audited(audit, result, |a| Answered {
-            alert_ids: a.alert.iter().map(|x| x.id.clone()).collect(),
-            ..Answered::default()
-        })
+        audited(audit, result, |a| one_alert(&a.alert))
     }
 
     async fn get_alert(
@@ -246,10 +251,7 @@ impl NationalNode for NodeService {
             ))
         }
         .await;
-        audited(audit, result, |a| Answered {
-            alert_ids: a.alert.iter().map(|x| x.id.clone()).collect(),
-            ..Answered::default()
-        })
+        audited(audit, result, |a| one_alert(&a.alert))
     }
 
     async fn withdraw_alert(
@@ -277,10 +279,7 @@ impl NationalNode for NodeService {
             ))
         }
         .await;
-        audited(audit, result, |a| Answered {
-            alert_ids: a.alert.iter().map(|x| x.id.clone()).collect(),
-            ..Answered::default()
-        })
+        audited(audit, result, |a| one_alert(&a.alert))
     }
 
     async fn set_alert_status(
@@ -312,10 +311,7 @@ impl NationalNode for NodeService {
             ))
         }
         .await;
-        audited(audit, result, |a| Answered {
-            alert_ids: a.alert.iter().map(|x| x.id.clone()).collect(),
-            ..Answered::default()
-        })
+        audited(audit, result, |a| one_alert(&a.alert))
     }
 
     async fn get_alert_history(

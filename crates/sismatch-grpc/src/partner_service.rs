@@ -56,11 +56,7 @@ impl ManufacturerPartner for PartnerService {
                 audit.finish_with(|record| answer.audit.fill(record));
                 Ok(Response::new(answer.response))
             }
-            Err(error) => {
-                let status = partner_status(error);
-                audit.finish(Err(&status));
-                Err(status)
-            }
+            Err(error) => Err(audit.failed(partner_status(error))),
         }
     }
 }

@@ -54,6 +54,13 @@ fn parse_kind(value: &str) -> Result<IdentifierKind, String> {
     value.parse().map_err(|error| format!("{error}"))
 }
 
+/// How long a node took, in milliseconds (0 when not reported).
+fn elapsed_ms(node: &v1::NodeStatus) -> f64 {
+    node.elapsed.map_or(0.0, |d| {
+        d.seconds as f64 * 1000.0 + f64::from(d.nanos) / 1e6
+    })
+}
+
 /// Enum names without their proto prefix (`BOAT`, not `OBJECT_CATEGORY_BOAT`).
 pub fn short_name(name: &str, prefix: &str) -> String {
     name.trim_start_matches(prefix).to_string()
@@ -207,7 +214,7 @@ pub fn core_json(response: &v1::MatchingCoreSearchResponse) -> Value {
                     .map(|o| short_name(o.as_str_name(), "NODE_OUTCOME_"))
                     .unwrap_or_default(),
                 "message": n.message,
-                "elapsed_ms": n.elapsed.map_or(0.0, |d| d.seconds as f64 * 1000.0 + f64::from(d.nanos) / 1e6),
+                "elapsed_ms": elapsed_ms(n),
                 "results": n.results,
             })
         })
@@ -270,9 +277,7 @@ pub fn print_core(response: &v1::MatchingCoreSearchResponse) {
             let outcome = v1::NodeOutcome::try_from(n.outcome)
                 .map(|o| short_name(o.as_str_name(), "NODE_OUTCOME_"))
                 .unwrap_or_default();
-            let ms = n.elapsed.map_or(0.0, |d| {
-                d.seconds as f64 * 1000.0 + f64::from(d.nanos) / 1e6
-            });
+            let ms = elapsed_ms(n);
             if n.message.is_empty() {
                 format!("{} {outcome} {ms:.1} ms", n.node)
             } else {
