@@ -10,6 +10,8 @@ mod core;
 mod data;
 mod demo;
 mod ident_cli;
+mod lifecycle;
+mod metrics;
 mod node;
 mod ops;
 mod partner;

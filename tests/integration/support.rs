@@ -158,6 +158,8 @@ pub async fn import(
 /// A `sismatch node` process on a loopback port chosen by the system.
 pub struct NodeProcess {
     pub addr: SocketAddr,
+    /// The metrics endpoint, when started with `--metrics`.
+    pub metrics: Option<SocketAddr>,
     pub child: Child,
 }
 
@@ -169,24 +171,45 @@ impl NodeProcess {
 
     /// Starts `sismatch node` for `country` on `dir`, listening on `listen`.
     pub fn spawn_on(country: &str, dir: &Path, listen: &str) -> NodeProcess {
+        NodeProcess::spawn_with(country, dir, &["--listen", listen])
+    }
+
+    /// Starts `sismatch node` for `country` on `dir` with `extra` flags (which must give
+    /// `--listen`), and reads the addresses it prints: gRPC first, then metrics when
+    /// `--metrics` is among `extra`.
+    pub fn spawn_with(country: &str, dir: &Path, extra: &[&str]) -> NodeProcess {
         let log = std::fs::File::create(dir.with_extension("log")).expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_sismatch"))
-            .args(["node", "--country", country, "--listen", listen, "--data"])
+            .args(["node", "--country", country, "--data"])
             .arg(dir)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
             .expect("sismatch node starts");
         let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("the node prints its address");
-        let addr = line
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().expect("the node prints its address");
+        let addr = first
+            .expect("stdout readable")
             .trim()
             .parse()
             .expect("the first line is the bound address");
-        NodeProcess { addr, child }
+        let metrics = extra
+            .contains(&"--metrics")
+            .then(|| metrics_line(&mut lines));
+        NodeProcess {
+            addr,
+            metrics,
+            child,
+        }
+    }
+
+    /// Sends SIGTERM, as Kubernetes does before a pod goes: a graceful shutdown.
+    pub fn terminate(&self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
     }
 
     /// Kills the process with SIGKILL: no shutdown, no flush.
@@ -201,6 +224,54 @@ impl Drop for NodeProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Reads the `metrics: ADDR` line a server prints after its gRPC address.
+pub fn metrics_line(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> SocketAddr {
+    let line = lines
+        .next()
+        .expect("the server prints its metrics address")
+        .expect("stdout readable");
+    line.trim()
+        .strip_prefix("metrics: ")
+        .unwrap_or_else(|| panic!("'{line}' is not `metrics: ADDR`"))
+        .parse()
+        .expect("a socket address")
+}
+
+/// Scrapes `GET /metrics` at `addr` over plain HTTP/1.1 and returns the body.
+pub async fn scrape(addr: SocketAddr) -> String {
+    let mut stream = TcpStream::connect(addr).await.expect("metrics endpoint");
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("request sent");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .await
+        .expect("response read");
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/plain"),
+        "{head}"
+    );
+    body.to_string()
+}
+
+/// The value of the series `name{labels}` (labels in the exporter's order) in a scrape.
+pub fn series(scrape: &str, name: &str, labels: &str) -> Option<f64> {
+    let prefix = if labels.is_empty() {
+        format!("{name} ")
+    } else {
+        format!("{name}{{{labels}}} ")
+    };
+    scrape
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .and_then(|value| value.trim().parse().ok())
 }
 
 /// A matching core served in this test process, on a loopback port chosen by the system.

@@ -20,6 +20,9 @@ use crate::error::{AuditError, Result};
 /// batch holds: bounds the memory of the queue and the size of one write.
 pub(crate) const QUEUE: usize = 1024;
 
+/// Audit records written (durable), by server.
+const WRITTEN: &str = "sismatch_audit_records_total";
+
 /// Where an answer goes: a channel of capacity 1, so answering never blocks the writer.
 pub(crate) type Ack<T> = SyncSender<Result<T>>;
 
@@ -146,6 +149,8 @@ impl Writer {
         let mut options = WriteOptions::default();
         options.set_sync(true);
         self.db.write_opt(batch, &options)?;
+        let written = last.sequence - self.last.sequence;
+        metrics::counter!(WRITTEN, "server" => self.server.clone()).increment(written);
         self.last = last;
         Ok(())
     }

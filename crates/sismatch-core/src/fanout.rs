@@ -22,6 +22,32 @@ pub struct Reply {
     pub elapsed: Duration,
 }
 
+/// Node calls of fan-outs, by node and outcome (`OK`, `TIMEOUT`, `UNAVAILABLE`, `ERROR`).
+const CALLS: &str = "sismatch_fanout_calls_total";
+/// Time from sending a node call to its answer or to giving up, in seconds.
+const DURATION: &str = "sismatch_fanout_duration_seconds";
+
+/// Counts and times one node call of a fan-out (through the `metrics` facade: nothing is
+/// recorded unless the binary installed a recorder).
+fn record(
+    member: &Member,
+    outcome: &Result<v1::NationalNodeSearchResponse, CallError>,
+    elapsed: Duration,
+) {
+    let outcome = match outcome {
+        Ok(_) => "OK",
+        Err(CallError::Timeout) => "TIMEOUT",
+        Err(CallError::Unavailable(_)) => "UNAVAILABLE",
+        Err(CallError::Failed(_)) => "ERROR",
+    };
+    let labels = [
+        ("node", member.name().to_owned()),
+        ("outcome", outcome.to_owned()),
+    ];
+    metrics::counter!(CALLS, &labels).increment(1);
+    metrics::histogram!(DURATION, &labels).record(elapsed.as_secs_f64());
+}
+
 /// Sends `request` to every member in parallel and returns one reply per member, in member
 /// order, once all have answered or the deadline has passed for the others. Each call runs in
 /// its own `node_call` span, so a slow node stands out in the trace of the query.
@@ -43,6 +69,7 @@ pub async fn search_all(
                     .search(request, deadline, on_behalf_of.as_ref())
                     .await;
                 let elapsed = started.elapsed();
+                record(&member, &outcome, elapsed);
                 let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
                 match &outcome {
                     Ok(answer) => {

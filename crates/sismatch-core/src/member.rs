@@ -73,9 +73,17 @@ fn is_connection_failure(status: &Status) -> bool {
 }
 
 /// Whether `status` says the call ran out of time: DEADLINE_EXCEEDED, or CANCELLED, which is
-/// what a tonic server answers when the `grpc-timeout` the core sent expires first.
+/// what a tonic server answers when the `grpc-timeout` the core sent expires first, and what
+/// the client's own timeout gives (with a [`tonic::TimeoutExpired`] source). A CANCELLED with
+/// another source is a connection that broke mid-call (the node killed): not a timeout.
 fn is_timeout(status: &Status) -> bool {
-    matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled)
+    let mut source = status.source();
+    let mut expired = source.is_none();
+    while let Some(error) = source {
+        expired |= error.is::<tonic::TimeoutExpired>();
+        source = error.source();
+    }
+    status.code() == Code::DeadlineExceeded || (status.code() == Code::Cancelled && expired)
 }
 
 impl Member {

@@ -26,6 +26,7 @@ mod error;
 mod hits;
 mod indexer;
 mod node;
+mod node_metrics;
 mod search;
 mod status;
 #[cfg(test)]

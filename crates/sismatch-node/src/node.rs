@@ -20,6 +20,7 @@ use crate::compactor::COMPACT_AFTER;
 use crate::duplicates::{Duplicate, duplicates_of};
 use crate::error::{NodeError, Result};
 use crate::indexer::{self, Shared};
+use crate::node_metrics::IMPORTED;
 
 /// How long a single put waits for its alert to become searchable before answering anyway.
 const SEARCHABLE_WAIT: Duration = Duration::from_secs(2);
@@ -89,6 +90,8 @@ pub struct Node {
     pub(crate) rebuilding: Arc<AtomicBool>,
     /// The index sequence when the node was opened, where a catch-up or rebuild started.
     pub(crate) rebuild_from: u64,
+    /// The node's data folder, for the disk-use gauges.
+    pub(crate) data_dir: PathBuf,
     stop: Arc<AtomicBool>,
     kick: Mutex<Sender<()>>,
     indexer: Mutex<Option<JoinHandle<()>>>,
@@ -198,13 +201,14 @@ impl Node {
         info!(country = %config.country, data = %config.data_dir.display(), "node open");
         Ok(Node {
             name: options.name.unwrap_or_else(|| config.country.clone()),
-            country: config.country,
+            country: config.country.clone(),
             started_at: Timestamp::now(),
             store,
             index,
             indexed,
             rebuilding,
             rebuild_from,
+            data_dir: config.data_dir,
             stop,
             kick: Mutex::new(kick),
             indexer: Mutex::new(Some(handle)),
@@ -335,6 +339,8 @@ impl Node {
         }
         outcome.errors.sort_by_key(|e| e.line);
         outcome.rejected = outcome.errors.len() as u64;
+        metrics::counter!(IMPORTED, "node" => self.name.clone())
+            .increment(outcome.created + outcome.updated);
         outcome.sequence = self.store.sequence();
         self.kick_indexer();
         Ok(outcome)

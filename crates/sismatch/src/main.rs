@@ -9,11 +9,22 @@ mod commands;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use sismatch_telemetry::LogFormat;
 
 /// The federated stolen-object matching engine.
 #[derive(Debug, Parser)]
 #[command(name = "sismatch", version, about, propagate_version = true)]
 struct Cli {
+    /// How log lines on standard error look: `compact` (one line per event), `pretty` (with
+    /// the spans an event is in) or `json` (one object per line, for log pipelines).
+    /// `RUST_LOG` chooses what is logged.
+    #[arg(
+        long,
+        global = true,
+        env = "SISMATCH_LOG_FORMAT",
+        default_value = "compact"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,17 +62,6 @@ enum Command {
     Bench(commands::bench::BenchCommand),
 }
 
-/// Logs to standard error (standard output is for results) at `level` unless `RUST_LOG` says
-/// otherwise.
-fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 /// Runs an async command on a multi-threaded runtime.
 fn block_on(command: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
@@ -72,34 +72,31 @@ fn block_on(command: impl std::future::Future<Output = anyhow::Result<()>>) -> a
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let format = cli.log_format;
+    let init_logging = |level: &str| sismatch_telemetry::init_logging(format, level);
     let result = match cli.command {
         Command::Ident(command) => command.run(&mut std::io::stdout().lock()),
-        Command::Node(args) => {
-            init_logging("info");
-            block_on(args.run())
-        }
+        Command::Node(args) => init_logging("info")
+            .map_err(Into::into)
+            .and_then(|()| block_on(args.run())),
         Command::Import(args) => block_on(args.run()),
         Command::Search(args) => block_on(args.run()),
-        Command::Core(args) => {
-            init_logging("info");
-            block_on(args.run())
-        }
+        Command::Core(args) => init_logging("info")
+            .map_err(Into::into)
+            .and_then(|()| block_on(args.run())),
         Command::ReportHit(args) => block_on(args.run()),
         Command::Certs(args) => args.run(),
         Command::Check(args) => block_on(args.run()),
         Command::Audit(command) => command.run(&mut std::io::stdout().lock()),
-        Command::Partner(args) => {
-            init_logging(args.log_level());
-            block_on(args.run())
-        }
-        Command::Demo(args) => {
-            init_logging("warn");
-            block_on(args.run())
-        }
-        Command::Bench(command) => {
-            init_logging("warn");
-            block_on(command.run())
-        }
+        Command::Partner(args) => init_logging(args.log_level())
+            .map_err(Into::into)
+            .and_then(|()| block_on(args.run())),
+        Command::Demo(args) => init_logging("warn")
+            .map_err(Into::into)
+            .and_then(|()| block_on(args.run())),
+        Command::Bench(command) => init_logging("warn")
+            .map_err(Into::into)
+            .and_then(|()| block_on(command.run())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,30 +13,40 @@ use sismatch_grpc::audit::Auditor;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
+use crate::commands::ops::OpsArgs;
 use crate::commands::security::{AuthFile, Security, TlsFile, audit_log, config_folder};
 use crate::commands::serve::{serve_core, shutdown_signal};
 
-/// Arguments of `sismatch core`. Flags override the config file; `--node` flags add to the
-/// file's nodes.
+/// Arguments of `sismatch core`. Flags, and the `SISMATCH_*` variables named in `--help`,
+/// override the config file; `--node` flags add to the file's nodes.
 #[derive(Debug, Args)]
 pub struct CoreArgs {
-    /// A TOML file with `listen`, the timings and the `[[nodes]]` (see deploy/README.md).
-    #[arg(long)]
+    /// A TOML file with `listen`, the timings, `metrics`, `shutdown_grace_ms`, `[tls]`,
+    /// `[auth]`, the `[[nodes]]` and `[[partners]]` (see deploy/README.md).
+    #[arg(long, env = "SISMATCH_CONFIG")]
     config: Option<PathBuf>,
-    /// A national node as `CC=ADDRESS` (`NL=127.0.0.1:7401`); repeat for every node. A
-    /// country given twice is served by shards, named `NL`, `NL-2`, ...
-    #[arg(long = "node", value_name = "CC=ADDRESS")]
+    /// A national node as `CC=ADDRESS` (`NL=127.0.0.1:7401`); repeat for every node (in the
+    /// variable, separate them with commas). A country given twice is served by shards, named
+    /// `NL`, `NL-2`, ...
+    #[arg(
+        long = "node",
+        value_name = "CC=ADDRESS",
+        env = "SISMATCH_NODES",
+        value_delimiter = ','
+    )]
     nodes: Vec<String>,
     /// Address to listen on; port 0 picks a free port. The bound address is printed on the
     /// first line of standard output.
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_LISTEN")]
     listen: Option<SocketAddr>,
     /// Fan-out deadline of a search that names none, in milliseconds.
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_DEADLINE_MS")]
     deadline_ms: Option<u64>,
     /// Folder of the core's audit log (`DATA/audit`); without it, nothing is audited.
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_DATA")]
     data: Option<PathBuf>,
+    #[command(flatten)]
+    ops: OpsArgs,
 }
 
 /// The core's config file.
@@ -49,6 +59,8 @@ struct CoreFile {
     max_backoff_ms: Option<u64>,
     dealer_checks_per_minute: Option<u32>,
     data: Option<PathBuf>,
+    metrics: Option<SocketAddr>,
+    shutdown_grace_ms: Option<u64>,
     #[serde(default)]
     nodes: Vec<NodeEntry>,
     tls: Option<TlsFile>,
@@ -176,6 +188,7 @@ impl CoreArgs {
             Some(path) => read_config(path)?,
             None => CoreFile::default(),
         };
+        let ops = self.ops.resolve(file.metrics, file.shutdown_grace_ms)?;
         let listen = self
             .listen
             .or(file.listen.take())
@@ -205,8 +218,13 @@ impl CoreArgs {
                 "federation member"
             );
         }
+        let metrics = ops.serve_metrics(Vec::new()).await?;
         info!(%bound, "matching core serving");
-        serve_core(core, security, listener, shutdown_signal()).await
+        let served = serve_core(core, security, listener, shutdown_signal(), ops.grace).await;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
+        served
     }
 }
 

@@ -22,6 +22,8 @@ use tokio::task::JoinHandle;
 
 use crate::commands::client::{Credentials, core_client};
 use crate::commands::core::members;
+use crate::commands::node::node_gauges;
+use crate::commands::ops::OpsArgs;
 use crate::commands::search::print_core;
 use crate::commands::security::{Security, audit_log};
 use crate::commands::serve::{serve_core, serve_node, shutdown_signal};
@@ -51,6 +53,8 @@ pub struct DemoArgs {
     /// Load and show the examples, then exit instead of serving.
     #[arg(long)]
     no_serve: bool,
+    #[command(flatten)]
+    ops: OpsArgs,
 }
 
 /// A running national node of the demo.
@@ -77,6 +81,7 @@ impl DemoArgs {
             (None, Some(dir)) => dir.path().to_path_buf(),
             (None, None) => bail!("no data folder"),
         };
+        let ops = self.ops.resolve(None, None)?;
         let (stop, stopped) = watch::channel(false);
         let until_stopped = move || {
             let mut stopped = stopped.clone();
@@ -101,9 +106,10 @@ impl DemoArgs {
             let addr = listener.local_addr()?;
             let server = tokio::spawn(serve_node(
                 Arc::clone(&node),
-                Security::open(auditor),
+                Security::open(&format!("node {country}"), auditor),
                 listener,
                 until_stopped(),
+                ops.grace,
             ));
             nodes.push(DemoNode { node, addr, server });
         }
@@ -125,9 +131,10 @@ impl DemoArgs {
         let core_addr = listener.local_addr()?;
         let core_server = tokio::spawn(serve_core(
             core,
-            Security::open(audit_log(&root.join("core"), "core")?),
+            Security::open("core", audit_log(&root.join("core"), "core")?),
             listener,
             until_stopped(),
+            ops.grace,
         ));
 
         println!("core: {core_addr}");
@@ -135,6 +142,9 @@ impl DemoArgs {
             println!("node {country}: {}", node.addr);
         }
         println!("data: {}", root.display());
+        let metrics = ops
+            .serve_metrics(nodes.iter().map(|demo| node_gauges(&demo.node)).collect())
+            .await?;
 
         let samples = self.load(&countries, &nodes).await?;
         self.show_examples(core_addr, &example_queries(&samples))
@@ -149,6 +159,9 @@ impl DemoArgs {
             println!("  sismatch search --core {core_addr} --json '*2345D4*'");
             shutdown_signal().await;
             let _ = stop.send(true);
+        }
+        if let Some(metrics) = metrics {
+            metrics.abort();
         }
         core_server.await??;
         for demo in nodes {

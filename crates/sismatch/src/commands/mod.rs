@@ -10,6 +10,7 @@ pub mod demo;
 pub mod ident;
 pub mod import;
 pub mod node;
+pub mod ops;
 pub mod partner;
 pub mod report_hit;
 pub mod search;

@@ -8,33 +8,38 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
 use sismatch_node::{Node, NodeConfig, NodeOptions};
+use sismatch_telemetry::Refresh;
 use tokio::net::TcpListener;
 use tracing::info;
 
+use crate::commands::ops::OpsArgs;
 use crate::commands::security::{AuthFile, Security, TlsFile, audit_log, config_folder};
 use crate::commands::serve::{serve_node, shutdown_signal};
 
-/// Arguments of `sismatch node`. Flags override the config file.
+/// Arguments of `sismatch node`. Flags, and the `SISMATCH_*` variables named in `--help`,
+/// override the config file.
 #[derive(Debug, Args)]
 pub struct NodeArgs {
     /// ISO 3166-1 alpha-2 code of the country whose alerts this node owns.
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_COUNTRY")]
     country: Option<String>,
     /// Folder of the node's data (created if missing).
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_DATA")]
     data: Option<PathBuf>,
     /// Address to listen on; port 0 picks a free port. The bound address is printed on the
     /// first line of standard output.
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_LISTEN")]
     listen: Option<SocketAddr>,
     /// The node's name in status answers: a shard's name (`NL-2`) when a large country runs
     /// several nodes; the country code by default.
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_NAME")]
     name: Option<String>,
-    /// A TOML file with `country`, `data`, `listen`, `name` and `compact_after` (see
-    /// deploy/README.md).
-    #[arg(long)]
+    /// A TOML file with `country`, `data`, `listen`, `name`, `compact_after`, `metrics`,
+    /// `shutdown_grace_ms`, `[tls]` and `[auth]` (see deploy/README.md).
+    #[arg(long, env = "SISMATCH_CONFIG")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    ops: OpsArgs,
 }
 
 /// The node's config file.
@@ -46,6 +51,8 @@ struct NodeFile {
     listen: Option<SocketAddr>,
     name: Option<String>,
     compact_after: Option<u64>,
+    metrics: Option<SocketAddr>,
+    shutdown_grace_ms: Option<u64>,
     tls: Option<TlsFile>,
     auth: Option<AuthFile>,
 }
@@ -63,6 +70,7 @@ impl NodeArgs {
             Some(path) => read_config(path)?,
             None => NodeFile::default(),
         };
+        let ops = self.ops.resolve(file.metrics, file.shutdown_grace_ms)?;
         let Some(country) = self.country.or(file.country) else {
             bail!("country: missing (give --country or `country` in the config file)");
         };
@@ -98,10 +106,30 @@ impl NodeArgs {
             .with_context(|| format!("cannot listen on {listen}"))?;
         let bound = listener.local_addr()?;
         println!("{bound}");
+        let metrics = ops.serve_metrics(vec![node_gauges(&node)]).await?;
         info!(country = node.country(), %bound, "national node serving");
-        serve_node(Arc::clone(&node), security, listener, shutdown_signal()).await?;
+        let served = serve_node(
+            Arc::clone(&node),
+            security,
+            listener,
+            shutdown_signal(),
+            ops.grace,
+        )
+        .await;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         let closing = Arc::clone(&node);
         tokio::task::spawn_blocking(move || closing.shutdown()).await?;
-        Ok(())
+        served
     }
+}
+
+/// The node's scrape-time gauges (alerts by status, index and disk size), for `/metrics`.
+pub fn node_gauges(node: &Arc<Node>) -> Refresh {
+    let node = Arc::clone(node);
+    Arc::new(move || {
+        let node = Arc::clone(&node);
+        Box::pin(async move { node.publish_metrics().await })
+    })
 }

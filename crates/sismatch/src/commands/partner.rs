@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
+use crate::commands::ops::OpsArgs;
 use crate::commands::security::{AuthFile, Security, TlsFile, audit_log, config_folder};
 use crate::commands::serve::{serve_partner, shutdown_signal};
 
@@ -42,19 +43,21 @@ enum PartnerCommand {
 #[derive(Debug, Args)]
 struct ServeArgs {
     /// The maker whose register this is (`YAMAHA`).
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_MAKER")]
     maker: Option<String>,
     /// Folder of the register (created if missing).
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_DATA")]
     data: Option<PathBuf>,
     /// Address to listen on; port 0 picks a free port. The bound address is printed on the
     /// first line of standard output.
-    #[arg(long)]
+    #[arg(long, env = "SISMATCH_LISTEN")]
     listen: Option<SocketAddr>,
-    /// A TOML file with `maker`, `data`, `listen`, `share`, `purposes` and `require_mtls`
-    /// (see deploy/partner.example.toml).
-    #[arg(long)]
+    /// A TOML file with `maker`, `data`, `listen`, `share`, `purposes`, `require_mtls`,
+    /// `metrics`, `shutdown_grace_ms`, `[tls]` and `[auth]` (see deploy/README.md).
+    #[arg(long, env = "SISMATCH_CONFIG")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    ops: OpsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +88,8 @@ struct PartnerFile {
     share: Option<Vec<String>>,
     purposes: Option<Vec<String>>,
     require_mtls: Option<bool>,
+    metrics: Option<SocketAddr>,
+    shutdown_grace_ms: Option<u64>,
     tls: Option<TlsFile>,
     auth: Option<AuthFile>,
 }
@@ -164,6 +169,7 @@ impl PartnerArgs {
 impl ServeArgs {
     async fn run(self) -> Result<()> {
         let mut file = read_config(self.config.as_deref())?;
+        let ops = self.ops.resolve(file.metrics, file.shutdown_grace_ms)?;
         let config = partner_config(self.maker, self.data, &file)?;
         let server = format!("partner {}", config.maker);
         let auditor = audit_log(&config.data_dir, &server)?;
@@ -186,8 +192,13 @@ impl ServeArgs {
                 "open mode: callers are not identified, so every look-up is refused as NOT_POLICE"
             );
         }
+        let metrics = ops.serve_metrics(Vec::new()).await?;
         info!(maker = partner.maker(), %bound, "partner node serving");
-        serve_partner(partner, security, listener, shutdown_signal()).await
+        let served = serve_partner(partner, security, listener, shutdown_signal(), ops.grace).await;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
+        served
     }
 }
 

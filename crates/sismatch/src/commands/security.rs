@@ -146,6 +146,8 @@ pub fn directory(auth: Option<AuthFile>, server: &str) -> Result<Arc<Directory>>
 
 /// What a server needs to identify its callers and record their requests.
 pub struct Security {
+    /// The server's name in logs, audit records and metric labels (`node NL`, `core`).
+    pub server: String,
     /// Known identities and the policy.
     pub directory: Arc<Directory>,
     /// TLS settings; None serves plain HTTP/2 (local use).
@@ -164,8 +166,9 @@ pub fn audit_log(data: &Path, server: &str) -> Result<Auditor> {
 
 impl Security {
     /// No TLS, open mode, auditing into `auditor`: the local demo.
-    pub fn open(auditor: Auditor) -> Security {
+    pub fn open(server: &str, auditor: Auditor) -> Security {
         Security {
+            server: server.to_owned(),
             directory: Arc::new(Directory::open()),
             tls: None,
             auditor,
@@ -183,6 +186,7 @@ impl Security {
         let tokens = auth.as_ref().is_some_and(AuthFile::accepts_tokens);
         let tls = tls.map(|t| t.server(base, tokens)).transpose()?;
         Ok(Security {
+            server: server.to_owned(),
             directory: directory(auth, server)?,
             tls,
             auditor,

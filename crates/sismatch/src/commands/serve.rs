@@ -1,5 +1,6 @@
-//! What every server of the binary shares: message limits, request spans, shutdown signals,
-//! and serving a node or the core on a bound listener.
+//! What every server of the binary shares: message limits, request spans and metrics, the
+//! standard services, shutdown signals, and serving a node, the core or a partner on a bound
+//! listener until a bounded graceful shutdown.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,17 +13,20 @@ use sismatch_node::Node;
 use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
 use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_server::NationalNodeServer;
+use sismatch_telemetry::RequestMetricsLayer;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::server::NamedService;
-use tonic::transport::server::Router;
+use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
-use tonic::transport::{Server, ServerTlsConfig};
+use tonic::transport::server::{Router, ServerTlsConfig};
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
+use tower::layer::util::{Identity, Stack};
 
 use crate::commands::security::Security;
-use tracing::{Span, info, info_span};
+use tracing::{Span, info, info_span, warn};
 
 /// The node service's name in health checks.
 const NODE_SERVICE: &str = <NationalNodeServer<NodeService> as NamedService>::NAME;
@@ -50,10 +54,17 @@ fn builder(tls: Option<ServerTlsConfig>) -> Result<Server> {
     }
 }
 
+/// A server's router: every request counted and timed under the server's name.
+type Layered = Router<Stack<RequestMetricsLayer, Identity>>;
+
 /// A server with the standard services every sismatch server offers: `grpc.health.v1.Health`
 /// (for Kubernetes probes and `grpc_health_probe`) and server reflection (so `grpcurl list`
 /// works without the .proto files). Neither needs authentication: they disclose no alerts.
-fn with_standard_services(tls: Option<ServerTlsConfig>) -> Result<(Router, HealthReporter)> {
+/// Every request, theirs included, is counted and timed under `server`'s name.
+fn with_standard_services(
+    tls: Option<ServerTlsConfig>,
+    server: &str,
+) -> Result<(Layered, HealthReporter)> {
     let (reporter, health) = tonic_health::server::health_reporter();
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(sismatch_proto::FILE_DESCRIPTOR_SET)
@@ -62,6 +73,7 @@ fn with_standard_services(tls: Option<ServerTlsConfig>) -> Result<(Router, Healt
         .context("cannot build the reflection service")?;
     let router = builder(tls)?
         .trace_fn(trace_span)
+        .layer(RequestMetricsLayer::new(server))
         .add_service(health)
         .add_service(reflection);
     Ok((router, reporter))
@@ -96,47 +108,56 @@ async fn report_node_health(node: Arc<Node>, reporter: HealthReporter) -> JoinHa
     })
 }
 
-/// Serves `node` on `listener` until `shutdown` completes; in-flight requests finish first.
+/// Serves `node` on `listener` until `shutdown` completes and in-flight requests have
+/// finished (at most `grace` more).
 pub async fn serve_node(
     node: Arc<Node>,
     security: Security,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
+    grace: Duration,
 ) -> Result<()> {
     let service = NationalNodeServer::new(
         NodeService::with_directory(Arc::clone(&node), security.directory)
             .with_audit(security.auditor),
     )
     .max_decoding_message_size(MAX_MESSAGE);
-    let (router, reporter) = with_standard_services(security.tls)?;
-    let health = report_node_health(node, reporter).await;
-    let served = router
+    let (router, reporter) = with_standard_services(security.tls, &security.server)?;
+    let health = report_node_health(node, reporter.clone()).await;
+    let (stopping, stopped) = oneshot::channel();
+    let signal = begin_shutdown(shutdown, reporter, NODE_SERVICE, stopping, Some(health));
+    let serving = router
         .add_service(service)
-        .serve_with_incoming_shutdown(incoming(listener), shutdown)
+        .serve_with_incoming_shutdown(incoming(listener), signal);
+    drain(serving, stopped, grace)
         .await
-        .context("the node's gRPC server failed");
-    health.abort();
-    served
+        .context("the node's gRPC server failed")
 }
 
-/// Serves `core` on `listener` until `shutdown` completes; in-flight requests finish first.
+/// Serves `core` on `listener` until `shutdown` completes and in-flight requests have
+/// finished (at most `grace` more).
 pub async fn serve_core(
     core: Arc<Core>,
     security: Security,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
+    grace: Duration,
 ) -> Result<()> {
     let service = MatchingCoreServer::new(
         CoreService::with_directory(core, security.directory).with_audit(security.auditor),
     )
     .max_decoding_message_size(MAX_MESSAGE);
-    let (router, reporter) = with_standard_services(security.tls)?;
+    let (router, reporter) = with_standard_services(security.tls, &security.server)?;
     reporter
         .set_serving::<MatchingCoreServer<CoreService>>()
         .await;
-    router
+    let (stopping, stopped) = oneshot::channel();
+    let name = <MatchingCoreServer<CoreService> as NamedService>::NAME;
+    let signal = begin_shutdown(shutdown, reporter, name, stopping, None);
+    let serving = router
         .add_service(service)
-        .serve_with_incoming_shutdown(incoming(listener), shutdown)
+        .serve_with_incoming_shutdown(incoming(listener), signal);
+    drain(serving, stopped, grace)
         .await
         .context("the core's gRPC server failed")
 }
@@ -161,22 +182,74 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Serves `partner` on `listener` until `shutdown` completes; in-flight requests finish first.
+/// Serves `partner` on `listener` until `shutdown` completes and in-flight requests have
+/// finished (at most `grace` more).
 pub async fn serve_partner(
     partner: Arc<sismatch_partner::Partner>,
     security: Security,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
+    grace: Duration,
 ) -> Result<()> {
     let service = sismatch_grpc::PartnerService::new(partner, security.directory)
         .with_audit(security.auditor);
-    let (router, reporter) = with_standard_services(security.tls)?;
+    let (router, reporter) = with_standard_services(security.tls, &security.server)?;
     reporter
         .set_serving::<ManufacturerPartnerServer<sismatch_grpc::PartnerService>>()
         .await;
-    router
+    let (stopping, stopped) = oneshot::channel();
+    let name = <ManufacturerPartnerServer<sismatch_grpc::PartnerService> as NamedService>::NAME;
+    let signal = begin_shutdown(shutdown, reporter, name, stopping, None);
+    let serving = router
         .add_service(ManufacturerPartnerServer::new(service))
-        .serve_with_incoming_shutdown(incoming(listener), shutdown)
+        .serve_with_incoming_shutdown(incoming(listener), signal);
+    drain(serving, stopped, grace)
         .await
         .context("the partner's gRPC server failed")
+}
+
+/// The server's shutdown signal: waits for `shutdown`, then reports NOT_SERVING (so load
+/// balancers and probes stop sending traffic), stops `health_updates` from setting it back,
+/// and tells `stopping` that the grace period starts.
+async fn begin_shutdown(
+    shutdown: impl Future<Output = ()>,
+    reporter: HealthReporter,
+    service: &'static str,
+    stopping: oneshot::Sender<()>,
+    health_updates: Option<JoinHandle<()>>,
+) {
+    shutdown.await;
+    if let Some(updates) = health_updates {
+        updates.abort();
+    }
+    reporter
+        .set_service_status("", ServingStatus::NotServing)
+        .await;
+    reporter
+        .set_service_status(service, ServingStatus::NotServing)
+        .await;
+    let _ = stopping.send(());
+}
+
+/// Runs `serving` to its end: once shutdown has begun (`stopped`), in-flight requests get
+/// `grace` to finish; the ones still running then are dropped (their callers get an error,
+/// never a lost acknowledged write: a write is acknowledged only once durable).
+async fn drain<E>(
+    serving: impl Future<Output = std::result::Result<(), E>>,
+    stopped: oneshot::Receiver<()>,
+    grace: Duration,
+) -> std::result::Result<(), E> {
+    let deadline = async {
+        match stopped.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = serving => served,
+        () = deadline => {
+            warn!(grace_ms = grace.as_millis(), "requests still in flight after the grace period: closing");
+            Ok(())
+        }
+    }
 }

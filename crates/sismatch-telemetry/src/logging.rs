@@ -1,0 +1,96 @@
+//! Log output: to standard error (standard output carries results and bound addresses), in
+//! the format the operator's log pipeline wants.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::str::FromStr;
+
+use tracing_subscriber::EnvFilter;
+
+use crate::error::{Result, TelemetryError};
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable, one event per line with its fields: for a terminal.
+    #[default]
+    Compact,
+    /// Human-readable over several lines, with the spans an event is in: for debugging.
+    Pretty,
+    /// One JSON object per line, span fields included: for Loki, Elasticsearch and the like.
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = TelemetryError;
+
+    fn from_str(text: &str) -> Result<LogFormat> {
+        match text.to_ascii_lowercase().as_str() {
+            "compact" | "text" => Ok(LogFormat::Compact),
+            "pretty" => Ok(LogFormat::Pretty),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(TelemetryError::Logging {
+                field: "log_format",
+                message: format!("'{text}' is not one of compact, pretty, json"),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for LogFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LogFormat::Compact => "compact",
+            LogFormat::Pretty => "pretty",
+            LogFormat::Json => "json",
+        })
+    }
+}
+
+/// Installs the process's log subscriber: `format` on standard error, at `level` unless
+/// `RUST_LOG` says otherwise. A `RUST_LOG` that does not parse is an error rather than
+/// silently ignored: an operator who set it expects it to work.
+pub fn init_logging(format: LogFormat, level: &str) -> Result<()> {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.trim().is_empty() => EnvFilter::try_new(&directives)
+            .map_err(|e| TelemetryError::Logging {
+                field: "RUST_LOG",
+                message: e.to_string(),
+            })?,
+        _ => EnvFilter::new(level),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let installed = match format {
+        LogFormat::Compact => builder.compact().try_init(),
+        LogFormat::Pretty => builder.pretty().try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .try_init(),
+    };
+    installed.map_err(|e| TelemetryError::Logging {
+        field: "log_format",
+        message: format!("cannot install the log subscriber: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_by_name_and_a_wrong_one_names_the_key() {
+        assert_eq!("JSON".parse::<LogFormat>().ok(), Some(LogFormat::Json));
+        assert_eq!("pretty".parse::<LogFormat>().ok(), Some(LogFormat::Pretty));
+        assert_eq!("text".parse::<LogFormat>().ok(), Some(LogFormat::Compact));
+        let error = "xml".parse::<LogFormat>().err().map(|e| e.to_string());
+        assert_eq!(
+            error.as_deref(),
+            Some("log_format: 'xml' is not one of compact, pretty, json")
+        );
+    }
+}
