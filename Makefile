@@ -6,7 +6,7 @@ CARGO ?= cargo
 SISMATCH = $(CARGO) run --quiet --locked -p sismatch --
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench deps
+.PHONY: demo test test-python check-deploy lint bench deps
 
 # Installs the Debian packages the build needs, only when they are missing.
 deps:
@@ -25,6 +25,14 @@ demo: deps
 # Every test of the workspace: unit, property and integration tests.
 test: deps
 	$(CARGO) test --workspace --locked
+
+# The gRPC contract from a client we did not write: Python stubs generated from proto/ alone.
+test-python: deps
+	bash tests/python/run.sh
+
+# The deployment files (Dockerfile, compose federation, Kubernetes manifests), checked offline.
+check-deploy: deps
+	bash deploy/check.sh
 
 # What CI checks besides the tests.
 lint: deps
