@@ -8,7 +8,7 @@ use sismatch_grpc::convert::alert_out;
 use sismatch_proto::v1;
 
 use crate::data::alerts;
-use crate::support::{NodeProcess, client, sismatch};
+use crate::support::{NodeProcess, Running, client, sismatch};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_during_load_loses_no_acknowledged_write() {
@@ -94,19 +94,21 @@ async fn environment_overrides_the_config_file_and_flags_override_both() {
     .unwrap();
     let data = dir.path().join("node");
     let log = std::fs::File::create(dir.path().join("node.log")).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sismatch"))
-        .args(["node", "--name", "FROM-FLAG"])
-        .env("SISMATCH_CONFIG", &config)
-        .env("SISMATCH_COUNTRY", "NL")
-        .env("SISMATCH_NAME", "FROM-ENV")
-        .env("SISMATCH_DATA", &data)
-        .stdout(std::process::Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    let mut child = Running(
+        std::process::Command::new(env!("CARGO_BIN_EXE_sismatch"))
+            .args(["node", "--name", "FROM-FLAG"])
+            .env("SISMATCH_CONFIG", &config)
+            .env("SISMATCH_COUNTRY", "NL")
+            .env("SISMATCH_NAME", "FROM-ENV")
+            .env("SISMATCH_DATA", &data)
+            .stdout(std::process::Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
     std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut std::io::BufReader::new(child.0.stdout.take().unwrap()),
         &mut line,
     )
     .unwrap();
@@ -117,8 +119,7 @@ async fn environment_overrides_the_config_file_and_flags_override_both() {
         .await
         .unwrap()
         .into_inner();
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     assert_eq!(status.country, "NL", "the variable beats the file");
     assert_eq!(status.node, "FROM-FLAG", "the flag beats the variable");
     assert!(

@@ -17,3 +17,4 @@ mod ops;
 mod partner;
 mod roles;
 mod support;
+mod traces;

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use sismatch_proto::v1;
@@ -11,7 +11,7 @@ use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use tonic::Code;
 
 use crate::data::alerts;
-use crate::support::{NodeProcess, client, import, metrics_line, scrape, series};
+use crate::support::{NodeProcess, Running, client, import, metrics_line, scrape, series};
 
 /// The node's Search RPC, as the request metrics name it.
 const NODE_SEARCH: &str = "/sismatch.v1.NationalNode/Search";
@@ -25,7 +25,7 @@ fn query(value: &str) -> v1::IdentifierQuery {
 }
 
 /// A `sismatch core` over `node` with metrics on; its gRPC and metrics addresses.
-fn spawn_core(node: SocketAddr, log: &std::path::Path) -> (Child, SocketAddr, SocketAddr) {
+fn spawn_core(node: SocketAddr, log: &std::path::Path) -> (Running, SocketAddr, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sismatch"))
         .args([
             "core",
@@ -43,7 +43,7 @@ fn spawn_core(node: SocketAddr, log: &std::path::Path) -> (Child, SocketAddr, So
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let addr = lines.next().unwrap().unwrap().trim().parse().unwrap();
     let metrics = metrics_line(&mut lines);
-    (child, addr, metrics)
+    (Running(child), addr, metrics)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,7 +81,7 @@ async fn a_node_and_the_core_expose_request_fan_out_index_and_audit_metrics() {
         .unwrap_err();
     assert_eq!(bad.code(), Code::InvalidArgument);
 
-    let (mut core, core_addr, core_metrics) = spawn_core(node.addr, &dir.path().join("core.log"));
+    let (_core, core_addr, core_metrics) = spawn_core(node.addr, &dir.path().join("core.log"));
     let mut federation = MatchingCoreClient::connect(format!("http://{core_addr}"))
         .await
         .unwrap();
@@ -168,6 +168,4 @@ async fn a_node_and_the_core_expose_request_fan_out_index_and_audit_metrics() {
         Some(1.0),
         "{text}"
     );
-    let _ = core.kill();
-    let _ = core.wait();
 }

@@ -226,6 +226,17 @@ impl Drop for NodeProcess {
     }
 }
 
+/// A server process started by a test, killed when dropped: a failing test leaves nothing
+/// running.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Reads the `metrics: ADDR` line a server prints after its gRPC address.
 pub fn metrics_line(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> SocketAddr {
     let line = lines

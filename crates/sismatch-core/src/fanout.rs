@@ -61,7 +61,12 @@ pub async fn search_all(
     for (position, member) in members {
         let request = request.clone();
         let on_behalf_of = on_behalf_of.clone();
-        let span = info_span!("node_call", node = %member.name(), country = %member.country());
+        let span = info_span!(
+            "node_call",
+            node = %member.name(),
+            country = %member.country(),
+            otel.kind = "client"
+        );
         calls.spawn(
             async move {
                 let started = Instant::now();

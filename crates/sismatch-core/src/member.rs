@@ -179,6 +179,7 @@ impl Member {
         if let Some(value) = on_behalf_of {
             request.metadata_mut().insert(ON_BEHALF_OF, value.clone());
         }
+        sismatch_telemetry::inject_context(request.metadata_mut());
         match tokio::time::timeout(deadline, client.search(request)).await {
             Err(_) => Err(CallError::Timeout),
             Ok(Ok(response)) => Ok(response.into_inner()),
@@ -200,6 +201,7 @@ impl Member {
         if let Some(value) = on_behalf_of {
             request.metadata_mut().insert(ON_BEHALF_OF, value.clone());
         }
+        sismatch_telemetry::inject_context(request.metadata_mut());
         match tokio::time::timeout(deadline, client.report_hit(request)).await {
             Err(_) => Err(CallError::Timeout),
             Ok(Ok(response)) => Ok(response.into_inner()),

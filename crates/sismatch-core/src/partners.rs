@@ -116,7 +116,11 @@ pub async fn expand(
             officer: String::new(),
         };
         let on_behalf_of = on_behalf_of.clone();
-        let span = info_span!("partner_call", partner = %partner.config.name);
+        let span = info_span!(
+            "partner_call",
+            partner = %partner.config.name,
+            otel.kind = "client"
+        );
         calls.spawn(
             async move {
                 let started = Instant::now();
@@ -125,6 +129,7 @@ pub async fn expand(
                 if let Some(value) = on_behalf_of {
                     call.metadata_mut().insert(ON_BEHALF_OF, value);
                 }
+                sismatch_telemetry::inject_context(call.metadata_mut());
                 let mut client = partner.client.clone();
                 let answer = tokio::time::timeout(deadline, client.lookup(call)).await;
                 (position, partner, asked, answer, started.elapsed())

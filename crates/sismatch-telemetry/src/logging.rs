@@ -5,9 +5,13 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::str::FromStr;
 
-use tracing_subscriber::EnvFilter;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 use crate::error::{Result, TelemetryError};
+use crate::traces::{self, Otlp};
 
 /// How log lines look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,10 +51,31 @@ impl fmt::Display for LogFormat {
     }
 }
 
+/// What [`init_logging`] set up that needs closing: the trace exporter, whose last batch of
+/// spans is only sent by [`Telemetry::shutdown`].
+#[derive(Debug)]
+#[must_use = "call shutdown() at exit, or the last spans are lost"]
+pub struct Telemetry {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl Telemetry {
+    /// Sends the spans not yet exported and stops the exporter; a failure is only reported
+    /// on standard error, since the server's work is done by then.
+    pub fn shutdown(self) {
+        if let Some(provider) = self.provider
+            && let Err(error) = provider.shutdown()
+        {
+            eprintln!("warning: exporting the last traces failed: {error}");
+        }
+    }
+}
+
 /// Installs the process's log subscriber: `format` on standard error, at `level` unless
-/// `RUST_LOG` says otherwise. A `RUST_LOG` that does not parse is an error rather than
-/// silently ignored: an operator who set it expects it to work.
-pub fn init_logging(format: LogFormat, level: &str) -> Result<()> {
+/// `RUST_LOG` says otherwise, and, with `otlp`, spans exported to an OpenTelemetry collector.
+/// A `RUST_LOG` that does not parse is an error rather than silently ignored: an operator who
+/// set it expects it to work. With `otlp`, call it inside a tokio runtime.
+pub fn init_logging(format: LogFormat, level: &str, otlp: Option<&Otlp>) -> Result<Telemetry> {
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.trim().is_empty() => EnvFilter::try_new(&directives)
             .map_err(|e| TelemetryError::Logging {
@@ -59,23 +84,33 @@ pub fn init_logging(format: LogFormat, level: &str) -> Result<()> {
             })?,
         _ => EnvFilter::new(level),
     };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
+    let ansi = std::io::stderr().is_terminal();
+    let lines = tracing_subscriber::fmt::layer()
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
-    let installed = match format {
-        LogFormat::Compact => builder.compact().try_init(),
-        LogFormat::Pretty => builder.pretty().try_init(),
-        LogFormat::Json => builder
+    let lines: Box<dyn Layer<Registry> + Send + Sync> = match format {
+        LogFormat::Compact => lines.compact().boxed(),
+        LogFormat::Pretty => lines.pretty().boxed(),
+        LogFormat::Json => lines
             .json()
             .with_current_span(true)
             .with_span_list(true)
-            .try_init(),
+            .boxed(),
     };
-    installed.map_err(|e| TelemetryError::Logging {
-        field: "log_format",
-        message: format!("cannot install the log subscriber: {e}"),
-    })
+    let provider = otlp.map(traces::provider).transpose()?;
+    let spans = provider
+        .as_ref()
+        .map(|provider| tracing_opentelemetry::layer().with_tracer(traces::tracer(provider)));
+    tracing_subscriber::registry()
+        .with(lines)
+        .with(spans)
+        .with(filter)
+        .try_init()
+        .map_err(|e| TelemetryError::Logging {
+            field: "log_format",
+            message: format!("cannot install the log subscriber: {e}"),
+        })?;
+    Ok(Telemetry { provider })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod commands;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use sismatch_telemetry::LogFormat;
+use sismatch_telemetry::{LogFormat, Otlp, init_logging};
 
 /// The federated stolen-object matching engine.
 #[derive(Debug, Parser)]
@@ -25,6 +25,17 @@ struct Cli {
         default_value = "compact"
     )]
     log_format: LogFormat,
+    /// Export the servers' spans to this OpenTelemetry collector over OTLP/gRPC
+    /// (`http://localhost:4317`), and carry the trace context from the core to the nodes, so
+    /// one federated query is one trace. Off by default. `OTEL_SERVICE_NAME` overrides the
+    /// service name (`sismatch-node`, `sismatch-core`, ...).
+    #[arg(
+        long,
+        global = true,
+        env = "OTEL_EXPORTER_OTLP_ENDPOINT",
+        value_name = "URL"
+    )]
+    otlp_endpoint: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,40 +74,72 @@ enum Command {
 }
 
 /// Runs an async command on a multi-threaded runtime.
-fn block_on(command: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+fn block_on(command: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    runtime()?.block_on(command)
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?
-        .block_on(command)
+        .build()
+}
+
+/// How a server logs and traces.
+struct Logs {
+    format: LogFormat,
+    otlp_endpoint: Option<String>,
+}
+
+impl Logs {
+    /// Runs a server command with its logs at `level` and, with an OTLP endpoint, its spans
+    /// exported as `service`; the exporter is set up inside the runtime (it needs one) and
+    /// flushed once the command has ended.
+    fn serve(
+        &self,
+        level: &str,
+        service: &str,
+        command: impl Future<Output = anyhow::Result<()>>,
+    ) -> anyhow::Result<()> {
+        let runtime = runtime()?;
+        let otlp = self.otlp_endpoint.as_ref().map(|endpoint| Otlp {
+            endpoint: endpoint.clone(),
+            service: service.to_owned(),
+        });
+        let telemetry = {
+            let _entered = runtime.enter();
+            init_logging(self.format, level, otlp.as_ref())?
+        };
+        let result = runtime.block_on(command);
+        {
+            let _entered = runtime.enter();
+            telemetry.shutdown();
+        }
+        result
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let format = cli.log_format;
-    let init_logging = |level: &str| sismatch_telemetry::init_logging(format, level);
+    let logs = Logs {
+        format: cli.log_format,
+        otlp_endpoint: cli.otlp_endpoint,
+    };
     let result = match cli.command {
         Command::Ident(command) => command.run(&mut std::io::stdout().lock()),
-        Command::Node(args) => init_logging("info")
-            .map_err(Into::into)
-            .and_then(|()| block_on(args.run())),
+        Command::Node(args) => logs.serve("info", "sismatch-node", args.run()),
         Command::Import(args) => block_on(args.run()),
         Command::Search(args) => block_on(args.run()),
-        Command::Core(args) => init_logging("info")
-            .map_err(Into::into)
-            .and_then(|()| block_on(args.run())),
+        Command::Core(args) => logs.serve("info", "sismatch-core", args.run()),
         Command::ReportHit(args) => block_on(args.run()),
         Command::Certs(args) => args.run(),
         Command::Check(args) => block_on(args.run()),
         Command::Audit(command) => command.run(&mut std::io::stdout().lock()),
-        Command::Partner(args) => init_logging(args.log_level())
-            .map_err(Into::into)
-            .and_then(|()| block_on(args.run())),
-        Command::Demo(args) => init_logging("warn")
-            .map_err(Into::into)
-            .and_then(|()| block_on(args.run())),
-        Command::Bench(command) => init_logging("warn")
-            .map_err(Into::into)
-            .and_then(|()| block_on(command.run())),
+        Command::Partner(args) => {
+            let level = args.log_level();
+            logs.serve(level, "sismatch-partner", args.run())
+        }
+        Command::Demo(args) => logs.serve("warn", "sismatch-demo", args.run()),
+        Command::Bench(command) => logs.serve("warn", "sismatch-bench", command.run()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

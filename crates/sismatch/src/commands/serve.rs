@@ -34,9 +34,13 @@ const NODE_SERVICE: &str = <NationalNodeServer<NodeService> as NamedService>::NA
 /// Largest gRPC message accepted: an import batch of a few thousand alerts fits.
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
-/// One span per request, named by the RPC.
+/// One span per request, named by the RPC, joined to the caller's trace when the caller sent
+/// a trace context (the core calling a node).
 pub fn trace_span(request: &tonic::codegen::http::Request<()>) -> Span {
-    info_span!("rpc", method = %request.uri().path())
+    let method = request.uri().path();
+    let span = info_span!("rpc", method = %method, otel.name = %method, otel.kind = "server");
+    sismatch_telemetry::set_parent_from(&span, request.headers());
+    span
 }
 
 /// The connections of `listener`, with Nagle's algorithm off: a search answer is one small
