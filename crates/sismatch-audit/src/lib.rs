@@ -64,6 +64,7 @@ pub use error::{AuditError, Result};
 pub use export::export;
 pub use log::AuditLog;
 pub use verify::{Broken, Reason, Verification, verify};
+pub use writer::describe_metrics;
 
 /// Name of the folder, inside a server's data folder, that holds its audit log: servers open
 /// their log there and the `sismatch audit` commands look there, so both agree on it.

@@ -23,6 +23,12 @@ pub(crate) const QUEUE: usize = 1024;
 /// Audit records written (durable), by server.
 const WRITTEN: &str = "sismatch_audit_records_total";
 
+/// Gives the audit log's series its `# HELP` text in a scrape. Call once, after the binary
+/// has installed its recorder.
+pub fn describe_metrics() {
+    metrics::describe_counter!(WRITTEN, "Audit records written durably, by server");
+}
+
 /// Where an answer goes: a channel of capacity 1, so answering never blocks the writer.
 pub(crate) type Ack<T> = SyncSender<Result<T>>;
 

@@ -27,6 +27,19 @@ const CALLS: &str = "sismatch_fanout_calls_total";
 /// Time from sending a node call to its answer or to giving up, in seconds.
 const DURATION: &str = "sismatch_fanout_duration_seconds";
 
+/// Gives the fan-out's series their `# HELP` text in a scrape. Call once, after the binary
+/// has installed its recorder.
+pub fn describe_metrics() {
+    metrics::describe_counter!(
+        CALLS,
+        "Node calls of federated searches, by node and outcome"
+    );
+    metrics::describe_histogram!(
+        DURATION,
+        "Seconds from sending a node call to its answer or to giving up"
+    );
+}
+
 /// Counts and times one node call of a fan-out (through the `metrics` facade: nothing is
 /// recorded unless the binary installed a recorder).
 fn record(

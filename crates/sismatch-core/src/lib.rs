@@ -23,5 +23,6 @@ mod request;
 
 pub use config::{ClientTls, CoreConfig, MemberConfig, PartnerMemberConfig};
 pub use error::{CoreError, Result};
+pub use fanout::describe_metrics;
 pub use federation::{Checked, Core};
 pub use request::{DEFAULT_TOP_K, MAX_DEADLINE, MAX_QUERIES, MAX_TOP_K};

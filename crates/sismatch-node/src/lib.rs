@@ -37,6 +37,7 @@ pub use duplicates::Duplicate;
 pub use error::{NodeError, Result};
 pub use hits::{DEFAULT_HITS_PAGE, HitQuery, MAX_HITS_PAGE};
 pub use node::{BatchOutcome, ImportItem, ItemError, Node, NodeConfig, NodeOptions, PutOutcome};
+pub use node_metrics::describe_metrics;
 pub use search::{AlertMatch, IdentifierHit, SearchQuery, SearchRequest, SearchResult};
 pub use sismatch_store::{Applied, HitPage};
 pub use status::NodeStatus;

@@ -7,13 +7,48 @@
 
 use std::path::Path;
 
-use metrics::{counter, gauge};
+use metrics::{counter, describe_counter, describe_gauge, gauge};
 use tracing::warn;
 
 use crate::node::Node;
 
 /// Alerts written by imports (created or updated), by node: its rate is the import rate.
 pub(crate) const IMPORTED: &str = "sismatch_alerts_imported_total";
+
+/// Gives the node's series their `# HELP` text in a scrape. Call once, after the binary has
+/// installed its recorder.
+pub fn describe_metrics() {
+    describe_gauge!("sismatch_alerts", "Alerts stored, by node and status");
+    describe_gauge!(
+        "sismatch_alerts_expired",
+        "Alerts of any status past their expiry time"
+    );
+    describe_gauge!(
+        "sismatch_index_identifiers",
+        "Identifiers in the node's search index"
+    );
+    describe_gauge!(
+        "sismatch_index_segments",
+        "Index segments a search visits (1 after a compaction)"
+    );
+    describe_gauge!(
+        "sismatch_index_lag_changes",
+        "Stored changes not yet in the index"
+    );
+    describe_gauge!(
+        "sismatch_index_rebuilding",
+        "1 while the index catches up from far behind (health NOT_SERVING)"
+    );
+    describe_counter!("sismatch_hits_received_total", "Hit reports received");
+    describe_gauge!(
+        "sismatch_disk_bytes",
+        "Bytes on disk of the node's store and index"
+    );
+    describe_counter!(
+        IMPORTED,
+        "Alerts written by imports (created or updated); its rate is the import rate"
+    );
+}
 
 impl Node {
     /// Sets the node's gauges from its status and its folders' size on disk. Called before a

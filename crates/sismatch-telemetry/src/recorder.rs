@@ -32,6 +32,7 @@ pub fn install_recorder() -> Result<PrometheusHandle> {
     if HANDLE.set(handle).is_ok() {
         metrics::set_global_recorder(recorder)
             .map_err(|e| TelemetryError::Recorder(e.to_string()))?;
+        crate::request::describe_metrics();
     }
     HANDLE
         .get()

@@ -20,6 +20,18 @@ const REQUESTS: &str = "sismatch_grpc_requests_total";
 /// Time from a request's arrival to the end of its answer, in seconds.
 const DURATION: &str = "sismatch_grpc_request_duration_seconds";
 
+/// Gives the request series their `# HELP` text; done by [`crate::install_recorder`].
+pub(crate) fn describe_metrics() {
+    metrics::describe_counter!(
+        REQUESTS,
+        "gRPC requests answered, by server, RPC and status code"
+    );
+    metrics::describe_histogram!(
+        DURATION,
+        "Seconds from a gRPC request's arrival to the end of its answer"
+    );
+}
+
 /// gRPC status codes by number, named as Prometheus dashboards for gRPC expect them.
 const CODES: [&str; 17] = [
     "OK",

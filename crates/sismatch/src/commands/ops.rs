@@ -57,6 +57,9 @@ impl OpsArgs {
         let metrics = self.metrics.or(file_metrics);
         if metrics.is_some() {
             install_recorder().context("metrics")?;
+            sismatch_node::describe_metrics();
+            sismatch_core::describe_metrics();
+            sismatch_audit::describe_metrics();
         }
         Ok(Ops { metrics, grace })
     }
