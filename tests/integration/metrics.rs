@@ -148,8 +148,15 @@ async fn a_node_and_the_core_expose_request_fan_out_index_and_audit_metrics() {
         assert!(bytes.is_some_and(|b| b > 0.0), "{part}: {text}");
     }
     assert!(text.contains("# TYPE sismatch_grpc_request_duration_seconds histogram"));
-    for name in ["sismatch_grpc_requests_total", "sismatch_alerts", "sismatch_disk_bytes"] {
-        assert!(text.contains(&format!("# HELP {name} ")), "no help for {name}");
+    for name in [
+        "sismatch_grpc_requests_total",
+        "sismatch_alerts",
+        "sismatch_disk_bytes",
+    ] {
+        assert!(
+            text.contains(&format!("# HELP {name} ")),
+            "no help for {name}"
+        );
     }
 
     let text = scrape(core_metrics).await;
