@@ -2,13 +2,13 @@
 //! (and a clear error naming the key when it is wrong), and SIGTERM under load.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sismatch_grpc::convert::alert_out;
 use sismatch_proto::v1;
 
 use crate::data::alerts;
-use crate::support::{NodeProcess, Running, client, sismatch};
+use crate::support::{NodeProcess, Running, client, sismatch, terminate};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_during_load_loses_no_acknowledged_write() {
@@ -43,21 +43,10 @@ async fn sigterm_during_load_loses_no_acknowledged_write() {
     while acknowledged.lock().unwrap().len() < 200 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    node.terminate();
+    let status = terminate(&mut node.child).await;
     for writer in writers {
         writer.await.unwrap();
     }
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = node.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the node did not exit within 30 s of SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
     assert!(status.success(), "exit after SIGTERM: {status}");
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(

@@ -1,9 +1,7 @@
 //! Prometheus metrics: a node and the core started with `--metrics`, scraped over HTTP after
 //! real traffic, expose the series operators' dashboards read.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use sismatch_proto::v1;
@@ -26,24 +24,19 @@ fn query(value: &str) -> v1::IdentifierQuery {
 
 /// A `sismatch core` over `node` with metrics on; its gRPC and metrics addresses.
 fn spawn_core(node: SocketAddr, log: &std::path::Path) -> (Running, SocketAddr, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sismatch"))
-        .args([
-            "core",
-            "--listen",
-            "127.0.0.1:0",
-            "--metrics",
-            "127.0.0.1:0",
-        ])
-        .arg("--node")
-        .arg(format!("NL={node}"))
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = lines.next().unwrap().unwrap().trim().parse().unwrap();
+    let args = [
+        "core",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics",
+        "127.0.0.1:0",
+        "--node",
+    ];
+    let mut args: Vec<String> = args.iter().map(ToString::to_string).collect();
+    args.push(format!("NL={node}"));
+    let (running, addr, mut lines) = Running::spawn(&args, log);
     let metrics = metrics_line(&mut lines);
-    (Running(child), addr, metrics)
+    (running, addr, metrics)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

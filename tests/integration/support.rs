@@ -1,9 +1,9 @@
 //! Helpers shared by the integration tests: the real binary, real nodes on port 0.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Lines};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -205,13 +205,6 @@ impl NodeProcess {
         }
     }
 
-    /// Sends SIGTERM, as Kubernetes does before a pod goes: a graceful shutdown.
-    pub fn terminate(&self) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status();
-        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
-    }
-
     /// Kills the process with SIGKILL: no shutdown, no flush.
     pub fn kill(mut self) {
         self.child.kill().expect("kill -9");
@@ -230,10 +223,54 @@ impl Drop for NodeProcess {
 /// running.
 pub struct Running(pub Child);
 
+impl Running {
+    /// Starts `sismatch args` with standard error in `log`; returns it, the address it prints
+    /// on its first line, and the rest of its standard output.
+    pub fn spawn(
+        args: &[String],
+        log: &Path,
+    ) -> (Running, SocketAddr, Lines<BufReader<ChildStdout>>) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sismatch"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(log).expect("log file"))
+            .spawn()
+            .expect("sismatch starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let addr = lines
+            .next()
+            .expect("the server prints its address")
+            .expect("stdout readable")
+            .trim()
+            .parse()
+            .expect("the first line is the bound address");
+        (Running(child), addr, lines)
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// Sends SIGTERM to `child`, as Kubernetes does before a pod goes, and waits for it to exit
+/// (at most 30 s, or the test fails).
+pub async fn terminate(child: &mut Child) -> ExitStatus {
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("the process can be waited for") {
+            return status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no exit within 30 s of SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -2,11 +2,9 @@
 //! OpenTelemetry collector (a real OTLP/gRPC server in this test), and a federated search is
 //! one trace: the node's request span is a child of the core's call to that node.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
     TraceService, TraceServiceServer,
@@ -23,7 +21,7 @@ use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status};
 
 use crate::data::alerts;
-use crate::support::{Running, client, import};
+use crate::support::{Running, client, import, terminate};
 
 /// Spans received, with the service that sent them.
 #[derive(Clone, Default)]
@@ -59,32 +57,11 @@ impl TraceService for Collector {
 }
 
 /// Starts `sismatch` with `args` and the OTLP endpoint; returns it and the address it prints.
-fn spawn(args: &[String], collector: SocketAddr, log: &std::path::Path) -> (Running, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sismatch"))
-        .args(args)
-        .args(["--otlp-endpoint", &format!("http://{collector}")])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line.trim().parse().expect("the bound address");
-    (Running(child), addr)
-}
-
-/// Sends SIGTERM (which flushes the spans not yet exported) and waits for the exit.
-fn terminate(Running(child): &mut Running) {
-    let pid = child.id().to_string();
-    let sent = Command::new("kill").args(["-TERM", &pid]).status();
-    assert!(sent.is_ok_and(|s| s.success()));
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        assert!(started.elapsed() < Duration::from_secs(30), "no exit");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+fn spawn(args: &[&str], collector: SocketAddr, log: &Path) -> (Running, SocketAddr) {
+    let mut all: Vec<String> = args.iter().map(ToString::to_string).collect();
+    all.extend(["--otlp-endpoint".to_string(), format!("http://{collector}")]);
+    let (running, addr, _) = Running::spawn(&all, log);
+    (running, addr)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -102,13 +79,13 @@ async fn a_federated_search_is_one_trace_across_core_and_node() {
     let data = dir.path().join("nl");
     let (mut node, node_addr) = spawn(
         &[
-            "node".into(),
-            "--country".into(),
-            "NL".into(),
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--data".into(),
-            data.display().to_string(),
+            "node",
+            "--country",
+            "NL",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+            &data.display().to_string(),
         ],
         collector_addr,
         &dir.path().join("node.log"),
@@ -118,11 +95,11 @@ async fn a_federated_search_is_one_trace_across_core_and_node() {
     let value = sample[0].identifiers[0].value.clone();
     let (mut core, core_addr) = spawn(
         &[
-            "core".into(),
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--node".into(),
-            format!("NL={node_addr}"),
+            "core",
+            "--listen",
+            "127.0.0.1:0",
+            "--node",
+            &format!("NL={node_addr}"),
         ],
         collector_addr,
         &dir.path().join("core.log"),
@@ -143,8 +120,9 @@ async fn a_federated_search_is_one_trace_across_core_and_node() {
         .unwrap()
         .into_inner();
     assert_eq!(answer.nodes.len(), 1);
-    terminate(&mut core);
-    terminate(&mut node);
+    // SIGTERM flushes the spans not yet exported.
+    terminate(&mut core.0).await;
+    terminate(&mut node.0).await;
 
     let spans = collector.spans.lock().unwrap().clone();
     let find = |service: &str, name: &str| {
