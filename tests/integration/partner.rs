@@ -8,8 +8,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
+use sismatch_audit::AuditLog;
 use sismatch_auth::{AuthMode, AuthSettings, Directory, IdentityEntry, Role};
 use sismatch_grpc::PartnerService;
+use sismatch_grpc::audit::Auditor;
 use sismatch_partner::{Partner, PartnerConfig, RegisterRecord, SaleField};
 use sismatch_proto::v1;
 use sismatch_proto::v1::manufacturer_partner_client::ManufacturerPartnerClient;
@@ -41,6 +43,11 @@ fn identity(name: &str, role: Role, country: Option<&str>, token: &str) -> Ident
 /// A partner for YAMAHA with the register above, served in this process with token
 /// authentication (mutual TLS not required: tokens are not mTLS).
 async fn start_partner(dir: &Path) -> SocketAddr {
+    start_partner_audited(dir, Auditor::default()).await
+}
+
+/// [`start_partner`], recording every look-up in `auditor`.
+async fn start_partner_audited(dir: &Path, auditor: Auditor) -> SocketAddr {
     let mut config = PartnerConfig::new("YAMAHA", dir);
     config.share = [SaleField::Dealer, SaleField::SoldAt].into_iter().collect();
     config.require_mtls = false;
@@ -64,7 +71,7 @@ async fn start_partner(dir: &Path) -> SocketAddr {
         policy: Vec::new(),
     })
     .unwrap();
-    let service = PartnerService::new(Arc::new(partner), Arc::new(directory));
+    let service = PartnerService::new(Arc::new(partner), Arc::new(directory)).with_audit(auditor);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -197,6 +204,34 @@ async fn police_get_linked_identifiers_others_are_refused() {
         "{}",
         status.message()
     );
+}
+
+#[tokio::test]
+async fn a_look_up_is_answered_only_once_its_audit_record_is_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit_dir = dir.path().join("audit");
+    let log = AuditLog::open(&audit_dir, "partner YAMAHA").unwrap();
+    let addr =
+        start_partner_audited(&dir.path().join("register"), Auditor::new(Arc::new(log))).await;
+    let mut client = client(addr).await;
+    let theft = v1::LookupPurpose::TheftInvestigation;
+    let found = lookup(
+        &mut client,
+        Some(POLICE_TOKEN),
+        lookup_request("6CJ-1013456", theft),
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.outcome(), v1::LookupOutcome::Found);
+
+    // Read back at once, from another handle, as `sismatch audit export` does while the
+    // partner runs: the record of the answer just received is already durable.
+    let mut exported = Vec::new();
+    let count = sismatch_audit::export(&audit_dir, None, &mut exported).unwrap();
+    assert_eq!(count, 1);
+    let record: serde_json::Value = serde_json::from_slice(&exported).unwrap();
+    assert_eq!(record["reference"], found.reference.as_str());
+    assert_eq!(record["case_reference"], "NL-2024-0042");
 }
 
 /// A `sismatch partner` process, killed when dropped.

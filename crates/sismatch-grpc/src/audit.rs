@@ -116,16 +116,31 @@ impl Entry {
     }
 
     /// Records a successful answer whose audit fields `fill` sets (a partner look-up knows
-    /// best what it disclosed).
-    pub fn finish_with(mut self, fill: impl FnOnce(&mut v1::AuditRecord)) {
+    /// best what it disclosed), and returns only once the record is on disk: the answer must
+    /// not leave unless its record survives a crash (DESIGN §4, safe outputs). When the record
+    /// cannot be written the answer is withheld with INTERNAL; nothing was disclosed.
+    pub async fn finish_durably_with(
+        mut self,
+        fill: impl FnOnce(&mut v1::AuditRecord),
+    ) -> Result<(), Status> {
         fill(&mut self.record);
-        self.write(&Status::ok(""));
+        self.stamp(&Status::ok(""));
+        let Some(log) = self.log.clone() else {
+            return Ok(());
+        };
+        let record = std::mem::take(&mut self.record);
+        let written = match tokio::task::spawn_blocking(move || log.append_durable(record)).await {
+            Ok(appended) => appended.map_err(|e| e.to_string()),
+            Err(task) => Err(task.to_string()),
+        };
+        written.map(|_| ()).map_err(|problem| {
+            error!(error = %problem, rpc = %self.rpc, "the audit log refused a record; answer withheld");
+            Status::internal("the request could not be audited; nothing was disclosed")
+        })
     }
 
-    fn write(&mut self, status: &Status) {
-        let Some(log) = &self.log else {
-            return;
-        };
+    /// Sets the record's outcome: the status and the time the request took.
+    fn stamp(&mut self, status: &Status) {
         let elapsed = self.started.elapsed();
         self.record.status_code = status.code() as i32;
         if status.code() != tonic::Code::Ok {
@@ -135,6 +150,14 @@ impl Entry {
             seconds: i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
             nanos: i32::try_from(elapsed.subsec_nanos()).unwrap_or(0),
         });
+    }
+
+    /// Queues the record with `status` as its outcome (written with the next group commit).
+    fn write(&mut self, status: &Status) {
+        let Some(log) = self.log.clone() else {
+            return;
+        };
+        self.stamp(status);
         if let Err(problem) = log.append(std::mem::take(&mut self.record)) {
             error!(error = %problem, rpc = %self.rpc, "the audit log refused a record");
         }

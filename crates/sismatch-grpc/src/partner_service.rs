@@ -53,7 +53,9 @@ impl ManufacturerPartner for PartnerService {
         audit.purpose(request.purpose, &request.case_reference);
         match self.partner.lookup(&caller, request).await {
             Ok(answer) => {
-                audit.finish_with(|record| answer.audit.fill(record));
+                audit
+                    .finish_durably_with(|record| answer.audit.fill(record))
+                    .await?;
                 Ok(Response::new(answer.response))
             }
             Err(error) => Err(audit.failed(partner_status(error))),
