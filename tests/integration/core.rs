@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use sismatch_alert::{Alert, Category, IdentifierEntry, Status};
+use sismatch_auth::Caller;
+use sismatch_core::{Core, CoreConfig, MemberConfig, PartnerMemberConfig};
 use sismatch_ident::IdentifierKind;
 use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
@@ -553,4 +555,57 @@ async fn shards_of_one_country_are_searched_alike_and_hits_find_their_shard() {
     core.stop().await;
     first.stop().await;
     second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_partner_is_skipped_until_it_is_back() {
+    let dir = TempDir::new().unwrap();
+    let nl = InProcessNode::start("NL", dir.path()).await;
+    // A port nobody listens on any more.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut config = CoreConfig::new(vec![MemberConfig {
+        name: "NL".to_string(),
+        country: "NL".to_string(),
+        address: format!("http://{}", nl.addr),
+    }]);
+    config.partners = vec![PartnerMemberConfig {
+        name: "YAMAHA".to_string(),
+        address: format!("http://{dead}"),
+        prefixes: vec!["6CJ".to_string()],
+    }];
+    let core = Core::new(config).unwrap();
+    let request = v1::MatchingCoreSearchRequest {
+        queries: vec![query("6CJ-1013456")],
+        expand_via_partners: true,
+        purpose: v1::LookupPurpose::TheftInvestigation.into(),
+        case_reference: "NL-2026-0001".to_string(),
+        ..v1::MatchingCoreSearchRequest::default()
+    };
+
+    // The first search finds the partner unreachable and marks it down...
+    let first = core
+        .search(request.clone(), None, &Caller::open())
+        .await
+        .unwrap();
+    assert_eq!(first.partners.len(), 1, "{first:?}");
+    assert_eq!(
+        first.partners[0].outcome,
+        i32::from(v1::NodeOutcome::Unavailable)
+    );
+    // ...the next ones do not try to connect: it is being reconnected in the background.
+    let second = core.search(request, None, &Caller::open()).await.unwrap();
+    assert_eq!(
+        second.partners[0].outcome,
+        i32::from(v1::NodeOutcome::Unavailable)
+    );
+    assert!(
+        second.partners[0].message.contains("reconnecting"),
+        "{:?}",
+        second.partners[0]
+    );
+    assert_eq!(second.nodes[0].outcome, i32::from(v1::NodeOutcome::Ok));
+    nl.stop().await;
 }

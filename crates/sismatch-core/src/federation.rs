@@ -112,6 +112,7 @@ impl Core {
             partners.push(PartnerMember::new(
                 partner,
                 config.connect_timeout,
+                config.max_backoff,
                 config.tls.as_ref(),
             )?);
         }

@@ -15,6 +15,7 @@ mod config;
 mod error;
 mod fanout;
 mod federation;
+mod link;
 pub mod member;
 pub mod merge;
 mod partners;

@@ -14,44 +14,37 @@ use sismatch_ident::parse;
 use sismatch_proto::v1::{self, manufacturer_partner_client::ManufacturerPartnerClient};
 use tokio::task::JoinSet;
 use tonic::metadata::{Ascii, MetadataValue};
-use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tracing::{Instrument, info_span, warn};
 
 use crate::config::{ClientTls, PartnerMemberConfig};
-use crate::error::{CoreError, Result};
+use crate::error::Result;
+use crate::link::{Link, is_connection_failure, is_timeout};
 use sismatch_auth::ON_BEHALF_OF;
 
 /// A partner node the core may ask.
 pub struct PartnerMember {
     config: PartnerMemberConfig,
-    client: ManufacturerPartnerClient<Channel>,
+    link: Arc<Link>,
 }
 
 impl PartnerMember {
-    /// A lazily connected partner; a partner that is down costs one connection attempt of at
-    /// most `connect_timeout` per expanded search.
+    /// A lazily connected partner; one that cannot be reached is marked down and skipped
+    /// (UNAVAILABLE, no connection attempt) until the background reconnect succeeds.
     pub fn new(
         config: PartnerMemberConfig,
         connect_timeout: Duration,
+        max_backoff: Duration,
         tls: Option<&ClientTls>,
     ) -> Result<Arc<PartnerMember>> {
-        let field = || format!("partners.{}.address", config.name);
-        let mut endpoint = Endpoint::from_shared(config.address.clone())
-            .map_err(|e| CoreError::invalid(field(), format!("not a URI: {e}")))?
-            .connect_timeout(connect_timeout)
-            .tcp_nodelay(true);
-        if let Some(tls) = tls {
-            let settings = ClientTlsConfig::new()
-                .ca_certificate(Certificate::from_pem(&tls.ca_pem))
-                .identity(Identity::from_pem(&tls.cert_pem, &tls.key_pem));
-            endpoint = endpoint
-                .tls_config(settings)
-                .map_err(|e| CoreError::invalid(field(), format!("cannot use TLS: {e}")))?;
-        }
-        Ok(Arc::new(PartnerMember {
-            client: ManufacturerPartnerClient::new(endpoint.connect_lazy()),
-            config,
-        }))
+        let link = Link::new(
+            &format!("partners.{}.address", config.name),
+            &config.name,
+            &config.address,
+            connect_timeout,
+            max_backoff,
+            tls,
+        )?;
+        Ok(Arc::new(PartnerMember { config, link }))
     }
 
     /// Whether this partner's register may hold `value`.
@@ -67,6 +60,39 @@ impl PartnerMember {
             .prefixes
             .iter()
             .any(|prefix| !prefix.is_empty() && key.starts_with(prefix.as_str()))
+    }
+}
+
+/// What became of one call to a partner.
+enum Reply {
+    /// The partner answered, or refused with a status of its own.
+    Answered(std::result::Result<tonic::Response<v1::LookupResponse>, tonic::Status>),
+    /// No answer before the deadline.
+    Timeout,
+    /// The partner could not be reached (now, or since an earlier failure).
+    Down(String),
+}
+
+/// Sends `call` to `partner` unless it is known to be down, and marks it down when the
+/// connection fails.
+async fn ask(
+    partner: &PartnerMember,
+    call: tonic::Request<v1::LookupRequest>,
+    deadline: Duration,
+) -> Reply {
+    let channel = match partner.link.channel() {
+        Ok(channel) => channel,
+        Err(down) => return Reply::Down(down),
+    };
+    let mut client = ManufacturerPartnerClient::new(channel);
+    match tokio::time::timeout(deadline, client.lookup(call)).await {
+        Err(_) => Reply::Timeout,
+        Ok(Err(status)) if is_timeout(&status) => Reply::Timeout,
+        Ok(Err(status)) if is_connection_failure(&status) => {
+            partner.link.mark_down(status.message());
+            Reply::Down(status.message().to_string())
+        }
+        Ok(answer) => Reply::Answered(answer),
     }
 }
 
@@ -130,8 +156,7 @@ pub async fn expand(
                     call.metadata_mut().insert(ON_BEHALF_OF, value);
                 }
                 sismatch_telemetry::inject_context(call.metadata_mut());
-                let mut client = partner.client.clone();
-                let answer = tokio::time::timeout(deadline, client.lookup(call)).await;
+                let answer = ask(&partner, call, deadline).await;
                 (position, partner, asked, answer, started.elapsed())
             }
             .instrument(span),
@@ -160,11 +185,15 @@ pub async fn expand(
             ..v1::NodeStatus::default()
         };
         match answer {
-            Err(_) => {
+            Reply::Timeout => {
                 status.outcome = v1::NodeOutcome::Timeout.into();
                 status.message = "no answer before the deadline".to_string();
             }
-            Ok(Err(problem)) => {
+            Reply::Down(reason) => {
+                status.outcome = v1::NodeOutcome::Unavailable.into();
+                status.message = reason;
+            }
+            Reply::Answered(Err(problem)) => {
                 status.outcome = if problem.code() == tonic::Code::Unavailable {
                     v1::NodeOutcome::Unavailable.into()
                 } else {
@@ -172,7 +201,7 @@ pub async fn expand(
                 };
                 status.message = format!("{:?}: {}", problem.code(), problem.message());
             }
-            Ok(Ok(response)) => {
+            Reply::Answered(Ok(response)) => {
                 let response = response.into_inner();
                 status.outcome = v1::NodeOutcome::Ok.into();
                 if response.outcome == i32::from(v1::LookupOutcome::Refused) {
