@@ -28,8 +28,9 @@ impl From<sismatch_store::Error> for NodeError {
         match error {
             sismatch_store::Error::NotFound(id) => NodeError::NotFound(id),
             sismatch_store::Error::Invalid(invalid) => NodeError::Invalid(invalid),
-            mismatch @ sismatch_store::Error::VersionMismatch { .. } => {
-                NodeError::FailedPrecondition(mismatch.to_string())
+            refused @ (sismatch_store::Error::VersionMismatch { .. }
+            | sismatch_store::Error::Withdrawn(_)) => {
+                NodeError::FailedPrecondition(refused.to_string())
             }
             other => NodeError::Internal(other.to_string()),
         }

@@ -1,11 +1,11 @@
 //! Hit reports: recording one on this node's alert, and listing them page by page.
 
 use jiff::Timestamp;
-use sismatch_alert::{Alert, HitReport, Invalid, Status};
+use sismatch_alert::{Alert, HitReport, Invalid};
 use sismatch_ident::is_country_code;
 use sismatch_store::{HitFilter, HitPage};
 
-use crate::error::{NodeError, Result};
+use crate::error::Result;
 use crate::node::Node;
 
 /// Hit reports per page when the caller does not say.
@@ -28,7 +28,8 @@ pub struct HitQuery {
 }
 
 impl Node {
-    /// Records a hit report on one of this node's alerts and marks it HIT_CONFIRMED.
+    /// Records a hit report on one of this node's alerts and marks it HIT_CONFIRMED; a
+    /// withdrawn alert refuses it (FAILED_PRECONDITION), checked in the same locked write.
     pub async fn report_hit(&self, hit: HitReport) -> Result<(HitReport, Alert)> {
         if hit.alert_id.is_empty() {
             return Err(Invalid::new("alert_id", "missing").into());
@@ -42,13 +43,6 @@ impl Node {
                 ),
             )
             .into());
-        }
-        let current = self.get_alert(hit.alert_id.clone()).await?;
-        if current.status == Status::Withdrawn {
-            return Err(NodeError::FailedPrecondition(format!(
-                "alert {} is withdrawn",
-                current.id
-            )));
         }
         let now = Timestamp::now();
         let result = self

@@ -5,8 +5,8 @@ use sismatch_alert::Invalid;
 
 /// What can go wrong in the store.
 ///
-/// [`Error::NotFound`], [`Error::Invalid`] and [`Error::VersionMismatch`] are the caller's
-/// fault and say nothing about the health of the store; the other variants are internal and
+/// [`Error::NotFound`], [`Error::Invalid`], [`Error::VersionMismatch`] and
+/// [`Error::Withdrawn`] are the caller's fault and say nothing about the health of the store; the other variants are internal and
 /// deserve an operator's attention.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -35,6 +35,10 @@ pub enum Error {
         /// The alert's current version; `None` when there is no such alert.
         current: Option<u64>,
     },
+    /// A hit report on an alert its issuing country has withdrawn: the object is no longer
+    /// sought, so nothing is recorded.
+    #[error("alert {0} is withdrawn")]
+    Withdrawn(String),
     /// RocksDB failed (IO error, full disk, a lock held by another process).
     #[error("rocksdb: {0}")]
     RocksDb(String),
@@ -64,7 +68,10 @@ impl Error {
     pub fn is_caller_fault(&self) -> bool {
         matches!(
             self,
-            Error::NotFound(_) | Error::Invalid(_) | Error::VersionMismatch { .. }
+            Error::NotFound(_)
+                | Error::Invalid(_)
+                | Error::VersionMismatch { .. }
+                | Error::Withdrawn(_)
         )
     }
 

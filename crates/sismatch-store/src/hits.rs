@@ -26,9 +26,9 @@ impl Store {
     /// and `received_at = now` (or the previous report's time, if the clock went back). The
     /// alert gets a new version recorded as `HitConfirmed`, with the report's id as the
     /// reason, even when an earlier hit already confirmed it: every report is an event in the
-    /// alert's history. Fails with [`Error::NotFound`] when the
-    /// alert does not exist, [`Error::Invalid`] when `alert_id` is empty; then nothing is
-    /// written.
+    /// alert's history. Fails with [`Error::NotFound`] when the alert does not exist,
+    /// [`Error::Withdrawn`] when it is withdrawn, [`Error::Invalid`] when `alert_id` is empty;
+    /// then nothing is written.
     pub fn add_hit(&self, mut hit: HitReport, now: Timestamp) -> Result<(HitReport, Alert)> {
         let started = Instant::now();
         let alert_id = hit.alert_id.clone();
@@ -40,6 +40,10 @@ impl Store {
         let Some(current) = staging.current(&alert_id)? else {
             return Err(Error::NotFound(alert_id));
         };
+        // Checked under the writer lock: a withdrawal cannot slip in between.
+        if current.status == Status::Withdrawn {
+            return Err(Error::Withdrawn(alert_id));
+        }
         let mut alert = current.clone();
         let sequence = staging.hit_sequence + 1;
         hit.id = format!("HIT-{alert_id}-{sequence}");

@@ -115,3 +115,30 @@ fn receive_times_never_go_back() {
     };
     assert_eq!(store.hits(&since, None, 10).unwrap().hits.len(), 3);
 }
+
+#[test]
+fn a_withdrawn_alert_refuses_a_hit_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    apply(
+        &store,
+        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
+        at(0),
+    );
+    let withdraw = crate::Mutation::SetStatus {
+        id: "NL-1".to_string(),
+        status: sismatch_alert::Status::Withdrawn,
+        change: sismatch_alert::AlertChange::Withdrawn,
+        reason: Some("recovered by the owner".to_string()),
+        expected_version: None,
+    };
+    apply(&store, vec![withdraw], at(60));
+    let sequence = store.sequence();
+
+    let refused = store.add_hit(hit("NL-1", "found"), at(120));
+    assert_eq!(refused, Err(crate::Error::Withdrawn("NL-1".to_string())));
+    assert_eq!(store.sequence(), sequence, "nothing written");
+    assert_eq!(store.hits_received(), 0);
+    let alert = store.get("NL-1").unwrap().unwrap();
+    assert_eq!(alert.status, sismatch_alert::Status::Withdrawn);
+}
