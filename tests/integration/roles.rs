@@ -380,6 +380,64 @@ async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
     assert_eq!(records[5]["caller"], "garage");
     assert_eq!(records[5]["alert_ids"][0], alert.id.as_str());
     assert_eq!(records[5]["hit"], true);
+
+    // The benchmark suite's load over mTLS, as the Dutch police: every search answered.
+    let bench = TempDir::new().unwrap();
+    let bench_dir = bench.path().to_path_buf();
+    let address = format!("https://localhost:{}", core_addr.port());
+    let (ca, cert, key) = (
+        file("ca.pem"),
+        file("politie-nl.pem"),
+        file("politie-nl.key"),
+    );
+    let report = tokio::task::spawn_blocking(move || {
+        let corpus = bench_dir.join("corpus");
+        let corpus = corpus.to_str().unwrap();
+        let generated = sismatch(&[
+            "bench",
+            "generate",
+            "--alerts",
+            "200",
+            "--queries-per-type",
+            "5",
+            "--negatives",
+            "10",
+            "--out",
+            corpus,
+        ]);
+        assert!(generated.status.success(), "{generated:?}");
+        let queries = format!("{corpus}/queries.ndjson");
+        let out = bench_dir.join("report");
+        let loaded = sismatch(&[
+            "bench",
+            "load",
+            "--core",
+            &address,
+            "--ca",
+            &ca,
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+            "--queries",
+            &queries,
+            "--duration",
+            "1",
+            "--warm-up",
+            "0.2",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(loaded.status.success(), "{loaded:?}");
+        std::fs::read_to_string(out.join("report.json")).unwrap()
+    })
+    .await
+    .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let load = &report["load"][0];
+    assert!(load["ok"].as_u64().is_some_and(|ok| ok > 0), "{load}");
+    assert_eq!(load["ok"], load["requests"], "{load}");
+    assert_eq!(load["errors"], serde_json::json!({}), "{load}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

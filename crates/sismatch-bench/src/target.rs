@@ -8,6 +8,7 @@ use sismatch_ident::{IdentifierKind, parse};
 use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
+use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
 
 use crate::error::{BenchError, Result};
@@ -16,9 +17,17 @@ use crate::metrics::{Ranked, within_two_edits};
 /// Largest gRPC message accepted from a core or node (as the binary's servers).
 const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
-/// A connected core or node. Cloning shares the connection.
+/// A connected core or node, and the bearer token to send, if any. Cloning shares the
+/// connection.
 #[derive(Debug, Clone)]
-pub enum Target {
+pub struct Target {
+    client: Client,
+    authorization: Option<MetadataValue<Ascii>>,
+}
+
+/// What is searched.
+#[derive(Debug, Clone)]
+enum Client {
     /// A matching core: federated search, with a status per node.
     Core(MatchingCoreClient<Channel>),
     /// One national node.
@@ -82,25 +91,47 @@ fn duration(value: Option<&prost_types::Duration>) -> Option<Duration> {
 }
 
 impl Target {
-    /// Connects to the core at `address` (`127.0.0.1:7500`).
+    /// Connects to the core at `address` (`127.0.0.1:7500`), in plain HTTP/2 (a server in
+    /// open mode, as the suite's own federation).
     pub async fn core(address: &str) -> Result<Target> {
-        let client =
-            MatchingCoreClient::new(channel(address).await?).max_decoding_message_size(MAX_MESSAGE);
-        Ok(Target::Core(client))
+        Ok(Target::core_over(channel(address).await?))
     }
 
-    /// Connects to the node at `address`.
+    /// Connects to the node at `address`, as [`Target::core`].
     pub async fn node(address: &str) -> Result<Target> {
-        let client =
-            NationalNodeClient::new(channel(address).await?).max_decoding_message_size(MAX_MESSAGE);
-        Ok(Target::Node(client))
+        Ok(Target::node_over(channel(address).await?))
+    }
+
+    /// The core behind `channel`, which the caller set up (TLS, a client certificate).
+    pub fn core_over(channel: Channel) -> Target {
+        let client = MatchingCoreClient::new(channel).max_decoding_message_size(MAX_MESSAGE);
+        Target {
+            client: Client::Core(client),
+            authorization: None,
+        }
+    }
+
+    /// The node behind `channel`, as [`Target::core_over`].
+    pub fn node_over(channel: Channel) -> Target {
+        let client = NationalNodeClient::new(channel).max_decoding_message_size(MAX_MESSAGE);
+        Target {
+            client: Client::Node(client),
+            authorization: None,
+        }
+    }
+
+    /// Sends `authorization` (`Bearer <token>`) with every search, for servers that accept
+    /// tokens.
+    pub fn with_authorization(mut self, authorization: Option<MetadataValue<Ascii>>) -> Target {
+        self.authorization = authorization;
+        self
     }
 
     /// `core` or `node`, for reports.
     pub fn name(&self) -> &'static str {
-        match self {
-            Target::Core(_) => "core",
-            Target::Node(_) => "node",
+        match self.client {
+            Client::Core(_) => "core",
+            Client::Node(_) => "node",
         }
     }
 
@@ -120,14 +151,15 @@ impl Target {
                 manufacturer: String::new(),
             })
             .collect();
-        match self {
-            Target::Core(client) => {
+        match &mut self.client {
+            Client::Core(client) => {
                 let request = v1::MatchingCoreSearchRequest {
                     queries,
                     top_k,
                     min_score,
                     ..v1::MatchingCoreSearchRequest::default()
                 };
+                let request = with_authorization(request, self.authorization.as_ref());
                 let answer = client.search(request).await?.into_inner();
                 Ok(Answer {
                     ranked: reduce(values, &answer.matches),
@@ -144,13 +176,14 @@ impl Target {
                     partial: answer.partial,
                 })
             }
-            Target::Node(client) => {
+            Client::Node(client) => {
                 let request = v1::NationalNodeSearchRequest {
                     queries,
                     top_k,
                     min_score,
                     ..v1::NationalNodeSearchRequest::default()
                 };
+                let request = with_authorization(request, self.authorization.as_ref());
                 let answer = client.search(request).await?.into_inner();
                 Ok(Answer {
                     ranked: reduce(values, &answer.matches),
@@ -161,6 +194,20 @@ impl Target {
             }
         }
     }
+}
+
+/// `message` as a request, with `authorization` if there is one.
+fn with_authorization<T>(
+    message: T,
+    authorization: Option<&MetadataValue<Ascii>>,
+) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Some(value) = authorization {
+        request
+            .metadata_mut()
+            .insert("authorization", value.clone());
+    }
+    request
 }
 
 /// The matches as the metrics see them: id, score, and whether the number matched is within

@@ -16,6 +16,8 @@ use sismatch_bench::report::{Report, resident_bytes};
 use sismatch_bench::target::{Target, TypedValue};
 use sismatch_bench::{Progress, load, quality};
 
+use crate::commands::client::Credentials;
+
 /// The benchmark suite's subcommands.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -81,8 +83,18 @@ pub struct GenerateArgs {
 
 /// The core or the node to measure.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
 pub struct TargetArgs {
+    #[command(flatten)]
+    address: TargetAddress,
+    /// How the benchmark client proves who it is (a federation with `[auth]`).
+    #[command(flatten)]
+    credentials: Credentials,
+}
+
+/// Which server to measure: one of the two.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct TargetAddress {
     /// Address of a matching core (federated search).
     #[arg(long)]
     core: Option<String>,
@@ -93,11 +105,12 @@ pub struct TargetArgs {
 
 impl TargetArgs {
     async fn connect(&self) -> Result<Target> {
-        Ok(match (&self.core, &self.node) {
-            (Some(core), _) => Target::core(core).await?,
-            (None, Some(node)) => Target::node(node).await?,
+        let target = match (&self.address.core, &self.address.node) {
+            (Some(core), _) => Target::core_over(self.credentials.channel(core, "core").await?),
+            (None, Some(node)) => Target::node_over(self.credentials.channel(node, "node").await?),
             (None, None) => anyhow::bail!("--core or --node is required"),
-        })
+        };
+        Ok(target.with_authorization(self.credentials.authorization()?))
     }
 }
 

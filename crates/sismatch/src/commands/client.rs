@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
+use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 
 use crate::commands::core::with_scheme;
@@ -35,12 +36,21 @@ fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>> {
 }
 
 impl Credentials {
+    /// The `authorization` header of the bearer token, if any.
+    pub fn authorization(&self) -> Result<Option<MetadataValue<Ascii>>> {
+        self.token
+            .as_ref()
+            .map(|token| {
+                format!("Bearer {token}")
+                    .parse()
+                    .context("--token: not a valid header value")
+            })
+            .transpose()
+    }
+
     /// Adds the bearer token, if any, to a request.
     pub fn authorize<T>(&self, request: &mut tonic::Request<T>) -> Result<()> {
-        if let Some(token) = &self.token {
-            let value = format!("Bearer {token}")
-                .parse()
-                .context("--token: not a valid header value")?;
+        if let Some(value) = self.authorization()? {
             request.metadata_mut().insert("authorization", value);
         }
         Ok(())
@@ -53,7 +63,9 @@ impl Credentials {
         Ok(request)
     }
 
-    async fn channel(&self, address: &str, what: &str) -> Result<Channel> {
+    /// A channel to `address` with these credentials' TLS settings; `what` (`core`, `node`)
+    /// names the server in errors.
+    pub async fn channel(&self, address: &str, what: &str) -> Result<Channel> {
         let mut uri = with_scheme(address);
         if self.ca.is_some() && uri.starts_with("http://") {
             uri = uri.replacen("http://", "https://", 1);
