@@ -28,8 +28,15 @@ const MAX_CHECK_VALUES: usize = 16;
 pub const CHECK_THRESHOLD: f64 = 0.75;
 /// How long a hit report may take when the caller sets no deadline.
 const REPORT_DEADLINE: Duration = Duration::from_secs(5);
-/// Time kept back from the caller's own deadline to merge and answer.
-const ANSWER_MARGIN: Duration = Duration::from_millis(5);
+/// The least time kept back from the caller's own deadline to merge, audit and answer.
+const MIN_ANSWER_MARGIN: Duration = Duration::from_millis(20);
+
+/// How long the nodes may take within the caller's own deadline `caller`: a tenth of it (at
+/// least [`MIN_ANSWER_MARGIN`]) is kept back to merge, audit and send the answer, so that a
+/// busy core still answers before the caller's deadline instead of failing with CANCELLED.
+fn within_caller_deadline(caller: Duration) -> Duration {
+    caller.saturating_sub((caller / 10).max(MIN_ANSWER_MARGIN))
+}
 
 /// A dealer check's answer, and what only the audit log may know: the alerts it hit, so that
 /// the police can follow the reference the dealer quotes.
@@ -134,7 +141,7 @@ impl Core {
     fn deadline(&self, requested: Option<Duration>, caller: Option<Duration>) -> Duration {
         let wanted = requested.unwrap_or(self.default_deadline);
         match caller {
-            Some(caller) => wanted.min(caller.saturating_sub(ANSWER_MARGIN)),
+            Some(caller) => wanted.min(within_caller_deadline(caller)),
             None => wanted,
         }
     }
@@ -353,7 +360,7 @@ impl Core {
                 format!("no node of {country} in this federation"),
             ));
         }
-        let deadline = caller_deadline.map_or(REPORT_DEADLINE, |d| d.saturating_sub(ANSWER_MARGIN));
+        let deadline = caller_deadline.map_or(REPORT_DEADLINE, within_caller_deadline);
         let mut problems = Vec::new();
         let on_behalf_of = forwarded(caller);
         for member in issuing {
@@ -428,4 +435,18 @@ fn collect(replies: Vec<Reply>) -> (Vec<NodeAnswer>, Vec<v1::NodeStatus>) {
         nodes.push(status);
     }
     (answers, nodes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tenth_of_the_callers_deadline_is_kept_to_answer() {
+        let ms = Duration::from_millis;
+        assert_eq!(within_caller_deadline(ms(1500)), ms(1350));
+        assert_eq!(within_caller_deadline(ms(500)), ms(450));
+        assert_eq!(within_caller_deadline(ms(100)), ms(80), "at least 20 ms");
+        assert_eq!(within_caller_deadline(ms(10)), ms(0));
+    }
 }
