@@ -11,6 +11,8 @@ use std::error::Error as _;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use sismatch_auth::ON_BEHALF_OF;
+use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic::{Code, Status};
 use tracing::{debug, info, warn};
@@ -137,6 +139,23 @@ async fn reconnect(link: Weak<Link>) {
         }
         backoff = (backoff * 2).min(this.max_backoff);
     }
+}
+
+/// An outgoing call carrying `message`: `deadline` sent as its gRPC timeout (so the server
+/// stops working on an answer nobody waits for), the end caller `on_behalf_of` names, if any,
+/// and the current trace context.
+pub fn outgoing<T>(
+    message: T,
+    deadline: Duration,
+    on_behalf_of: Option<&MetadataValue<Ascii>>,
+) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.set_timeout(deadline);
+    if let Some(value) = on_behalf_of {
+        request.metadata_mut().insert(ON_BEHALF_OF, value.clone());
+    }
+    sismatch_telemetry::inject_context(request.metadata_mut());
+    request
 }
 
 /// Whether `status` was made by the transport (the connection could not be made, or it

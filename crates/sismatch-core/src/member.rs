@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sismatch_auth::ON_BEHALF_OF;
 use sismatch_proto::v1::{self, national_node_client::NationalNodeClient};
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
@@ -12,7 +11,7 @@ use tonic::{Code, Status};
 
 use crate::config::{ClientTls, MemberConfig};
 use crate::error::Result;
-use crate::link::{Link, is_connection_failure, is_timeout};
+use crate::link::{Link, is_connection_failure, is_timeout, outgoing};
 
 /// Largest message the core accepts from a node: a full top-100 answer fits easily.
 const MAX_MESSAGE: usize = 16 * 1024 * 1024;
@@ -108,17 +107,8 @@ impl Member {
         on_behalf_of: Option<&MetadataValue<Ascii>>,
     ) -> std::result::Result<v1::NationalNodeSearchResponse, CallError> {
         let mut client = self.client()?;
-        let mut request = tonic::Request::new(request);
-        request.set_timeout(deadline);
-        if let Some(value) = on_behalf_of {
-            request.metadata_mut().insert(ON_BEHALF_OF, value.clone());
-        }
-        sismatch_telemetry::inject_context(request.metadata_mut());
-        match tokio::time::timeout(deadline, client.search(request)).await {
-            Err(_) => Err(CallError::Timeout),
-            Ok(Ok(response)) => Ok(response.into_inner()),
-            Ok(Err(status)) => Err(self.failed(status)),
-        }
+        let request = outgoing(request, deadline, on_behalf_of);
+        self.settle(tokio::time::timeout(deadline, client.search(request)).await)
     }
 
     /// Sends a hit report to the node, bounded by `deadline`, on behalf of the reporting
@@ -130,13 +120,19 @@ impl Member {
         on_behalf_of: Option<&MetadataValue<Ascii>>,
     ) -> std::result::Result<v1::NationalNodeReportHitResponse, CallError> {
         let mut client = self.client()?;
-        let mut request = tonic::Request::new(request);
-        request.set_timeout(deadline);
-        if let Some(value) = on_behalf_of {
-            request.metadata_mut().insert(ON_BEHALF_OF, value.clone());
-        }
-        sismatch_telemetry::inject_context(request.metadata_mut());
-        match tokio::time::timeout(deadline, client.report_hit(request)).await {
+        let request = outgoing(request, deadline, on_behalf_of);
+        self.settle(tokio::time::timeout(deadline, client.report_hit(request)).await)
+    }
+
+    /// The answer of a call bounded by `tokio::time::timeout`, or why there is none.
+    fn settle<T>(
+        &self,
+        answer: std::result::Result<
+            std::result::Result<tonic::Response<T>, Status>,
+            tokio::time::error::Elapsed,
+        >,
+    ) -> std::result::Result<T, CallError> {
+        match answer {
             Err(_) => Err(CallError::Timeout),
             Ok(Ok(response)) => Ok(response.into_inner()),
             Ok(Err(status)) => Err(self.failed(status)),

@@ -18,8 +18,7 @@ use tracing::{Instrument, info_span, warn};
 
 use crate::config::{ClientTls, PartnerMemberConfig};
 use crate::error::Result;
-use crate::link::{Link, is_connection_failure, is_timeout};
-use sismatch_auth::ON_BEHALF_OF;
+use crate::link::{Link, is_connection_failure, is_timeout, outgoing};
 
 /// A partner node the core may ask.
 pub struct PartnerMember {
@@ -150,12 +149,7 @@ pub async fn expand(
         calls.spawn(
             async move {
                 let started = Instant::now();
-                let mut call = tonic::Request::new(request);
-                call.set_timeout(deadline);
-                if let Some(value) = on_behalf_of {
-                    call.metadata_mut().insert(ON_BEHALF_OF, value);
-                }
-                sismatch_telemetry::inject_context(call.metadata_mut());
+                let call = outgoing(request, deadline, on_behalf_of.as_ref());
                 let answer = ask(&partner, call, deadline).await;
                 (position, partner, asked, answer, started.elapsed())
             }
