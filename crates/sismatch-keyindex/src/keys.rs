@@ -1,0 +1,308 @@
+//! Which keys a stored skeleton is filed under, and which keys a query probes, so that every
+//! stored skeleton within the tolerated edits of the query shares at least one key with it.
+//!
+//! Edits are counted as the identifier core counts them (optimal string alignment:
+//! substitutions, insertions, deletions and adjacent transpositions, one each), on skeletons,
+//! so look-alikes cost nothing here. At most two edits (`max_edits`).
+//!
+//! - **Short values** (up to [`SHORT`] characters), symmetric deletion: two strings within two
+//!   edits share a string obtained from each by deleting at most two characters (a substitution
+//!   or a transposition costs one deletion on each side, an insertion one on one side). A short
+//!   value is filed under its whole deletion neighbourhood (46 keys for 9 characters).
+//! - **Long values**, by thirds `A B C` (cut at `n/3` and `2n/3`): two edits spread over three
+//!   parts leave one part intact and another with at most one edit, and for every such pair one
+//!   of three keys holds: `A` exact with `B` within one edit, `B` exact with `C` within one, or
+//!   `C` exact with `A` within one (a part within one edit is matched through its one-deletion
+//!   neighbourhood on both sides). A value is filed under `n + 3` keys or fewer. A transposition
+//!   across a cut damages two parts at once: the query probes again with that transposition
+//!   undone, at each place the cut can be, for two parts exact.
+//!
+//! Keys carry the stored length, so a query probes the lengths it can match (its own, two
+//! either side) and no key of a length it cannot match is read.
+
+use crate::hash::{Tag, key, key_of};
+
+/// The longest skeletons filed by deletion neighbourhood; longer ones by thirds (every third
+/// then has at least three characters).
+pub(crate) const SHORT: usize = 9;
+
+/// Length of the grams of the fragment index.
+pub(crate) const GRAM: usize = 4;
+
+/// The most edits a stored value may be from a query of `len` characters and still match: the
+/// tolerance grows with the longer of the two (`score.rs` of the identifier core), so a
+/// 4-character query may be two insertions from a 6-character value.
+pub(crate) fn max_edits(len: usize) -> usize {
+    match len {
+        0..=2 => 0,
+        3 => 1,
+        _ => 2,
+    }
+}
+
+/// Edits the identifier core tolerates when the longer value has `len` characters.
+pub(crate) fn tolerated_edits(len: usize) -> usize {
+    match len {
+        0..=3 => 0,
+        4..=5 => 1,
+        _ => 2,
+    }
+}
+
+/// Where the thirds of a skeleton of `len` characters start: the second and the third.
+fn cuts(len: usize) -> (usize, usize) {
+    (len / 3, 2 * len / 3)
+}
+
+/// The keys a stored whole-value skeleton is filed under, appended to `out`.
+pub(crate) fn stored(skel: &[char], out: &mut Vec<u32>) {
+    let n = skel.len();
+    if n == 0 {
+        return;
+    }
+    if n <= SHORT {
+        deletion_keys(Tag::Deletion, 0, &[], skel, 2, usize::MAX, out);
+        return;
+    }
+    let (a, b) = cuts(n);
+    let (first, second, third) = (&skel[..a], &skel[a..b], &skel[b..]);
+    deletion_keys(Tag::FirstSecond, n, first, second, 1, usize::MAX, out);
+    deletion_keys(Tag::SecondThird, n, second, third, 1, usize::MAX, out);
+    deletion_keys(Tag::ThirdFirst, n, third, first, 1, usize::MAX, out);
+}
+
+/// The keys to probe for a query skeleton, appended to `out` (duplicates possible).
+pub(crate) fn probes(query: &[char], out: &mut Vec<u32>) {
+    let m = query.len();
+    let edits = max_edits(m);
+    if m <= SHORT + edits {
+        deletion_keys(Tag::Deletion, 0, &[], query, edits, SHORT, out);
+    }
+    if edits == 2 {
+        for n in m.saturating_sub(2).max(SHORT + 1)..=m + 2 {
+            thirds(query, n, out);
+        }
+    }
+}
+
+/// The probes for stored values of `n` characters (long), within two edits of `q`.
+fn thirds(q: &[char], n: usize, out: &mut Vec<u32>) {
+    let m = q.len();
+    let (a, b) = cuts(n);
+    let (la, lb, lc) = (a, b - a, n - b);
+    // A exact at the start, B within one edit right after it.
+    if la <= m {
+        for end in (la + lb).saturating_sub(1)..=la + lb + 1 {
+            if end <= m {
+                deletion_keys(
+                    Tag::FirstSecond,
+                    n,
+                    &q[..la],
+                    &q[la..end],
+                    1,
+                    usize::MAX,
+                    out,
+                );
+            }
+        }
+    }
+    // B exact, shifted by up to two edits in A; C within one edit after it, to the end.
+    for start in la.saturating_sub(2)..=la + 2 {
+        let end = start + lb;
+        if end > m || (m - end).abs_diff(lc) > 1 {
+            continue;
+        }
+        deletion_keys(
+            Tag::SecondThird,
+            n,
+            &q[start..end],
+            &q[end..],
+            1,
+            usize::MAX,
+            out,
+        );
+    }
+    // C exact at the end, A within one edit at the start.
+    if lc <= m {
+        let third = &q[m - lc..];
+        for end in la.saturating_sub(1)..=la + 1 {
+            if end <= m - lc {
+                deletion_keys(Tag::ThirdFirst, n, third, &q[..end], 1, usize::MAX, out);
+            }
+        }
+    }
+    // A transposition across a cut, and at most one edit elsewhere (which shifts the cut by
+    // one when it comes before): undone, two parts are exact.
+    for cut in [a, b] {
+        for at in cut.saturating_sub(1)..=cut + 1 {
+            if let Some(undone) = swapped(q, at) {
+                two_exact(&undone, n, out);
+            }
+        }
+    }
+    // Transpositions across both cuts, nothing else.
+    let both = swapped(q, a).and_then(|once| swapped(&once, b));
+    if let Some(both) = both.filter(|both| both.len() == n) {
+        out.push(key(Tag::FirstSecond, n, &both[..a], &both[a..b]));
+    }
+}
+
+/// Probes for a query with one edit left in one third of a stored value of `n` characters:
+/// the other two thirds are exact.
+fn two_exact(q: &[char], n: usize, out: &mut Vec<u32>) {
+    let m = q.len();
+    let (a, b) = cuts(n);
+    let (la, lb, lc) = (a, b - a, n - b);
+    // The edit in C.
+    if la + lb <= m {
+        out.push(key(Tag::FirstSecond, n, &q[..la], &q[la..la + lb]));
+    }
+    // The edit in B.
+    if la + lc <= m {
+        out.push(key(Tag::ThirdFirst, n, &q[m - lc..], &q[..la]));
+    }
+    // The edit in A: B shifted by at most one.
+    for start in la.saturating_sub(1)..=la + 1 {
+        let end = start + lb;
+        if end <= m && m - end == lc {
+            out.push(key(Tag::SecondThird, n, &q[start..end], &q[end..]));
+        }
+    }
+}
+
+/// The keys a wildcard pattern without `*` and with at most two `?` probes, when the stored
+/// skeleton has the pattern's length: a `?` stands for one substitution, so the pattern with its
+/// `?` deleted is a deletion variant of every skeleton it matches (short values), or, in one of
+/// the three ways of [`stored`], an exact third beside a third that has at most one `?`.
+pub(crate) fn pattern(p: &[char], out: &mut Vec<u32>) {
+    let n = p.len();
+    let holes = |part: &[char]| part.iter().filter(|c| **c == '?').count();
+    if n <= SHORT {
+        out.push(key_of(Tag::Deletion, 0, &[], filled(p)));
+        return;
+    }
+    let (a, b) = cuts(n);
+    let (first, second, third) = (&p[..a], &p[a..b], &p[b..]);
+    for (tag, exact, other) in [
+        (Tag::FirstSecond, first, second),
+        (Tag::SecondThird, second, third),
+        (Tag::ThirdFirst, third, first),
+    ] {
+        if holes(exact) == 0 && holes(other) <= 1 {
+            out.push(key_of(tag, n, exact, filled(other)));
+        }
+    }
+}
+
+/// The characters of a pattern part without its `?`.
+fn filled(part: &[char]) -> impl Iterator<Item = char> + '_ {
+    part.iter().copied().filter(|c| *c != '?')
+}
+
+/// `chars` with the characters at `at - 1` and `at` swapped, when both exist and differ.
+pub(crate) fn swapped(chars: &[char], at: usize) -> Option<Vec<char>> {
+    if at == 0 || at >= chars.len() || chars[at - 1] == chars[at] {
+        return None;
+    }
+    let mut out = chars.to_vec();
+    out.swap(at - 1, at);
+    Some(out)
+}
+
+/// The keys of `(tag, len, exact, v)` for every `v` obtained from `region` by deleting at most
+/// `max` characters (at most two), `region` included, that has at most `longest` characters.
+/// Variants are hashed without being built; the same variant reached twice (from a run of one
+/// character) gives the same key twice, which the caller's deduplication removes.
+fn deletion_keys(
+    tag: Tag,
+    len: usize,
+    exact: &[char],
+    region: &[char],
+    max: usize,
+    longest: usize,
+    out: &mut Vec<u32>,
+) {
+    let r = region.len();
+    let without = |skip: [usize; 2]| {
+        region
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| !skip.contains(i))
+            .map(|(_, c)| *c)
+    };
+    if r <= longest {
+        out.push(key_of(tag, len, exact, without([usize::MAX; 2])));
+    }
+    if max >= 1 && r < longest.saturating_add(2) {
+        for i in 0..r {
+            out.push(key_of(tag, len, exact, without([i, usize::MAX])));
+        }
+    }
+    if max >= 2 && r < longest.saturating_add(3) {
+        for i in 0..r {
+            for j in i + 1..r {
+                out.push(key_of(tag, len, exact, without([i, j])));
+            }
+        }
+    }
+}
+
+/// Every string obtained from `chars` by deleting at most `max` characters, `chars` included.
+#[cfg(test)]
+pub(crate) fn deletions(chars: &[char], max: usize) -> std::collections::BTreeSet<Vec<char>> {
+    let mut out = std::collections::BTreeSet::new();
+    out.insert(chars.to_vec());
+    let mut frontier = vec![chars.to_vec()];
+    for _ in 0..max {
+        let mut next = Vec::new();
+        for word in &frontier {
+            for skip in 0..word.len() {
+                let mut shorter = word.clone();
+                shorter.remove(skip);
+                if out.insert(shorter.clone()) {
+                    next.push(shorter);
+                }
+            }
+        }
+        frontier = next;
+    }
+    out
+}
+
+/// The keys of the distinct 4-grams of a value's skeleton, appended to `out`.
+pub(crate) fn grams(skel: &[char], out: &mut Vec<u32>) {
+    for window in skel.windows(GRAM) {
+        out.push(gram(window));
+    }
+}
+
+/// The key of one 4-gram.
+pub(crate) fn gram(window: &[char]) -> u32 {
+    key(Tag::Gram, 0, &[], window)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn deletion_neighbourhoods() {
+        let all: Vec<String> = deletions(&chars("ABC"), 2)
+            .into_iter()
+            .map(|v| v.into_iter().collect())
+            .collect();
+        assert_eq!(all, ["A", "AB", "ABC", "AC", "B", "BC", "C"]);
+        assert_eq!(deletions(&chars("AAB"), 1).len(), 3);
+    }
+
+    #[test]
+    fn a_long_value_has_few_keys() {
+        let mut keys = Vec::new();
+        stored(&chars("WV2ZZZ7HZ8H012345"), &mut keys);
+        assert!(keys.len() <= 20, "{}", keys.len());
+    }
+}

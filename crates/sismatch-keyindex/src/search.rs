@@ -1,0 +1,287 @@
+//! One search: the probes of each query, the candidates they yield, the check of each candidate
+//! on its characters, and an upper bound of the score the identifier core can give it.
+//! Everything here runs under the index's read lock.
+//!
+//! Per value query: whole values within the tolerated edits (`keys`), then fragments (the
+//! query inside a longer value: exact up to 7 characters, within one edit from 8, as the
+//! identifier core tolerates), through the 4-grams of the skeletons. Per pattern: its longest
+//! literal runs through the 4-grams; a pattern without a run of four but with all its
+//! positions pinned (`?` only, at most two) through the whole-value keys; any other pattern by
+//! checking every identifier (slow, and rare: four literals at least, none four in a row).
+//!
+//! The bounds let the node score candidates best-first and stop once no candidate left can
+//! enter its answer: on skeletons, look-alikes cost nothing, so the identifier core's score is
+//! at most what the same match scores without them, computed here with the same arithmetic.
+
+use sismatch_ident::{Query, skeleton, skeleton_char};
+
+use crate::keys::{self, GRAM, max_edits, tolerated_edits};
+use crate::postings::Postings;
+use crate::table::{Table, whole_value_skeletons};
+use crate::verify::{bounded_osa, glob, inside};
+
+/// The shortest fragment searched inside longer values (the identifier core's `MIN_FRAGMENT`).
+const MIN_FRAGMENT: usize = 5;
+
+/// From this length a fragment is found with one edit (the identifier core's tolerance).
+const EDITED_FRAGMENT: usize = 8;
+
+/// A gram list longer than this is intersected with the next rarest before candidates are
+/// checked: reading two lists is cheaper than checking that many values.
+const INTERSECT_ABOVE: usize = 32;
+
+/// Heads a stored value may carry before what an anchored pattern describes: a country code,
+/// `IMO`.
+const HEADS: [usize; 2] = [2, 3];
+
+/// The identifier core's score of a whole-value match at `edits` unit edits (no look-alike)
+/// when the longer value has `len` characters: `score.rs`'s `edit_score`, same arithmetic.
+fn edit_bound(edits: usize, len: usize) -> f64 {
+    let scale = 8 * tolerated_edits(len) as u32 + 5;
+    (1.0 - f64::from(4 * edits as u32) / f64::from(scale)).max(0.0)
+}
+
+/// The identifier core's score of a fragment or pattern pinning `pinned` of `len` stored
+/// characters at no cost: `score.rs`'s `partial_score`, same arithmetic.
+fn partial_bound(pinned: usize, len: usize) -> f64 {
+    let coverage = pinned as f64 / len.max(1) as f64;
+    0.5 + 0.4 * coverage.min(1.0) * 1.0
+}
+
+/// What a search reads.
+pub(crate) struct Searcher<'a> {
+    pub table: &'a Table,
+    pub whole: &'a Postings,
+    pub grams: &'a Postings,
+}
+
+impl Searcher<'_> {
+    /// The identifier rows that may match `query`, checked on their skeletons, each with an
+    /// upper bound of its score; ascending by row, one entry per row.
+    pub(crate) fn identifiers(&self, query: &Query) -> Vec<(u32, f64)> {
+        let mut out = Vec::new();
+        match query {
+            Query::Value(value) => {
+                for form in whole_value_skeletons(&value.key, &value.normalised) {
+                    let form: Vec<char> = form.chars().collect();
+                    self.whole_values(&form, &mut out);
+                }
+                let fragment: Vec<char> = skeleton(&value.normalised).chars().collect();
+                self.fragments(&fragment, &mut out);
+            }
+            Query::Pattern(pattern) => self.pattern(pattern, &mut out),
+        }
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        out.dedup_by_key(|(ident, _)| *ident);
+        out
+    }
+
+    /// Identifiers with a whole-value skeleton within the tolerated edits of `q`.
+    fn whole_values(&self, q: &[char], out: &mut Vec<(u32, f64)>) {
+        let mut probes = Vec::with_capacity(512);
+        keys::probes(q, &mut probes);
+        let bound = max_edits(q.len());
+        let mut stored = Vec::with_capacity(32);
+        for form in self.forms(probes) {
+            let Some(row) = self.live_form(form) else {
+                continue;
+            };
+            stored.clear();
+            stored.extend(self.table.text(&row.text).chars());
+            let Some(edits) = bounded_osa(q, &stored, bound) else {
+                continue;
+            };
+            let longer = q.len().max(stored.len());
+            if edits <= tolerated_edits(longer) {
+                out.push((row.ident, edit_bound(edits, longer)));
+            }
+        }
+    }
+
+    /// The live form rows under `probes`, ascending, once each.
+    fn forms(&self, mut probes: Vec<u32>) -> Vec<u32> {
+        probes.sort_unstable();
+        probes.dedup();
+        let mut forms = Vec::new();
+        for key in probes {
+            self.whole.for_each(key, |form| forms.push(form));
+        }
+        forms.sort_unstable();
+        forms.dedup();
+        forms
+    }
+
+    fn live_form(&self, form: u32) -> Option<&crate::table::FormRow> {
+        let row = self.table.forms.get(form as usize)?;
+        self.live(row.ident).then_some(row)
+    }
+
+    /// Identifiers whose skeleton holds `fragment` and is longer.
+    fn fragments(&self, fragment: &[char], out: &mut Vec<(u32, f64)>) {
+        let len = fragment.len();
+        if len < MIN_FRAGMENT {
+            return;
+        }
+        let edits = usize::from(len >= EDITED_FRAGMENT);
+        let mut candidates = Vec::new();
+        if edits == 0 {
+            self.by_grams(&[fragment], &mut candidates);
+        } else {
+            // One edit leaves one half intact; a transposition across the halves is undone.
+            let (left, right) = fragment.split_at(len / 2);
+            self.by_grams(&[left], &mut candidates);
+            self.by_grams(&[right], &mut candidates);
+            if let Some(undone) = keys::swapped(fragment, len / 2) {
+                self.by_grams(&[&undone], &mut candidates);
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        let mut stored = Vec::with_capacity(32);
+        for ident in candidates {
+            // The byte length is at least the character count: shorter rows are out unread.
+            let longer = self.table.idents.get(ident as usize).is_some_and(|row| {
+                row.live && (row.skeleton.end - row.skeleton.start) as usize > len
+            });
+            if !longer {
+                continue;
+            }
+            let Some(skel) = self.skeleton_of(ident, &mut stored) else {
+                continue;
+            };
+            if skel.len() > len && inside(fragment, skel, edits) {
+                out.push((ident, partial_bound(len, skel.len())));
+            }
+        }
+    }
+
+    /// Identifiers matching a normalised pattern on their skeletons.
+    fn pattern(&self, pattern: &str, out: &mut Vec<(u32, f64)>) {
+        let pattern: Vec<char> = pattern
+            .chars()
+            .map(|c| {
+                if matches!(c, '*' | '?') {
+                    c
+                } else {
+                    skeleton_char(c)
+                }
+            })
+            .collect();
+        let literals = pattern.iter().filter(|c| !matches!(c, '*' | '?')).count();
+        let holes = pattern.iter().filter(|c| **c == '?').count();
+        let runs: Vec<&[char]> = pattern
+            .split(|c| matches!(c, '*' | '?'))
+            .filter(|run| run.len() >= GRAM)
+            .collect();
+        if runs.is_empty() && !pattern.contains(&'*') && holes <= 2 {
+            let mut probes = Vec::new();
+            keys::pattern(&pattern, &mut probes);
+            for form in self.forms(probes) {
+                let Some(row) = self.live_form(form) else {
+                    continue;
+                };
+                let text: Vec<char> = self.table.text(&row.text).chars().collect();
+                if glob(&pattern, &text) {
+                    out.push((row.ident, partial_bound(literals, text.len())));
+                }
+            }
+            return;
+        }
+        let mut candidates = Vec::new();
+        if runs.is_empty() {
+            candidates.extend(0..self.table.idents.len() as u32);
+        } else {
+            self.by_grams(&runs, &mut candidates);
+        }
+        let anchored = pattern.first() != Some(&'*');
+        let mut stored = Vec::with_capacity(32);
+        for ident in candidates {
+            let Some(skel) = self.skeleton_of(ident, &mut stored) else {
+                continue;
+            };
+            let cuts = std::iter::once(0).chain(HEADS.into_iter().filter(|_| anchored));
+            let best = cuts
+                .filter(|&cut| skel.len() > cut && glob(&pattern, &skel[cut..]))
+                .map(|cut| partial_bound(literals, skel.len() - cut))
+                .reduce(f64::max);
+            if let Some(bound) = best {
+                out.push((ident, bound));
+            }
+        }
+    }
+
+    /// Identifiers whose skeleton may hold every run of `runs` (each at least a gram long),
+    /// ascending: the rarest gram's list, intersected with the next rarest when long.
+    fn by_grams(&self, runs: &[&[char]], out: &mut Vec<u32>) {
+        let mut grams: Vec<(usize, u32)> = runs
+            .iter()
+            .flat_map(|run| run.windows(GRAM))
+            .map(|window| {
+                let key = keys::gram(window);
+                (self.grams.count(key), key)
+            })
+            .collect();
+        grams.sort_unstable();
+        grams.dedup();
+        let Some(&(count, rarest)) = grams.first() else {
+            return;
+        };
+        let mut found = Vec::with_capacity(count);
+        self.grams.for_each(rarest, |ident| found.push(ident));
+        found.sort_unstable();
+        for &(_, next) in grams.iter().skip(1).take(2) {
+            if found.len() <= INTERSECT_ABOVE {
+                break;
+            }
+            let mut other = Vec::new();
+            self.grams.for_each(next, |ident| other.push(ident));
+            other.sort_unstable();
+            found.retain(|ident| other.binary_search(ident).is_ok());
+        }
+        out.extend(found);
+    }
+
+    /// The skeleton of a live identifier, decoded into `buffer`.
+    fn skeleton_of<'b>(&self, ident: u32, buffer: &'b mut Vec<char>) -> Option<&'b [char]> {
+        let row = self
+            .table
+            .idents
+            .get(ident as usize)
+            .filter(|row| row.live)?;
+        buffer.clear();
+        buffer.extend(self.table.text(&row.skeleton).chars());
+        Some(buffer)
+    }
+
+    fn live(&self, ident: u32) -> bool {
+        self.table
+            .idents
+            .get(ident as usize)
+            .is_some_and(|row| row.live)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sismatch_ident::{Query, score};
+
+    /// The bounds are the identifier core's own scores when nothing but the edit, fragment or
+    /// pattern is there: equal, so that ties are broken the same way.
+    #[test]
+    fn bounds_are_the_scores_without_look_alikes() {
+        let cases = [
+            ("ABC12345D404", "ABC12345D404", edit_bound(0, 12)),
+            ("ABC12354D404", "ABC12345D404", edit_bound(1, 12)),
+            ("XBC12354D404", "ABC12345D404", edit_bound(2, 12)),
+            ("ABCD", "ABCX", edit_bound(1, 4)),
+            ("2345D4", "ABC12345D404", partial_bound(6, 12)),
+            ("*2345D4*", "ABC12345D404", partial_bound(6, 12)),
+            ("ABC123??D404", "ABC12345D404", partial_bound(10, 12)),
+        ];
+        for (query, stored, bound) in cases {
+            let query = Query::parse(query, None).unwrap();
+            assert_eq!(score(&query, stored), bound, "{query:?} {stored}");
+        }
+    }
+}

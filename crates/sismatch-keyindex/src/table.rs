@@ -1,0 +1,232 @@
+//! What the index keeps of each alert: the few fields a search filters on, and each indexable
+//! identifier pre-parsed (its kind, normalised value and skeletons), so that candidates are
+//! verified, filtered and scored without reading or parsing anything from the store.
+//!
+//! Rows are appended and never moved: an id in a posting list stays valid. A changed alert
+//! gets new identifier rows only when its identifiers changed (a status change keeps them), and
+//! the old rows are marked dead; merges drop dead rows' postings.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use jiff::Timestamp;
+use sismatch_alert::{Alert, Category, Status};
+use sismatch_ident::{IdentifierKind, parse, skeleton, without_droppable_head};
+
+/// One alert.
+#[derive(Debug)]
+pub(crate) struct AlertRow {
+    pub id: Box<str>,
+    pub status: Status,
+    pub category: Category,
+    pub expires_at: Option<Timestamp>,
+    /// Its identifier rows.
+    pub idents: Range<u32>,
+    /// False once the alert is gone from the store.
+    pub live: bool,
+}
+
+/// One indexable identifier of an alert.
+#[derive(Debug)]
+pub(crate) struct IdentRow {
+    pub alert: u32,
+    /// Position in the alert's identifier list.
+    pub ordinal: u16,
+    /// The kind the alert declares.
+    pub kind: IdentifierKind,
+    /// The normalised value, in `text`.
+    pub normalised: Range<u32>,
+    /// The skeleton of the normalised value, in `text`: what fragments and patterns are
+    /// checked on.
+    pub skeleton: Range<u32>,
+    pub live: bool,
+}
+
+/// One whole-value skeleton of an identifier (of its key, of its normalised value, without a
+/// droppable head): what whole-value keys point to.
+#[derive(Debug)]
+pub(crate) struct FormRow {
+    pub ident: u32,
+    pub text: Range<u32>,
+}
+
+/// An identifier of an alert about to be added, with what its keys are made from.
+pub(crate) struct NewIdent {
+    pub ordinal: u16,
+    pub kind: IdentifierKind,
+    pub normalised: String,
+    pub skeleton: Vec<char>,
+    pub forms: Vec<Vec<char>>,
+}
+
+impl NewIdent {
+    /// The indexable identifiers of `alert`.
+    pub(crate) fn of(alert: &Alert) -> Vec<NewIdent> {
+        alert
+            .identifiers
+            .iter()
+            .enumerate()
+            .filter_map(|(ordinal, entry)| {
+                let id = parse(&entry.value, Some(entry.kind));
+                if !id.is_indexable() {
+                    return None;
+                }
+                let forms = whole_value_skeletons(&id.key, &id.normalised)
+                    .into_iter()
+                    .map(|form| form.chars().collect())
+                    .collect();
+                Some(NewIdent {
+                    ordinal: u16::try_from(ordinal).unwrap_or(u16::MAX),
+                    kind: entry.kind,
+                    skeleton: skeleton(&id.normalised).chars().collect(),
+                    normalised: id.normalised,
+                    forms,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The skeletons under which a whole value is looked up, deduplicated: of the key, of the
+/// normalised form, and of the normalised form without a droppable head (a CIN country code,
+/// `IMO`), so that a value stored with a prefix is found by a query without, and the reverse.
+pub(crate) fn whole_value_skeletons(key: &str, normalised: &str) -> Vec<String> {
+    let mut out = vec![skeleton(key), skeleton(normalised)];
+    if let Some(rest) = without_droppable_head(normalised) {
+        out.push(skeleton(rest));
+    }
+    out.retain(|s| !s.is_empty());
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// All rows, and the text they point into.
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    pub alerts: Vec<AlertRow>,
+    pub idents: Vec<IdentRow>,
+    pub forms: Vec<FormRow>,
+    /// Normalised values and skeletons, one after the other.
+    pub text: String,
+    /// Alert id → row.
+    pub by_id: HashMap<Box<str>, u32>,
+    /// Live alerts.
+    pub live_alerts: usize,
+    /// Live identifiers.
+    pub live_idents: usize,
+    /// Bytes of the alert ids (held twice: in the row and as the map's key).
+    id_bytes: usize,
+}
+
+impl Table {
+    pub(crate) fn text(&self, range: &Range<u32>) -> &str {
+        self.text
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or_default()
+    }
+
+    fn push_text(&mut self, s: &str) -> Range<u32> {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        start..self.text.len() as u32
+    }
+
+    /// Whether the identifiers stored for alert row `row` are `new` (same order, kinds and
+    /// normalised values): then a change of the alert leaves its keys alone.
+    pub(crate) fn same_identifiers(&self, row: u32, new: &[NewIdent]) -> bool {
+        let Some(alert) = self.alerts.get(row as usize) else {
+            return false;
+        };
+        let old = &self.idents[alert.idents.start as usize..alert.idents.end as usize];
+        old.len() == new.len()
+            && old.iter().zip(new).all(|(o, n)| {
+                o.ordinal == n.ordinal
+                    && o.kind == n.kind
+                    && self.text(&o.normalised) == n.normalised
+            })
+    }
+
+    /// Updates the fields of an existing alert row whose identifiers stay.
+    pub(crate) fn refresh(&mut self, row: u32, alert: &Alert) {
+        if let Some(r) = self.alerts.get_mut(row as usize) {
+            r.status = alert.status;
+            r.category = alert.category;
+            r.expires_at = alert.expires_at;
+        }
+    }
+
+    /// Marks alert row `row` and its identifiers dead.
+    pub(crate) fn kill(&mut self, row: u32) {
+        let Some(alert) = self.alerts.get_mut(row as usize) else {
+            return;
+        };
+        if alert.live {
+            alert.live = false;
+            self.live_alerts -= 1;
+        }
+        let range = alert.idents.start as usize..alert.idents.end as usize;
+        for ident in &mut self.idents[range] {
+            if ident.live {
+                ident.live = false;
+                self.live_idents -= 1;
+            }
+        }
+        if let Some(id) = self.alerts.get(row as usize).map(|a| a.id.clone()) {
+            self.by_id.remove(&id);
+        }
+    }
+
+    /// Appends `alert` with its identifiers; returns, per identifier, its row and the rows of
+    /// its forms.
+    pub(crate) fn add(&mut self, alert: &Alert, new: &[NewIdent]) -> Vec<(u32, Range<u32>)> {
+        let row = self.alerts.len() as u32;
+        let first = self.idents.len() as u32;
+        let mut placed = Vec::with_capacity(new.len());
+        for ident in new {
+            let at = self.idents.len() as u32;
+            let normalised = self.push_text(&ident.normalised);
+            let skel: String = ident.skeleton.iter().collect();
+            let skeleton = self.push_text(&skel);
+            self.idents.push(IdentRow {
+                alert: row,
+                ordinal: ident.ordinal,
+                kind: ident.kind,
+                normalised,
+                skeleton,
+                live: true,
+            });
+            let forms_start = self.forms.len() as u32;
+            for form in &ident.forms {
+                let s: String = form.iter().collect();
+                let text = self.push_text(&s);
+                self.forms.push(FormRow { ident: at, text });
+            }
+            placed.push((at, forms_start..self.forms.len() as u32));
+        }
+        self.alerts.push(AlertRow {
+            id: alert.id.as_str().into(),
+            status: alert.status,
+            category: alert.category,
+            expires_at: alert.expires_at,
+            idents: first..self.idents.len() as u32,
+            live: true,
+        });
+        self.by_id.insert(alert.id.as_str().into(), row);
+        self.id_bytes += 2 * alert.id.len();
+        self.live_alerts += 1;
+        self.live_idents += new.len();
+        placed
+    }
+
+    /// Bytes held, roughly.
+    pub(crate) fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.alerts.capacity() * size_of::<AlertRow>()
+            + self.idents.capacity() * size_of::<IdentRow>()
+            + self.forms.capacity() * size_of::<FormRow>()
+            + self.text.capacity()
+            + self.by_id.capacity() * (size_of::<(Box<str>, u32)>() + 1)
+            + self.id_bytes
+    }
+}

@@ -1,0 +1,352 @@
+//! The index proposes every alert the identifier core accepts: checked on the keys for every
+//! edit pattern of a few values, and against a brute-force oracle (score every stored
+//! identifier) for every corruption of DESIGN §3.
+
+use std::ops::ControlFlow;
+
+use sismatch_alert::{Alert, Status};
+use sismatch_ident::{DEFAULT_THRESHOLD, IdentifierKind, Query, parse, score};
+
+use crate::keys::{self, SHORT, deletions, max_edits, swapped, tolerated_edits};
+use crate::testkit::{Corruption, Rng, alert, alerts};
+use crate::verify::bounded_osa;
+use crate::{Change, KeyIndex};
+
+fn chars(s: &str) -> Vec<char> {
+    s.chars().collect()
+}
+
+/// Every value one or two single edits (substitution, insertion, deletion, transposition)
+/// from `s`, over a small alphabet.
+fn two_edits(s: &[char]) -> Vec<Vec<char>> {
+    let alphabet = ['A', '9', 'Z', '0'];
+    let once = |s: &[char]| {
+        let mut out = Vec::new();
+        for i in 0..=s.len() {
+            for &c in &alphabet {
+                let mut v = s.to_vec();
+                v.insert(i, c);
+                out.push(v);
+                if i < s.len() {
+                    let mut v = s.to_vec();
+                    v[i] = c;
+                    out.push(v);
+                }
+            }
+            if i < s.len() {
+                let mut v = s.to_vec();
+                v.remove(i);
+                out.push(v);
+            }
+            if let Some(v) = swapped(s, i) {
+                out.push(v);
+            }
+        }
+        out
+    };
+    once(s).iter().flat_map(|v| once(v)).collect()
+}
+
+#[test]
+fn keys_meet_for_every_two_edit_pattern() {
+    for stored in [
+        "K83921",
+        "WTU4711",
+        "12345678",
+        "A8C123450",
+        "A8C1234504",
+        "A8C12345040",
+        "A8C123450404",
+        "A8C123450404XY",
+        "1HGC8263JA0043527",
+        "N1A8C123450404XYZW",
+    ] {
+        let t = chars(stored);
+        let mut filed = Vec::new();
+        keys::stored(&t, &mut filed);
+        filed.sort_unstable();
+        let mut checked = 0;
+        for query in two_edits(&t) {
+            let Some(edits) = bounded_osa(&query, &t, max_edits(query.len())) else {
+                continue;
+            };
+            if edits > tolerated_edits(query.len().max(t.len())) {
+                continue;
+            }
+            let mut probes = Vec::new();
+            keys::probes(&query, &mut probes);
+            let meets = probes.iter().any(|p| filed.binary_search(p).is_ok());
+            let query: String = query.iter().collect();
+            assert!(meets, "{query} would not find {stored}");
+            checked += 1;
+        }
+        assert!(checked > 1_000, "{stored}: {checked}");
+    }
+}
+
+#[test]
+fn short_values_are_filed_by_their_whole_neighbourhood() {
+    let mut filed = Vec::new();
+    keys::stored(&chars("A8C120450"), &mut filed);
+    filed.sort_unstable();
+    filed.dedup();
+    assert_eq!(filed.len(), deletions(&chars("A8C120450"), 2).len());
+    assert!(SHORT < 10);
+}
+
+fn index_of(alerts: &[Alert]) -> KeyIndex {
+    let index = KeyIndex::new();
+    let changes: Vec<Change<'_>> = alerts.iter().map(Change::Upsert).collect();
+    // In a few batches, so that merges run.
+    for (i, chunk) in changes.chunks(97).enumerate() {
+        index.apply(chunk, i as u64 + 1);
+    }
+    index
+}
+
+/// The alerts whose identifiers the identifier core scores at or above the threshold.
+fn oracle(stored: &[Alert], query: &Query) -> Vec<String> {
+    let mut ids: Vec<String> = stored
+        .iter()
+        .filter(|alert| {
+            alert.identifiers.iter().any(|entry| {
+                let id = parse(&entry.value, Some(entry.kind));
+                id.is_indexable() && score(query, &id.normalised) >= DEFAULT_THRESHOLD
+            })
+        })
+        .map(|alert| alert.id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn every_alert_the_scorer_accepts_is_proposed() {
+    let mut rng = Rng::new(42);
+    let stored = alerts(&mut rng, 1500);
+    let index = index_of(&stored);
+    for corruption in Corruption::ALL {
+        let mut accepted = 0;
+        for round in 0..60 {
+            let alert = &stored[(round * 37 + 5) % stored.len()];
+            let entry = &alert.identifiers[round % alert.identifiers.len()];
+            let (raw, kind) = corruption.apply(&mut rng, entry.kind, &entry.value);
+            let Ok(query) = Query::parse(&raw, kind) else {
+                continue;
+            };
+            let expected = oracle(&stored, &query);
+            accepted += usize::from(expected.contains(&alert.id));
+            let found = index.candidates(std::slice::from_ref(&query));
+            let missed: Vec<&String> = expected.iter().filter(|id| !found.contains(id)).collect();
+            assert!(
+                missed.is_empty(),
+                "{corruption:?}: {raw:?} ({kind:?}) misses {missed:?} among {} candidates",
+                found.len()
+            );
+        }
+        assert!(
+            accepted >= 20,
+            "{corruption:?}: only {accepted} queries match their alert"
+        );
+    }
+}
+
+#[test]
+fn shorter_queries_two_edits_away_are_found() {
+    // Misses of the tantivy index (BENCHMARKS.md): two edits, the query shorter.
+    let stored = vec![
+        alert(
+            "NL-1",
+            vec![(IdentifierKind::EngineSerial, "14003F-538941".into())],
+        ),
+        alert(
+            "NL-2",
+            vec![(IdentifierKind::Container, "MSCU5298701".into())],
+        ),
+        alert(
+            "NL-3",
+            vec![(IdentifierKind::Vin, "WAUZZZB13FH077301".into())],
+        ),
+        alert(
+            "NL-4",
+            vec![(IdentifierKind::Container, "OOLU 011455 1".into())],
+        ),
+    ];
+    let index = index_of(&stored);
+    for (query, id) in [
+        ("14003G53941", "NL-1"),
+        ("MSCU526801", "NL-2"),
+        ("WAUZZZ13FH07301", "NL-3"),
+        ("OOLU014554", "NL-4"),
+    ] {
+        let query = Query::parse(query, None).unwrap();
+        let found = index.candidates(std::slice::from_ref(&query));
+        assert!(found.contains(&id.to_string()), "{query:?}: {found:?}");
+    }
+}
+
+#[test]
+fn changes_replace_refresh_and_remove() {
+    let index = KeyIndex::new();
+    let boat = alert("NL-1", vec![(IdentifierKind::Hin, "ABC12345D404".into())]);
+    index.apply(&[Change::Upsert(&boat)], 1);
+    let query = |raw: &str| index.candidates(&[Query::parse(raw, None).unwrap()]);
+    assert_eq!(query("ABC12345D4O4"), ["NL-1"]);
+
+    let mut recovered = boat.clone();
+    recovered.status = Status::Recovered;
+    index.apply(&[Change::Upsert(&recovered)], 2);
+    let mut statuses = Vec::new();
+    index.search(&[Query::parse("ABC12345D404", None).unwrap()], |c| {
+        statuses.push(c.status());
+        ControlFlow::Continue(())
+    });
+    assert_eq!(statuses, [Status::Recovered]);
+    assert_eq!(index.stats().identifiers, 1);
+
+    let renumbered = alert("NL-1", vec![(IdentifierKind::Hin, "XYZ98765E505".into())]);
+    index.apply(&[Change::Upsert(&renumbered)], 3);
+    assert!(query("ABC12345D404").is_empty());
+    assert_eq!(query("XYZ98765E5O5"), ["NL-1"]);
+    assert_eq!(index.stats().identifiers, 1);
+
+    index.apply(&[Change::Remove("NL-1")], 4);
+    assert!(query("XYZ98765E505").is_empty());
+    assert_eq!(index.stats().alerts, 0);
+    assert_eq!(index.sequence(), 4);
+    index.compact();
+    assert!(index.stats().pairs == 0, "{:?}", index.stats());
+}
+
+#[test]
+fn the_last_change_of_a_batch_wins() {
+    let index = KeyIndex::new();
+    let first = alert("NL-1", vec![(IdentifierKind::Hin, "ABC12345D404".into())]);
+    let second = alert("NL-1", vec![(IdentifierKind::Hin, "XYZ98765E505".into())]);
+    index.apply(&[Change::Upsert(&first), Change::Upsert(&second)], 2);
+    let found = index.candidates(&[Query::parse("XYZ98765E505", None).unwrap()]);
+    assert_eq!(found, ["NL-1"]);
+    assert!(
+        index
+            .candidates(&[Query::parse("ABC12345D404", None).unwrap()])
+            .is_empty()
+    );
+    assert_eq!(index.stats().alerts, 1);
+}
+
+#[test]
+fn candidates_carry_their_identifiers_pre_parsed() {
+    let index = KeyIndex::new();
+    let boat = alert(
+        "NL-1",
+        vec![
+            (IdentifierKind::Cin, "NL-ABC12345D404".into()),
+            (IdentifierKind::EngineSerial, "UNKNOWN".into()),
+            (IdentifierKind::EngineSerial, "6CJ-1013456".into()),
+        ],
+    );
+    index.apply(&[Change::Upsert(&boat)], 1);
+    let mut seen = Vec::new();
+    index.search(&[Query::parse("6CJ1O13456", None).unwrap()], |c| {
+        seen.push(
+            c.identifiers()
+                .map(|i| (i.ordinal, i.kind, i.normalised.to_string()))
+                .collect::<Vec<_>>(),
+        );
+        ControlFlow::Continue(())
+    });
+    assert_eq!(
+        seen,
+        [vec![
+            (0, IdentifierKind::Cin, "NLABC12345D404".to_string()),
+            (2, IdentifierKind::EngineSerial, "6CJ1013456".to_string()),
+        ]]
+    );
+}
+
+/// Scoring candidates best bound first and stopping at the first bound below the tenth score
+/// kept gives the brute-force top ten, and no candidate scores above its bound.
+#[test]
+fn best_bound_first_stops_early_and_loses_nothing() {
+    let mut rng = Rng::new(9);
+    let mut stored = alerts(&mut rng, 1500);
+    // A crowd: many values holding one fragment.
+    for n in 0..300 {
+        stored.push(alert(
+            &format!("NL-C{n:04}"),
+            vec![(
+                IdentifierKind::Cin,
+                format!("NL-BEN{:05}F{}{:02}", n * 7, n % 10, n % 50),
+            )],
+        ));
+    }
+    let index = index_of(&stored);
+    let rank = |a: &(f64, String), b: &(f64, String)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let best_score = |query: &Query, alert: &Alert| {
+        alert
+            .identifiers
+            .iter()
+            .map(|entry| parse(&entry.value, Some(entry.kind)))
+            .filter(|id| id.is_indexable())
+            .map(|id| score(query, &id.normalised))
+            .fold(0.0, f64::max)
+    };
+    let mut queries: Vec<String> = vec!["NLBEN".into(), "BEN00".into(), "*BEN0*".into()];
+    for round in 0..200 {
+        let alert = &stored[(round * 53 + 1) % stored.len()];
+        let corruption = Corruption::ALL[round % Corruption::ALL.len()];
+        queries.push(
+            corruption
+                .apply(
+                    &mut rng,
+                    alert.identifiers[0].kind,
+                    &alert.identifiers[0].value,
+                )
+                .0,
+        );
+    }
+    let by_id: std::collections::HashMap<&str, &Alert> =
+        stored.iter().map(|a| (a.id.as_str(), a)).collect();
+    for raw in queries {
+        let Ok(query) = Query::parse(&raw, None) else {
+            continue;
+        };
+        let mut expected: Vec<(f64, String)> = stored
+            .iter()
+            .map(|a| (best_score(&query, a), a.id.clone()))
+            .filter(|(s, _)| *s >= DEFAULT_THRESHOLD)
+            .collect();
+        expected.sort_by(rank);
+        expected.truncate(10);
+        let mut kept: Vec<(f64, String)> = Vec::new();
+        let mut visited = 0;
+        index.search(std::slice::from_ref(&query), |candidate| {
+            let bound = candidate.bound();
+            if kept.len() == 10 {
+                let last = &kept[9];
+                if bound.score < last.0
+                    || (bound.score == last.0 && candidate.id() > last.1.as_str())
+                {
+                    return ControlFlow::Break(());
+                }
+            }
+            visited += 1;
+            let actual = best_score(&query, by_id[candidate.id()]);
+            assert!(
+                actual <= bound.score,
+                "{raw}: {} scores {actual} > {bound:?}",
+                candidate.id()
+            );
+            if actual >= DEFAULT_THRESHOLD {
+                kept.push((actual, candidate.id().to_string()));
+                kept.sort_by(rank);
+                kept.truncate(10);
+            }
+            ControlFlow::Continue(())
+        });
+        assert_eq!(kept, expected, "{raw}");
+        if raw == "NLBEN" {
+            assert!(visited < 60, "{raw}: {visited} scored of a crowd of 300");
+        }
+    }
+}
