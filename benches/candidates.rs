@@ -1,24 +1,25 @@
 //! Micro-benchmarks of the two steps of a federated search that sit between the identifier
-//! core (`ident.rs`) and the network (`federation.rs`): a node's index candidate lookup, and
-//! the core's merge of the nodes' answers.
+//! core (`ident.rs`) and the network (`federation.rs`): a node's identifier candidate lookup,
+//! and the core's merge of the nodes' answers.
 //!
 //! What is measured:
-//! - `candidates/<query>`: `AlertIndex::candidates` (limit 200, as the node asks) on one index
-//!   holding about `SISMATCH_BENCH_IDENTIFIERS` identifiers (default 1,000,000: some 700,000
-//!   alerts of the seeded sample generator, seed 11, one country), compacted into one segment
-//!   as a node leaves it after a bulk load. Queries are stored values misread as officers do
-//!   (`clean`, `look_alike`, `two_edits`, `fragment`, `pattern`, from `sismatch-sample`'s
-//!   `corrupt`), 200 per case, cycled; `negative` queries are numbers of objects never stored
-//!   (another seed): the no-hit path, which DESIGN §6 wants cheapest.
+//! - `candidates/<query>`: `KeyIndex::candidates` of `sismatch-keyindex` (the node's in-memory
+//!   identifier index; every candidate, no limit) on one index holding about
+//!   `SISMATCH_BENCH_IDENTIFIERS` identifiers (default 1,000,000: some 700,000 alerts of the
+//!   seeded sample generator, seed 11, one country), applied in batches of 20,000 alerts and
+//!   then compacted, as a node leaves it after filling it from its store. Queries are stored
+//!   values misread as officers do (`clean`, `look_alike`, `two_edits`, `fragment`,
+//!   `pattern`, from `sismatch-sample`'s `corrupt`), 200 per case, cycled; `negative` queries
+//!   are numbers of objects never stored (another seed): the no-hit path, which DESIGN §6
+//!   wants cheapest.
 //! - `merge/5_nodes`: `sismatch_core::merge::merge` of five nodes' answers of ten matches each
 //!   (real alerts in wire form, overlapping scores) into the top ten, then `groups` over the
 //!   result: what the core adds to the slowest node's answer time.
 //!
-//! Building the index takes a minute or two before the first measurement (tantivy indexing
-//! and the compaction); it lives in a temporary folder. Run with
-//! `cargo bench -p sismatch-benches --bench candidates`, or for a quick run
-//! `SISMATCH_BENCH_IDENTIFIERS=100000 cargo bench -p sismatch-benches --bench candidates --
-//! --warm-up-time 1 --measurement-time 3`.
+//! Building the index takes seconds before the first measurement; it lives in memory, no
+//! folder is written. Run with `cargo bench -p sismatch-benches --bench candidates`, or for
+//! a quick run `SISMATCH_BENCH_IDENTIFIERS=100000 cargo bench -p sismatch-benches --bench
+//! candidates -- --warm-up-time 1 --measurement-time 3`.
 
 // In a bench harness a failed setup step is a failed run, with its message.
 #![allow(clippy::expect_used)]
@@ -29,11 +30,13 @@ use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_ma
 use sismatch_core::merge::{NodeAnswer, groups, merge};
 use sismatch_grpc::convert::{alert_out, kind_out};
 use sismatch_ident::{Query, parse};
-use sismatch_index::{AlertIndex, IndexChange};
+use sismatch_keyindex::{Change, KeyIndex};
 use sismatch_proto::v1;
 use sismatch_sample::{Corruption, Generator, SampleConfig, corrupt};
 
 const QUERIES_PER_CASE: usize = 200;
+/// Alerts per `KeyIndex::apply`, as the node fills its index from the store.
+const BATCH: usize = 20_000;
 const CASES: [Corruption; 5] = [
     Corruption::Clean,
     Corruption::LookAlike,
@@ -50,8 +53,8 @@ fn identifiers_wanted() -> u64 {
 }
 
 /// The index of about `wanted` identifiers and the query cases over it.
-fn build(dir: &std::path::Path, wanted: u64) -> (AlertIndex, Vec<(&'static str, Vec<Query>)>) {
-    let (index, _) = AlertIndex::open(dir).expect("index opens");
+fn build(wanted: u64) -> (KeyIndex, Vec<(&'static str, Vec<Query>)>) {
+    let index = KeyIndex::new();
     let config = SampleConfig {
         countries: vec!["NL".to_string()],
         alerts: wanted,
@@ -60,7 +63,7 @@ fn build(dir: &std::path::Path, wanted: u64) -> (AlertIndex, Vec<(&'static str, 
     };
     let mut cases: Vec<(&'static str, Vec<Query>)> =
         CASES.iter().map(|c| (c.as_str(), Vec::new())).collect();
-    let mut batch = Vec::with_capacity(10_000);
+    let mut batch = Vec::with_capacity(BATCH);
     let mut identifiers = 0;
     let mut sequence = 0;
     for sample in Generator::new(&config).expect("generator") {
@@ -78,21 +81,24 @@ fn build(dir: &std::path::Path, wanted: u64) -> (AlertIndex, Vec<(&'static str, 
             }
         }
         batch.push(sample.alert);
-        if batch.len() == 10_000 || identifiers >= wanted {
+        if batch.len() == BATCH || identifiers >= wanted {
             sequence += 1;
-            let changes: Vec<IndexChange<'_>> = batch.iter().map(IndexChange::Upsert).collect();
-            index.apply(&changes, sequence).expect("apply");
+            let changes: Vec<Change<'_>> = batch.iter().map(Change::Upsert).collect();
+            index.apply(&changes, sequence);
             batch.clear();
         }
         if identifiers >= wanted {
             break;
         }
     }
-    index.compact().expect("compaction");
-    let stored = index.stats().expect("stats").identifiers;
+    index.compact();
+    let stats = index.stats();
     eprintln!(
-        "index: {stored} identifiers in {} segment(s)",
-        index.segments()
+        "index: {} identifiers of {} alerts, {} posting segment(s), {} MiB",
+        stats.identifiers,
+        stats.alerts,
+        stats.segments,
+        stats.bytes >> 20
     );
     let unstored = SampleConfig {
         seed: 12_345,
@@ -111,8 +117,7 @@ fn build(dir: &std::path::Path, wanted: u64) -> (AlertIndex, Vec<(&'static str, 
 }
 
 fn bench_candidates(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let (index, cases) = build(dir.path(), identifiers_wanted());
+    let (index, cases) = build(identifiers_wanted());
     let mut group = c.benchmark_group("candidates");
     for (case, queries) in &cases {
         let mut i = 0;
@@ -120,7 +125,7 @@ fn bench_candidates(c: &mut Criterion) {
             b.iter(|| {
                 i = (i + 1) % queries.len();
                 let one = std::slice::from_ref(&queries[i]);
-                index.candidates(black_box(one), 200).expect("search")
+                index.candidates(black_box(one))
             })
         });
     }

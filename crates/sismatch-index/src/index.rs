@@ -1,5 +1,6 @@
 //! [`AlertIndex`]: opening (and rebuilding) the index folder, applying store changes with their
-//! sequence, and the searches.
+//! sequence, and the free-text search. Identifiers are searched by `sismatch-keyindex`, not
+//! here (see the crate documentation).
 
 use std::fs;
 use std::path::Path;
@@ -7,20 +8,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sismatch_alert::Alert;
-use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
 use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term, Warmer,
+    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Warmer,
 };
 use tracing::{info, warn};
 
 use crate::error::{Error, Result};
 use crate::ids::IdCache;
 use crate::merges::{Merges, WatchedPolicy};
-use crate::schema::{ALERT_ENTRY, Fields, IDENTIFIER_ENTRY, register_analyzers};
-use crate::{search, text};
+use crate::schema::{Fields, register_analyzers};
+use crate::text;
 
 /// Memory the writer may use before it flushes a segment, shared by its threads.
 const WRITER_MEMORY: usize = 128 << 20;
@@ -46,8 +44,8 @@ pub enum Opened {
 /// One change of the store, as the index applies it.
 #[derive(Debug, Clone, Copy)]
 pub enum IndexChange<'a> {
-    /// The alert as it now is: replaces every document of that alert id. Every alert is
-    /// indexed, whatever its status: filtering happens after the node fetches it.
+    /// The alert as it now is: replaces the document of that alert id. Every alert is indexed,
+    /// whatever its status: filtering happens after the node fetches it.
     Upsert(&'a Alert),
     /// The alert with this id is gone from the store.
     Remove(&'a str),
@@ -56,13 +54,11 @@ pub enum IndexChange<'a> {
 /// Sizes of the index, for status and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IndexStats {
-    /// Alerts indexed.
+    /// Alerts indexed (one document each, with or without text).
     pub alerts: u64,
-    /// Identifiers indexed (sentinels and empty values are not).
-    pub identifiers: u64,
 }
 
-/// The index of one node: candidate generation over identifiers and free text.
+/// The free-text index of one node (identifiers are searched by `sismatch-keyindex`).
 ///
 /// Searches take `&self` and run on the last committed state; writes take `&self` too and are
 /// serialised by an internal lock, so one `Arc<AlertIndex>` serves every thread. Every method
@@ -92,7 +88,8 @@ impl AlertIndex {
     /// Opens the index in `dir`, creating the folder and an empty index when there is none.
     ///
     /// An index that cannot be read (a corrupt `meta.json`, missing segment files, another
-    /// schema, a foreign payload) is wiped and recreated empty: the index is never the source of
+    /// schema such as the former one with identifier documents, a foreign payload) is wiped
+    /// and recreated empty: the index is never the source of
     /// truth, the store is, and the node replays it. The folder must belong to the index alone.
     /// A folder locked by another writer is an error, never wiped.
     pub fn open(dir: &Path) -> Result<(AlertIndex, Opened)> {
@@ -180,9 +177,7 @@ impl AlertIndex {
             match change {
                 IndexChange::Upsert(alert) => {
                     writer.delete_term(self.fields.alert_term(&alert.id));
-                    for doc in self.fields.documents(alert) {
-                        writer.add_document(doc)?;
-                    }
+                    writer.add_document(self.fields.document(alert))?;
                 }
                 IndexChange::Remove(id) => {
                     writer.delete_term(self.fields.alert_term(id));
@@ -193,18 +188,6 @@ impl AlertIndex {
         prepared.set_payload(&sequence.to_string());
         prepared.commit()?;
         Ok(())
-    }
-
-    /// Candidate alert ids for identifier queries, best first (roughly: the node scores them),
-    /// deduplicated, at most `limit`.
-    pub fn candidates(
-        &self,
-        queries: &[sismatch_ident::Query],
-        limit: usize,
-    ) -> Result<Vec<String>> {
-        let searcher = self.reader.searcher();
-        let tables = self.ids.tables(&searcher);
-        search::candidates(&searcher, &self.fields, tables, queries, limit)
     }
 
     /// Candidate alert ids for free text over brand, model, colour and description (words in
@@ -221,31 +204,10 @@ impl AlertIndex {
         self.reader.searcher().segment_readers().len()
     }
 
-    /// The searcher and fields, for tests that time the stages of a search.
-    #[cfg(test)]
-    pub(crate) fn parts(
-        &self,
-    ) -> (
-        tantivy::Searcher,
-        Fields,
-        Vec<Option<Arc<crate::ids::SegmentIds>>>,
-    ) {
-        let searcher = self.reader.searcher();
-        let tables = self.ids.tables(&searcher);
-        (searcher, self.fields, tables)
-    }
-
-    /// Number of indexed alerts and identifiers.
+    /// Number of indexed alerts: the live documents of the searched segments.
     pub fn stats(&self) -> Result<IndexStats> {
-        let searcher = self.reader.searcher();
-        let count = |value: &str| -> Result<u64> {
-            let term = Term::from_field_text(self.fields.entry, value);
-            let query = TermQuery::new(term, IndexRecordOption::Basic);
-            Ok(searcher.search(&query, &Count)? as u64)
-        };
         Ok(IndexStats {
-            alerts: count(ALERT_ENTRY)?,
-            identifiers: count(IDENTIFIER_ENTRY)?,
+            alerts: self.reader.searcher().num_docs(),
         })
     }
 }

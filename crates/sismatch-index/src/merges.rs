@@ -3,7 +3,7 @@
 //!
 //! Why: a compaction merges every segment. A background merge of some of the same segments
 //! that ends first makes the compaction fail at its very end (tantivy no longer finds the
-//! segments it merged), after all the work, about 50 s at 1.4 M identifiers; and an import
+//! segments it merged), after all the work, tens of seconds on a large index; and an import
 //! typically ends with such small merges still running.
 
 use std::collections::HashSet;

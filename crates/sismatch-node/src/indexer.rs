@@ -1,11 +1,13 @@
-//! The indexer: a thread that applies the store's change log to the index.
+//! The indexer: a thread that applies the store's change log to both indexes, the identifier
+//! index in memory (`sismatch-keyindex`) and the free-text index on disk (tantivy).
 //!
-//! The store is the source of truth and numbers every change; the index records the last
-//! sequence it contains. The indexer closes the gap: on start (catch-up after a crash, or a full
-//! rebuild when the index was lost) and after every write (woken by a kick). Changes are
+//! The store is the source of truth and numbers every change; each index records the last
+//! sequence it contains. The indexer closes the gaps: on start (the identifier index is filled
+//! from a scan of the store, since it lives in memory only; the text index catches up after a
+//! crash, or is rebuilt when it was lost) and after every write (woken by a kick). Changes are
 //! gathered for a short while before a commit, so that a bulk import costs a few tantivy commits
-//! a second, not one per batch. After a bulk of indexing it compacts the index once idle
-//! (`compactor.rs`), without waiting for the merge.
+//! a second, not one per batch. After a bulk of indexing it compacts both once idle
+//! (`compactor.rs` for tantivy, without waiting for the merge).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -14,7 +16,9 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use sismatch_alert::Alert;
 use sismatch_index::{AlertIndex, IndexChange};
+use sismatch_keyindex::{Change, KeyIndex};
 use sismatch_store::Store;
 use tokio::sync::watch;
 use tracing::{error, info};
@@ -34,7 +38,8 @@ const COMPACTION_POLL: Duration = Duration::from_millis(100);
 pub(crate) struct Shared {
     pub store: Arc<Store>,
     pub index: Arc<AlertIndex>,
-    /// The index's sequence, published after every commit.
+    pub keys: Arc<KeyIndex>,
+    /// The sequence both indexes contain, published after every step.
     pub indexed: watch::Sender<u64>,
     /// True while the index is far behind the store (start-up catch-up or rebuild).
     pub rebuilding: Arc<AtomicBool>,
@@ -53,21 +58,28 @@ pub(crate) fn spawn(shared: Shared, kicks: Receiver<()>) -> std::io::Result<Join
 
 fn run(shared: &Shared, kicks: &Receiver<()>) {
     let started = Instant::now();
+    while let Err(problem) = fill(shared) {
+        error!(error = %problem, "filling the identifier index failed; retrying in a second");
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    shared.indexed.send_replace(searchable(shared));
     let start_gap = shared
         .store
         .sequence()
         .saturating_sub(shared.index.sequence());
     let mut last_report = Instant::now();
     let mut compactor = Compactor::new(shared.compact_after, &shared.index);
+    let mut keys_changed = 0;
     while !shared.stop.load(Ordering::Acquire) {
         compactor.poll(&shared.index);
         let target = shared.store.sequence();
-        let current = shared.index.sequence();
+        let current = searchable(shared);
         if current < target {
-            match step(shared, current) {
+            match step(shared) {
                 Ok(done) => {
                     shared.indexed.send_replace(done);
                     compactor.indexed(done.saturating_sub(current));
+                    keys_changed += done.saturating_sub(current);
                     if shared.rebuilding.load(Ordering::Acquire)
                         && last_report.elapsed() >= Duration::from_secs(1)
                     {
@@ -91,6 +103,10 @@ fn run(shared: &Shared, kicks: &Receiver<()>) {
             );
         }
         compactor.start_if_due(&shared.index);
+        if keys_changed >= shared.compact_after {
+            shared.keys.compact();
+            keys_changed = 0;
+        }
         let poll = if compactor.is_running() {
             COMPACTION_POLL
         } else {
@@ -106,33 +122,108 @@ fn run(shared: &Shared, kicks: &Receiver<()>) {
     compactor.stop();
 }
 
-/// Applies the changes after `current`, at most [`BATCH`], and returns the new sequence.
-fn step(shared: &Shared, current: u64) -> Result<u64, String> {
+/// The sequence up to which both indexes are searchable.
+pub(crate) fn searchable_sequence(index: &AlertIndex, keys: &KeyIndex) -> u64 {
+    index.sequence().min(keys.sequence())
+}
+
+fn searchable(shared: &Shared) -> u64 {
+    searchable_sequence(&shared.index, &shared.keys)
+}
+
+/// Fills the empty identifier index from a scan of the store, then compacts it. Changes
+/// written meanwhile have sequences above the one read first and are applied after, by
+/// [`step`] (an alert seen twice is simply put again).
+fn fill(shared: &Shared) -> Result<(), String> {
+    let started = Instant::now();
+    let sequence = shared.store.sequence();
+    if sequence == 0 {
+        return Ok(());
+    }
+    shared.rebuilding.store(true, Ordering::Release);
+    let mut after: Option<String> = None;
+    let mut filled = 0usize;
+    let mut last_report = Instant::now();
+    loop {
+        if shared.stop.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let alerts = shared
+            .store
+            .alerts_after(after.as_deref(), BATCH)
+            .map_err(|e| e.to_string())?;
+        let Some(last) = alerts.last() else {
+            break;
+        };
+        after = Some(last.id.clone());
+        let changes: Vec<Change<'_>> = alerts.iter().map(Change::Upsert).collect();
+        shared.keys.apply(&changes, 0);
+        filled += alerts.len();
+        if last_report.elapsed() >= Duration::from_secs(1) {
+            info!(
+                alerts = filled,
+                "filling the identifier index from the store"
+            );
+            last_report = Instant::now();
+        }
+    }
+    shared.keys.compact();
+    shared.keys.apply(&[], sequence);
+    let stats = shared.keys.stats();
+    info!(
+        alerts = filled,
+        identifiers = stats.identifiers,
+        memory_mib = stats.bytes >> 20,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "identifier index filled from the store"
+    );
+    Ok(())
+}
+
+/// Applies the next changes, at most [`BATCH`], to each index that lacks them, and returns the
+/// sequence both now contain.
+fn step(shared: &Shared) -> Result<u64, String> {
+    let (keys_at, text_at) = (shared.keys.sequence(), shared.index.sequence());
     let changes = shared
         .store
-        .changes_since(current, BATCH)
+        .changes_since(keys_at.min(text_at), BATCH)
         .map_err(|e| e.to_string())?;
     let Some(&(last, _)) = changes.last() else {
-        return Ok(current);
+        return Ok(searchable(shared));
     };
-    let ids: Vec<String> = changes
-        .into_iter()
-        .map(|(_, id)| id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let after = |at: u64| -> BTreeSet<&str> {
+        changes
+            .iter()
+            .filter(|(sequence, _)| *sequence > at)
+            .map(|(_, id)| id.as_str())
+            .collect()
+    };
+    let (for_keys, for_text) = (after(keys_at), after(text_at));
+    let ids: Vec<String> = for_keys.union(&for_text).map(|id| id.to_string()).collect();
     let alerts = shared.store.get_many(&ids).map_err(|e| e.to_string())?;
-    let updates: Vec<IndexChange<'_>> = ids
+    let current: Vec<(&str, Option<&Alert>)> = ids
         .iter()
-        .zip(&alerts)
-        .map(|(id, alert)| match alert {
-            Some(alert) => IndexChange::Upsert(alert),
-            None => IndexChange::Remove(id),
-        })
+        .map(String::as_str)
+        .zip(alerts.iter().map(Option::as_ref))
         .collect();
-    shared
-        .index
-        .apply(&updates, last)
-        .map_err(|e| e.to_string())?;
-    Ok(last)
+    if last > keys_at {
+        let updates: Vec<Change<'_>> = current
+            .iter()
+            .filter(|(id, _)| for_keys.contains(id))
+            .map(|&(id, alert)| alert.map_or(Change::Remove(id), Change::Upsert))
+            .collect();
+        shared.keys.apply(&updates, last);
+    }
+    if last > text_at {
+        let updates: Vec<IndexChange<'_>> = current
+            .iter()
+            .filter(|(id, _)| for_text.contains(id))
+            .map(|&(id, alert)| alert.map_or(IndexChange::Remove(id), IndexChange::Upsert))
+            .collect();
+        shared
+            .index
+            .apply(&updates, last)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(searchable(shared))
 }

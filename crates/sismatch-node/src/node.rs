@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use sismatch_alert::{Alert, AlertChange, AlertVersion, Invalid, Status, validate};
 use sismatch_ident::is_country_code;
 use sismatch_index::{AlertIndex, Opened};
+use sismatch_keyindex::KeyIndex;
 use sismatch_store::{Applied, Mutation, Store};
 use tokio::sync::watch;
 use tracing::{info, warn};
@@ -19,11 +20,15 @@ use tracing::{info, warn};
 use crate::compactor::COMPACT_AFTER;
 use crate::duplicates::{Duplicate, duplicates_of};
 use crate::error::{NodeError, Result};
-use crate::indexer::{self, Shared};
+use crate::indexer::{self, Shared, searchable_sequence};
 use crate::node_metrics::IMPORTED;
 
-/// How long a single put waits for its alert to become searchable before answering anyway.
-const SEARCHABLE_WAIT: Duration = Duration::from_secs(2);
+/// How long a single put waits for its alert to become searchable before answering anyway,
+/// unless the caller says otherwise.
+pub const SEARCHABLE_WAIT: Duration = Duration::from_secs(2);
+
+/// The longest a caller may ask a put to wait for its alert to become searchable.
+pub const MAX_SEARCHABLE_WAIT: Duration = Duration::from_secs(60);
 
 /// What a node needs to start.
 #[derive(Debug, Clone)]
@@ -85,6 +90,8 @@ pub struct Node {
     pub(crate) started_at: Timestamp,
     pub(crate) store: Arc<Store>,
     pub(crate) index: Arc<AlertIndex>,
+    /// The identifier index, in memory: filled from the store at start.
+    pub(crate) keys: Arc<KeyIndex>,
     indexed: watch::Receiver<u64>,
     /// True while the index catches up from far behind (start-up catch-up or rebuild).
     pub(crate) rebuilding: Arc<AtomicBool>,
@@ -105,6 +112,8 @@ pub struct PutOutcome {
     /// Identifiers of it that other active alerts of this node hold: one object should have
     /// one alert per country (DESIGN §4), so the caller is told.
     pub duplicates: Vec<Duplicate>,
+    /// Whether the indexes contained the write when the node answered.
+    pub searchable: bool,
 }
 
 /// One alert of an import batch, or why its line could not be read.
@@ -167,8 +176,8 @@ impl Node {
         let store = Arc::new(Store::open(&config.data_dir.join("store"))?);
         let (index, opened) = AlertIndex::open(&config.data_dir.join("index"))?;
         let index = Arc::new(index);
-        let rebuild_from = index.sequence();
-        let behind = store.sequence().saturating_sub(rebuild_from);
+        let keys = Arc::new(KeyIndex::new());
+        let behind = store.sequence().saturating_sub(index.sequence());
         match &opened {
             Opened::Rebuilt { reason } => {
                 warn!(%reason, changes = behind, "index unreadable: rebuilding it from the store");
@@ -182,14 +191,17 @@ impl Node {
             _ if behind > 0 => info!(changes = behind, "index behind the store: catching up"),
             _ => {}
         }
-        let rebuilding = Arc::new(AtomicBool::new(behind > 0));
+        // The identifier index starts empty: searches are complete once it is filled.
+        let rebuild_from = searchable_sequence(&index, &keys);
+        let rebuilding = Arc::new(AtomicBool::new(store.sequence() > rebuild_from));
         let stop = Arc::new(AtomicBool::new(false));
-        let (indexed_tx, indexed) = watch::channel(index.sequence());
+        let (indexed_tx, indexed) = watch::channel(rebuild_from);
         let (kick, kicks) = mpsc::channel();
         let handle = indexer::spawn(
             Shared {
                 store: Arc::clone(&store),
                 index: Arc::clone(&index),
+                keys: Arc::clone(&keys),
                 indexed: indexed_tx,
                 rebuilding: Arc::clone(&rebuilding),
                 stop: Arc::clone(&stop),
@@ -205,6 +217,7 @@ impl Node {
             started_at: Timestamp::now(),
             store,
             index,
+            keys,
             indexed,
             rebuilding,
             rebuild_from,
@@ -226,13 +239,15 @@ impl Node {
         }
     }
 
-    /// Waits until the index contains `sequence`, at most [`SEARCHABLE_WAIT`].
-    async fn wait_searchable(&self, sequence: u64) {
+    /// Waits until the indexes contain `sequence`, at most `wait`; returns whether they do.
+    async fn wait_searchable(&self, sequence: u64, wait: Duration) -> bool {
         let mut indexed = self.indexed.clone();
-        let reached = tokio::time::timeout(SEARCHABLE_WAIT, indexed.wait_for(|s| *s >= sequence));
+        let reached = tokio::time::timeout(wait, indexed.wait_for(|s| *s >= sequence));
         if reached.await.is_err() {
             warn!(sequence, "write acknowledged before the index caught up");
+            return false;
         }
+        true
     }
 
     /// Runs blocking store or index work off the async runtime.
@@ -256,10 +271,30 @@ impl Node {
     /// [`NodeError::FailedPrecondition`]; the check and the write are one step of the store.
     pub async fn put_alert(
         &self,
-        mut alert: Alert,
+        alert: Alert,
         reason: Option<String>,
         expected_version: Option<u64>,
     ) -> Result<PutOutcome> {
+        self.put_alert_waiting(alert, reason, expected_version, SEARCHABLE_WAIT)
+            .await
+    }
+
+    /// [`Node::put_alert`], waiting at most `wait` (up to [`MAX_SEARCHABLE_WAIT`]) for the
+    /// alert to become searchable; [`PutOutcome::searchable`] says whether it did.
+    pub async fn put_alert_waiting(
+        &self,
+        mut alert: Alert,
+        reason: Option<String>,
+        expected_version: Option<u64>,
+        wait: Duration,
+    ) -> Result<PutOutcome> {
+        if wait > MAX_SEARCHABLE_WAIT {
+            return Err(Invalid::new(
+                "searchable_wait_ms",
+                format!("at most {} ms", MAX_SEARCHABLE_WAIT.as_millis()),
+            )
+            .into());
+        }
         validate(&alert, &self.country)?;
         if alert.id.is_empty() {
             alert.id = format!("{}-{}", self.country, ulid::Ulid::new());
@@ -281,10 +316,11 @@ impl Node {
             })
             .await?;
         self.kick_indexer();
-        self.wait_searchable(self.store.sequence()).await;
+        let searchable = self.wait_searchable(self.store.sequence(), wait).await;
         Ok(PutOutcome {
             applied,
             duplicates,
+            searchable,
         })
     }
 
@@ -427,7 +463,8 @@ impl Node {
             })
             .await?;
         self.kick_indexer();
-        self.wait_searchable(self.store.sequence()).await;
+        self.wait_searchable(self.store.sequence(), SEARCHABLE_WAIT)
+            .await;
         Ok(applied.into_alert())
     }
 

@@ -1,22 +1,28 @@
-//! Search: candidates from the index, ranking by the identifier core.
+//! Search: candidates from the indexes, ranking by the identifier core.
 //!
-//! The index only proposes; every proposed alert is read from the store (the truth: current
-//! status, expiry) and each of its identifiers is scored against each query value with
-//! `sismatch_ident`, so a score never depends on the node or the index's state.
+//! The indexes only propose. Identifier candidates come from the in-memory identifier index
+//! with their identifiers pre-parsed: they are filtered and every identifier is scored against
+//! every query value with `sismatch_ident` there, without reading the store, so a no-hit search
+//! reads nothing from disk. Only the answers (at most `top_k`) are read from the store (the
+//! truth: current status, expiry) and scored again there, with their explanations, so a score
+//! never depends on the node or on an index's state.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::HashSet;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use sismatch_alert::{Alert, Category, IdentifierEntry, Invalid, Limits};
+use sismatch_alert::{Alert, Category, IdentifierEntry, Invalid, Limits, Status};
 use sismatch_ident::{
     DEFAULT_THRESHOLD, EditOp, IdentifierKind, MatchMode, Query, compare, parse, score,
 };
 use sismatch_index::AlertIndex;
+use sismatch_keyindex::KeyIndex;
 use sismatch_store::Store;
 
 use crate::error::{NodeError, Result};
+use crate::indexer::searchable_sequence;
 use crate::node::Node;
 
 /// Query values in one search at most.
@@ -27,7 +33,7 @@ pub const MAX_TOP_K: usize = 100;
 pub const DEFAULT_TOP_K: usize = 10;
 /// Characters of the free-text query at most.
 pub const MAX_TEXT: usize = 1024;
-/// Candidates taken from the index per search.
+/// Candidates taken from the free-text index per search.
 const CANDIDATES: usize = 200;
 /// Factor applied to a match through an identifier of another kind than the query declared:
 /// an engine serial typed as a hull number is found, below the hull numbers.
@@ -99,7 +105,8 @@ pub struct AlertMatch {
 pub struct SearchResult {
     /// Ranked: more query values matched first, then by score, then by alert id.
     pub matches: Vec<AlertMatch>,
-    /// How many candidates the index proposed (for diagnostics and benchmarks).
+    /// How many candidates were scored: proposed by the indexes and not ruled out by their
+    /// bound (for diagnostics and benchmarks).
     pub candidates: usize,
     /// Whether more alerts matched than `top_k`: the answer was cut.
     pub truncated: bool,
@@ -183,38 +190,111 @@ impl Node {
         let plan = plan(request)?;
         let store = Arc::clone(&self.store);
         let index = Arc::clone(&self.index);
-        tokio::task::spawn_blocking(move || run(&store, &index, &plan))
+        let keys = Arc::clone(&self.keys);
+        tokio::task::spawn_blocking(move || run(&store, &index, &keys, &plan))
             .await
             .map_err(|e| NodeError::Internal(format!("search task failed: {e}")))?
     }
 }
 
-fn run(store: &Store, index: &AlertIndex, plan: &Plan) -> Result<SearchResult> {
-    // Read before the searcher is taken: the searcher has at least this sequence.
-    let index_sequence = index.sequence();
-    let queries: Vec<Query> = plan.queries.iter().map(|(_, _, q, _)| q.clone()).collect();
-    let mut ids = if queries.is_empty() {
-        Vec::new()
-    } else {
-        index.candidates(&queries, CANDIDATES)?
-    };
-    if let Some(text) = &plan.text {
-        let seen: BTreeSet<String> = ids.iter().cloned().collect();
-        let extra = index.text_candidates(text, CANDIDATES)?;
-        ids.extend(extra.into_iter().filter(|id| !seen.contains(id)));
-    }
-    let candidates = ids.len();
-    let alerts = store.get_many(&ids)?;
+/// An alert ranked before its stored version is read: enough to pick the answers.
+struct Ranked {
+    id: String,
+    /// Query values it matched.
+    hits: usize,
+    score: f64,
+}
+
+fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Result<SearchResult> {
+    // Read before searching: both indexes have at least this sequence.
+    let index_sequence = searchable_sequence(index, keys);
     let now = Timestamp::now();
-    let mut matches = Vec::new();
-    for alert in alerts.into_iter().flatten() {
-        if !plan.include_inactive && !alert.status.is_searchable() {
-            continue;
+    let queries: Vec<Query> = plan.queries.iter().map(|(_, _, q, _)| q.clone()).collect();
+    let mut candidates = 0;
+    // Identifier queries: candidates from the in-memory index, filtered and scored there on
+    // their pre-parsed identifiers; nothing is read from the store yet.
+    // Best bound first: once `kept` is full and a candidate's bound ranks below its last
+    // alert, no later candidate can enter. Bounds hold at the default threshold and above.
+    let prune = plan.min_score >= DEFAULT_THRESHOLD;
+    let keep = plan.top_k + 1;
+    let mut ranked: Vec<Ranked> = Vec::with_capacity(keep + 1);
+    if !queries.is_empty() {
+        keys.search(&queries, |candidate| {
+            let bound = candidate.bound();
+            if prune && ranked.len() >= keep {
+                let last = &ranked[keep - 1];
+                let below = (bound.queries, bound.score) < (last.hits, last.score)
+                    || ((bound.queries, bound.score) == (last.hits, last.score)
+                        && candidate.id() > last.id.as_str());
+                if below {
+                    return ControlFlow::Break(());
+                }
+            }
+            candidates += 1;
+            if !admits(
+                plan,
+                candidate.status(),
+                candidate.category(),
+                candidate.expires_at(),
+                now,
+            ) {
+                return ControlFlow::Continue(());
+            }
+            let stored = candidate
+                .identifiers()
+                .map(|i| (i.ordinal, i.kind, i.normalised));
+            let best = best_hits(stored, plan);
+            if !best.is_empty() {
+                ranked.push(Ranked {
+                    id: candidate.id().to_string(),
+                    hits: best.len(),
+                    score: combined(&best),
+                });
+                if prune {
+                    ranked.sort_by(by_rank);
+                    ranked.truncate(keep);
+                }
+            }
+            ControlFlow::Continue(())
+        });
+    }
+    if let Some(text) = &plan.text {
+        let seen: HashSet<&str> = ranked.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<String> = index
+            .text_candidates(text, CANDIDATES)?
+            .into_iter()
+            .filter(|id| !seen.contains(id.as_str()))
+            .collect();
+        candidates += ids.len();
+        for alert in store.get_many(&ids)?.into_iter().flatten() {
+            if !admits(plan, alert.status, alert.category, alert.expires_at, now) {
+                continue;
+            }
+            let parsed = parsed_identifiers(&alert);
+            let best = best_hits(parsed.iter().map(|(i, k, n)| (*i, *k, n.as_str())), plan);
+            if best.is_empty() && !plan.queries.is_empty() {
+                continue;
+            }
+            ranked.push(Ranked {
+                score: if best.is_empty() {
+                    DEFAULT_THRESHOLD
+                } else {
+                    combined(&best)
+                },
+                hits: best.len(),
+                id: alert.id,
+            });
         }
-        if !plan.include_expired && alert.is_expired_at(now) {
-            continue;
-        }
-        if !plan.categories.is_empty() && !plan.categories.contains(&alert.category) {
+    }
+    ranked.sort_by(by_rank);
+    let truncated = ranked.len() > plan.top_k;
+    ranked.truncate(plan.top_k);
+    // Only the answers are read, and explained from the stored version (the truth: a change
+    // not yet indexed is seen here).
+    let ids: Vec<String> = ranked.into_iter().map(|r| r.id).collect();
+    let mut matches = Vec::with_capacity(ids.len());
+    for alert in store.get_many(&ids)?.into_iter().flatten() {
+        if !admits(plan, alert.status, alert.category, alert.expires_at, now) {
             continue;
         }
         let hits = hits_of(&alert, plan);
@@ -228,22 +308,37 @@ fn run(store: &Store, index: &AlertIndex, plan: &Plan) -> Result<SearchResult> {
             }
             continue;
         }
-        let miss: f64 = hits.iter().map(|h| 1.0 - h.score).product();
-        matches.push(AlertMatch {
-            alert,
-            score: 1.0 - miss,
-            hits,
-        });
+        let score = 1.0 - hits.iter().map(|h| 1.0 - h.score).product::<f64>();
+        matches.push(AlertMatch { alert, score, hits });
     }
     matches.sort_by(rank);
-    let truncated = matches.len() > plan.top_k;
-    matches.truncate(plan.top_k);
     Ok(SearchResult {
         matches,
         candidates,
         truncated,
         index_sequence,
     })
+}
+
+/// More query values matched first, then the higher score, then the smaller id.
+fn by_rank(a: &Ranked, b: &Ranked) -> Ordering {
+    b.hits
+        .cmp(&a.hits)
+        .then(b.score.total_cmp(&a.score))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+/// Whether the request's filters let an alert through.
+fn admits(
+    plan: &Plan,
+    status: Status,
+    category: Category,
+    expires_at: Option<Timestamp>,
+    now: Timestamp,
+) -> bool {
+    (plan.include_inactive || status.is_searchable())
+        && (plan.include_expired || expires_at.is_none_or(|at| at > now))
+        && (plan.categories.is_empty() || plan.categories.contains(&category))
 }
 
 /// More query values matched first, then the higher score, then the smaller id.
@@ -261,49 +356,88 @@ fn same_kind(declared: IdentifierKind, stored: IdentifierKind) -> bool {
     declared == stored || matches!((declared, stored), (Hin, Cin) | (Cin, Hin))
 }
 
-/// The best identifier of `alert` for each query value that matches it.
-fn hits_of(alert: &Alert, plan: &Plan) -> Vec<IdentifierHit> {
-    let stored: Vec<(usize, String)> = alert
+/// The indexable identifiers of a stored alert: position, declared kind, normalised value.
+fn parsed_identifiers(alert: &Alert) -> Vec<(usize, IdentifierKind, String)> {
+    alert
         .identifiers
         .iter()
         .enumerate()
         .filter_map(|(i, entry)| {
             let id = parse(&entry.value, Some(entry.kind));
-            id.is_indexable().then_some((i, id.normalised))
+            id.is_indexable().then_some((i, entry.kind, id.normalised))
         })
-        .collect();
-    let mut hits = Vec::new();
-    for (query_index, value, query, declared) in &plan.queries {
-        let mut best: Option<(f64, usize, bool)> = None;
-        for (i, normalised) in &stored {
-            let entry = &alert.identifiers[*i];
-            let mismatch = declared.is_some_and(|k| !same_kind(k, entry.kind));
+        .collect()
+}
+
+/// The best match of one query value among an alert's identifiers.
+struct Best {
+    /// Index into the plan's queries.
+    query: usize,
+    score: f64,
+    /// The identifier's position in the alert.
+    ordinal: usize,
+    kind_mismatch: bool,
+}
+
+/// The combined score of an alert's best matches: `1 - Π(1 - s)`.
+fn combined(best: &[Best]) -> f64 {
+    1.0 - best.iter().map(|b| 1.0 - b.score).product::<f64>()
+}
+
+/// For each query value, the best of the `(position, declared kind, normalised value)`
+/// identifiers, when it reaches the request's threshold. The one scoring rule, whether the
+/// identifiers come from the index or from the stored alert.
+fn best_hits<'a>(
+    stored: impl Iterator<Item = (usize, IdentifierKind, &'a str)> + Clone,
+    plan: &Plan,
+) -> Vec<Best> {
+    let mut out = Vec::new();
+    for (query, (_, _, parsed, declared)) in plan.queries.iter().enumerate() {
+        let mut best: Option<Best> = None;
+        for (ordinal, kind, normalised) in stored.clone() {
+            let mismatch = declared.is_some_and(|k| !same_kind(k, kind));
             let factor = if mismatch { WRONG_KIND } else { 1.0 };
-            let s = score(query, normalised) * factor;
-            if best.is_none_or(|(b, _, _)| s > b) {
-                best = Some((s, *i, mismatch));
+            let s = score(parsed, normalised) * factor;
+            if best.as_ref().is_none_or(|b| s > b.score) {
+                best = Some(Best {
+                    query,
+                    score: s,
+                    ordinal,
+                    kind_mismatch: mismatch,
+                });
             }
         }
-        let Some((s, i, mismatch)) = best.filter(|(s, _, _)| *s >= plan.min_score) else {
-            continue;
-        };
-        let normalised = stored
-            .iter()
-            .find(|(j, _)| *j == i)
-            .map(|(_, n)| n.as_str())
-            .unwrap_or_default();
-        let comparison = compare(query, normalised);
-        hits.push(IdentifierHit {
-            query_index: *query_index,
-            query_value: value.clone(),
-            normalised_query: query.normalised().to_string(),
-            identifier: alert.identifiers[i].clone(),
-            score: s,
-            mode: comparison.mode,
-            ops: comparison.ops,
-            kind_mismatch: mismatch,
-        });
+        out.extend(best.filter(|b| b.score >= plan.min_score));
     }
+    out
+}
+
+/// The best identifier of `alert` for each query value that matches it, explained.
+fn hits_of(alert: &Alert, plan: &Plan) -> Vec<IdentifierHit> {
+    let stored = parsed_identifiers(alert);
+    let best = best_hits(stored.iter().map(|(i, k, n)| (*i, *k, n.as_str())), plan);
+    let mut hits: Vec<IdentifierHit> = best
+        .into_iter()
+        .map(|b| {
+            let (query_index, value, query, _) = &plan.queries[b.query];
+            let normalised = stored
+                .iter()
+                .find(|(i, _, _)| *i == b.ordinal)
+                .map(|(_, _, n)| n.as_str())
+                .unwrap_or_default();
+            let comparison = compare(query, normalised);
+            IdentifierHit {
+                query_index: *query_index,
+                query_value: value.clone(),
+                normalised_query: query.normalised().to_string(),
+                identifier: alert.identifiers[b.ordinal].clone(),
+                score: b.score,
+                mode: comparison.mode,
+                ops: comparison.ops,
+                kind_mismatch: b.kind_mismatch,
+            }
+        })
+        .collect();
     hits.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)

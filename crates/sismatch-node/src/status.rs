@@ -7,7 +7,8 @@ use std::sync::atomic::Ordering;
 use jiff::Timestamp;
 use sismatch_alert::Status;
 
-use crate::error::{NodeError, Result};
+use crate::error::Result;
+use crate::indexer::searchable_sequence;
 use crate::node::Node;
 
 /// A node's state, for operators and health checks.
@@ -46,10 +47,8 @@ pub struct NodeStatus {
 impl Node {
     /// The node's state.
     ///
-    /// Cost, on a blocking thread: the status counters (one multi-get), a count of the index's
-    /// identifier documents (a term's document frequency per segment, or a walk of its
-    /// postings in a segment with deleted documents: a few ms at 1 M alerts), and a scan of
-    /// the expired alerts' keys (`sismatch_store::Store::count_expired`: about 10 ms per
+    /// Cost, on a blocking thread: the status counters (one multi-get), the identifier index's
+    /// counters, and a scan of the expired alerts' keys (`sismatch_store::Store::count_expired`: about 10 ms per
     /// 100,000 expired alerts). Nothing else is scanned.
     pub async fn status(&self) -> Result<NodeStatus> {
         let country = self.country.clone();
@@ -58,8 +57,9 @@ impl Node {
         let rebuilding = self.rebuilding.load(Ordering::Acquire);
         let rebuild_from = self.rebuild_from;
         let index = Arc::clone(&self.index);
+        let keys = Arc::clone(&self.keys);
         self.blocking(move |store| {
-            let index_sequence = index.sequence();
+            let index_sequence = searchable_sequence(&index, &keys);
             let store_sequence = store.sequence();
             let rebuild_progress = if rebuilding {
                 progress(rebuild_from, index_sequence, store_sequence)
@@ -72,7 +72,7 @@ impl Node {
                 started_at,
                 alerts: store.count_by_status()?,
                 alerts_expired: store.count_expired(Timestamp::now())?,
-                identifiers_indexed: index.stats().map_err(NodeError::from)?.identifiers,
+                identifiers_indexed: keys.stats().identifiers,
                 hits_received: store.hits_received(),
                 store_sequence,
                 index_sequence,

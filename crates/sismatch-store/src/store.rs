@@ -141,6 +141,27 @@ impl Store {
         Ok(versions)
     }
 
+    /// The current alerts in id order, after `after` (from the first when `None`), at most
+    /// `limit`: a scan of the alerts column, for rebuilding an in-memory index at start.
+    pub fn alerts_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Alert>> {
+        let mode = match after {
+            Some(id) => IteratorMode::From(id.as_bytes(), Direction::Forward),
+            None => IteratorMode::Start,
+        };
+        let mut alerts = Vec::with_capacity(limit.min(4096));
+        for item in self.db.iterator_cf(self.cf(ALERTS)?, mode) {
+            if alerts.len() >= limit {
+                break;
+            }
+            let (key, value) = item?;
+            if after.is_some_and(|id| key.as_ref() == id.as_bytes()) {
+                continue;
+            }
+            alerts.push(keys::decode(ALERTS, &key, &value)?);
+        }
+        Ok(alerts)
+    }
+
     /// The last change sequence number assigned and durable; 0 when nothing was ever stored.
     /// The index records the sequence it has caught up to and asks [`Store::changes_since`]
     /// for the rest.
