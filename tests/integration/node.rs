@@ -266,6 +266,7 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_written() {
                 alert: Some(alert_out(alert)),
                 expected_version: 0,
                 reason: String::new(),
+                searchable_wait_ms: 0,
             })
             .await
             .expect_err("refused");
@@ -283,6 +284,7 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_written() {
             alert: Some(missing_category),
             expected_version: 0,
             reason: String::new(),
+            searchable_wait_ms: 0,
         })
         .await
         .expect_err("refused");
@@ -431,7 +433,8 @@ fn import_and_search_from_the_command_line() {
         "{stdout}"
     );
 
-    runtime.block_on(node.wait_indexed());
+    assert!(stdout.contains("searchable"), "{stdout}");
+    // The import waited until it was searchable: a search right after it finds it.
     let report = sismatch_json(&["search", "--node", &addr, "--json", "ABC1234SD4O4"]);
     assert_eq!(report["matches"][0]["alert_id"], "NL-000123");
     let explanation = report["matches"][0]["identifiers"][0]["explanation"]
@@ -500,7 +503,35 @@ fn put_request(alert: &sismatch_alert::Alert, expected_version: u64) -> v1::PutA
         alert: Some(alert_out(alert.clone())),
         expected_version,
         reason: String::new(),
+        searchable_wait_ms: 0,
     }
+}
+
+/// A put answers once its alert is searchable (or says it is not yet), and a wait beyond the
+/// limit is refused with the field named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_says_whether_its_alert_is_searchable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let node = InProcessNode::start("NL", dir.path()).await;
+    let mut client = node.client().await;
+    let sample = alerts("NL", 1, 5);
+    let mut request = put_request(&sample[0], 0);
+    request.searchable_wait_ms = 10_000;
+    let put = client.put_alert(request).await.expect("put").into_inner();
+    assert!(put.searchable);
+    let value = sample[0].identifiers[0].value.clone();
+    let found = search(&mut client, &[&value], None).await;
+    assert_eq!(found.first(), Some(&sample[0].id));
+
+    let mut too_long = put_request(&sample[0], 0);
+    too_long.searchable_wait_ms = 60_001;
+    let refused = client.put_alert(too_long).await.expect_err("refused");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert!(
+        refused.message().starts_with("searchable_wait_ms"),
+        "{refused:?}"
+    );
+    node.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -554,6 +585,7 @@ async fn expected_version_is_checked_and_a_mismatch_is_failed_precondition() {
             id: first.id.clone(),
             status: v1::AlertStatus::Recovered as i32,
             reason: String::new(),
+            searchable_wait_ms: 0,
             expected_version: 2,
         })
         .await
@@ -565,6 +597,7 @@ async fn expected_version_is_checked_and_a_mismatch_is_failed_precondition() {
             id: first.id.clone(),
             status: v1::AlertStatus::Withdrawn as i32,
             reason: String::new(),
+            searchable_wait_ms: 0,
             expected_version: 0,
         })
         .await

@@ -2,14 +2,15 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sismatch_alert::Status as AlertStatus;
 use sismatch_auth::redact::Redact;
 use sismatch_auth::{Caller, Directory};
 use sismatch_ident::{IdentifierKind, describe};
 use sismatch_node::{
-    AlertMatch, Applied, Duplicate, HitQuery, ImportItem, Node, SearchQuery, SearchRequest,
+    AlertMatch, Applied, Duplicate, HitQuery, ImportItem, Node, SEARCHABLE_WAIT, SearchQuery,
+    SearchRequest,
 };
 use sismatch_proto::v1::{self, national_node_server::NationalNode};
 use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
@@ -177,12 +178,17 @@ impl NationalNode for NodeService {
                 .alert
                 .ok_or_else(|| Status::invalid_argument("alert: missing"))?;
             let alert = alert_in(alert).map_err(|e| invalid(&e))?;
+            let wait = match request.searchable_wait_ms {
+                0 => SEARCHABLE_WAIT,
+                ms => Duration::from_millis(u64::from(ms)),
+            };
             let outcome = self
                 .node
-                .put_alert(
+                .put_alert_waiting(
                     alert,
                     non_blank(request.reason),
                     expected(request.expected_version),
+                    wait,
                 )
                 .await
                 .map_err(node_status)?;
@@ -209,6 +215,7 @@ impl NationalNode for NodeService {
                             },
                         )
                         .collect(),
+                    searchable: outcome.searchable,
                 },
             ))
         }

@@ -87,11 +87,11 @@ impl Credentials {
     }
 }
 
+/// A connected client of a national node.
+pub type NodeClient = NationalNodeClient<Channel>;
+
 /// Connects to the node at `address` (`127.0.0.1:7400` or `http://host:port`).
-pub async fn node_client(
-    address: &str,
-    credentials: &Credentials,
-) -> Result<NationalNodeClient<Channel>> {
+pub async fn node_client(address: &str, credentials: &Credentials) -> Result<NodeClient> {
     Ok(
         NationalNodeClient::new(credentials.channel(address, "node").await?)
             .max_decoding_message_size(MAX_MESSAGE)

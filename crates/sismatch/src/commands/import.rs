@@ -2,7 +2,10 @@
 //!
 //! The file is read on a blocking thread, a batch at a time; each batch travels to the node in
 //! the `ImportAlerts` stream and comes back acknowledged once it is durable. Bad lines are
-//! reported with their line number and skipped; the import goes on.
+//! reported with their line number and skipped; the import goes on. Then, unless `--no-wait`,
+//! the command waits until the node's indexes hold everything it stored (the status's index
+//! sequence reaches the last acknowledged one), so that a search right after it finds the
+//! import.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -22,7 +25,7 @@ use tokio::sync::mpsc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::commands::client::{Credentials, node_client};
+use crate::commands::client::{Credentials, NodeClient, node_client};
 
 /// The file formats `sismatch import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,6 +53,13 @@ pub struct ImportArgs {
     /// Alerts per batch; each batch is acknowledged by the node once durable.
     #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     batch: u64,
+    /// Return once the alerts are durable, without waiting until they are searchable.
+    #[arg(long)]
+    no_wait: bool,
+    /// Seconds to wait at most until the imported alerts are searchable; past it the command
+    /// fails, saying how far the node's index got (the alerts stay stored).
+    #[arg(long, default_value_t = 600.0)]
+    wait_timeout: f64,
 }
 
 /// What the reader thread shares with the sender.
@@ -102,6 +112,7 @@ impl ImportArgs {
             .context("the node refused the import")?
             .into_inner();
         let mut totals = Totals::default();
+        let mut sequence = 0;
         while let Some(ack) = acks.next().await {
             let ack = match ack {
                 Ok(ack) => ack,
@@ -124,6 +135,7 @@ impl ImportArgs {
             totals.updated += ack.updated;
             totals.unchanged += ack.unchanged;
             totals.rejected += ack.rejected;
+            sequence = sequence.max(ack.sequence);
             progress.update(&reading, &totals, started);
         }
         progress.finish();
@@ -141,7 +153,64 @@ impl ImportArgs {
             elapsed,
             stored as f64 / elapsed,
         );
+        if self.no_wait || sequence == 0 {
+            return Ok(());
+        }
+        let waited = Instant::now();
+        self.wait_searchable(&mut client, sequence).await?;
+        println!(
+            "searchable {:.1} s after the last acknowledgement",
+            waited.elapsed().as_secs_f64()
+        );
         Ok(())
+    }
+
+    /// Polls the node's status until its indexes contain change `sequence`, with a progress
+    /// bar of the changes indexed, at most `--wait-timeout` seconds.
+    async fn wait_searchable(&self, client: &mut NodeClient, sequence: u64) -> Result<()> {
+        let started = Instant::now();
+        let timeout = Duration::from_secs_f64(self.wait_timeout.max(0.0));
+        let mut from = None;
+        let mut bar: Option<ProgressBar> = None;
+        loop {
+            let request = self.credentials.request(v1::GetNodeStatusRequest {})?;
+            let status = client
+                .get_node_status(request)
+                .await
+                .context("cannot read the node's status while waiting for the index")?
+                .into_inner();
+            let reached = status.index_sequence;
+            if reached >= sequence {
+                if let Some(bar) = bar {
+                    bar.finish_and_clear();
+                }
+                return Ok(());
+            }
+            let start = *from.get_or_insert(reached);
+            if started.elapsed() >= timeout {
+                if let Some(bar) = bar {
+                    bar.finish_and_clear();
+                }
+                bail!(
+                    "the alerts are stored, but the node's index reached change {reached} of \
+                     {sequence} in {:.0} s; search may miss them until it catches up",
+                    timeout.as_secs_f64()
+                );
+            }
+            if std::io::stderr().is_terminal() {
+                let bar = bar.get_or_insert_with(|| {
+                    let bar = ProgressBar::new(sequence.saturating_sub(start));
+                    if let Ok(style) = ProgressStyle::with_template(
+                        "{bar:40} {pos}/{len} changes indexed ({elapsed}, eta {eta})",
+                    ) {
+                        bar.set_style(style);
+                    }
+                    bar
+                });
+                bar.set_position(reached.saturating_sub(start));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }
 
