@@ -14,6 +14,8 @@
 //!   with the arithmetic in [`metrics`] (pure).
 //! - [`load`]: closed-loop and fixed-rate load with HDR histograms, errors by status code and
 //!   per-node timing, after a warm-up that is not counted.
+//! - [`oracle`]: a brute-force recall oracle: every stored alert scored by the identifier core
+//!   for a sample of queries, and every alert of its first ten the engine did not return.
 //! - [`federation`]: an in-process federation (nodes and core on loopback) for `bench all`.
 //! - [`report`]: JSON, Markdown and SVG plots of a run, with the machine and the commit.
 //!
@@ -26,6 +28,7 @@ pub mod federation;
 pub mod generate;
 pub mod load;
 pub mod metrics;
+pub mod oracle;
 mod progress;
 pub mod quality;
 pub mod query;

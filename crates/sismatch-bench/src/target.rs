@@ -135,6 +135,17 @@ impl Target {
         }
     }
 
+    /// The country of a node, from its status; `None` for a core, which searches every
+    /// country.
+    pub async fn node_country(&mut self) -> std::result::Result<Option<String>, tonic::Status> {
+        let Client::Node(client) = &mut self.client else {
+            return Ok(None);
+        };
+        let request = with_authorization(v1::GetNodeStatusRequest {}, self.authorization.as_ref());
+        let status = client.get_node_status(request).await?.into_inner();
+        Ok(Some(status.country))
+    }
+
     /// Searches for `values` (one object's numbers), at most `top_k` matches scoring at least
     /// `min_score` (0 for the default threshold).
     pub async fn search(

@@ -135,7 +135,7 @@ fn proc_kib(path: &str, key: &str) -> Option<u64> {
 }
 
 /// The commit of the working folder, or `unknown` outside a git checkout.
-fn git_commit() -> String {
+pub(crate) fn git_commit() -> String {
     std::process::Command::new("git")
         .args(["rev-parse", "HEAD"])
         .output()

@@ -1,5 +1,5 @@
-//! `sismatch bench`: the operator benchmark suite (generate, quality, load, all). Arguments
-//! only: the work is done by `sismatch-bench`.
+//! `sismatch bench`: the operator benchmark suite (generate, quality, load, oracle, all).
+//! Arguments only: the work is done by `sismatch-bench`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use sismatch_bench::federation::Federation;
 use sismatch_bench::generate::{GenerateConfig, MANIFEST_FILE, Manifest, QUERIES_FILE, generate};
 use sismatch_bench::load::{LoadConfig, LoadReport, Mode};
+use sismatch_bench::oracle::{self, OracleConfig, corpus_countries};
 use sismatch_bench::quality::{QualityConfig, QualityReport};
 use sismatch_bench::query::{QueryRecord, read_queries};
 use sismatch_bench::report::{Report, resident_bytes};
@@ -27,6 +28,9 @@ pub enum BenchCommand {
     Quality(QualityArgs),
     /// Load a core or a node: throughput, latency percentiles, errors, per-node timing.
     Load(LoadArgs),
+    /// Check a core or a node against a brute-force oracle: every alert of the oracle's first
+    /// ten that the engine did not return, by corruption type.
+    Oracle(OracleArgs),
     /// Generate, run a federation on this machine, import, measure quality and load, report.
     All(AllArgs),
 }
@@ -181,6 +185,84 @@ pub struct LoadArgs {
     out: PathBuf,
 }
 
+/// Arguments of `sismatch bench oracle`.
+#[derive(Debug, Args)]
+pub struct OracleArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// The corpus folder (`sismatch bench generate --out`) whose alerts the target holds.
+    #[arg(long)]
+    corpus: PathBuf,
+    /// With --node: the node's country, instead of asking the node's status.
+    #[arg(long)]
+    country: Option<String>,
+    /// Queries per corruption type, the first ones of `queries.ndjson`.
+    #[arg(long, default_value_t = 40)]
+    per_type: usize,
+    /// Negative queries, the first ones of `queries.ndjson`.
+    #[arg(long, default_value_t = 100)]
+    negatives: usize,
+    /// Threads the oracle scores on (default: the cores available).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Folder of the report (`oracle.json`, `oracle.md`).
+    #[arg(long, default_value = "bench-report")]
+    out: PathBuf,
+}
+
+impl OracleArgs {
+    async fn run(self) -> Result<()> {
+        anyhow::ensure!(
+            self.country.is_none() || self.target.address.node.is_some(),
+            "--country goes with --node: a core searches every country"
+        );
+        let mut target = self.target.connect().await?;
+        let countries = match (target.name(), &self.country) {
+            ("node", Some(country)) => vec![country.trim().to_ascii_uppercase()],
+            ("node", None) => {
+                let country = target
+                    .node_country()
+                    .await
+                    .context("cannot read the node's status for its country (or give --country)")?;
+                vec![country.unwrap_or_default()]
+            }
+            _ => corpus_countries(&self.corpus)?,
+        };
+        let threads = self
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+            .max(1);
+        let config = OracleConfig {
+            corpus: self.corpus.clone(),
+            countries,
+            per_type: self.per_type,
+            negatives: self.negatives,
+            threads,
+        };
+        eprintln!(
+            "oracle ({}): alerts of {} from {}, {} threads",
+            target.name(),
+            config.countries.join(", "),
+            self.corpus.display(),
+            threads
+        );
+        let report = oracle::run(&target, &config, true).await?;
+        print!("{}", oracle::text_table(&report));
+        for file in oracle::write(&report, &self.out)? {
+            println!("{}", file.display());
+        }
+        if !report.unmatched.is_empty() || !report.errors.is_empty() {
+            println!(
+                "engine answers the oracle does not rank: {}; queries not checked: {} (see oracle.md)",
+                report.unmatched.len(),
+                report.errors.len()
+            );
+        }
+        println!("{}", oracle::headline(&report));
+        Ok(())
+    }
+}
+
 /// Arguments of `sismatch bench all`.
 #[derive(Debug, Args)]
 pub struct AllArgs {
@@ -230,6 +312,7 @@ impl BenchCommand {
                     .push(run_load(&target, &queries, &args.load.config()?).await?);
                 finish(report, &args.out)?;
             }
+            BenchCommand::Oracle(args) => args.run().await?,
             BenchCommand::All(args) => args.run().await?,
         }
         Ok(())
