@@ -585,7 +585,6 @@ async fn expected_version_is_checked_and_a_mismatch_is_failed_precondition() {
             id: first.id.clone(),
             status: v1::AlertStatus::Recovered as i32,
             reason: String::new(),
-            searchable_wait_ms: 0,
             expected_version: 2,
         })
         .await
@@ -597,7 +596,6 @@ async fn expected_version_is_checked_and_a_mismatch_is_failed_precondition() {
             id: first.id.clone(),
             status: v1::AlertStatus::Withdrawn as i32,
             reason: String::new(),
-            searchable_wait_ms: 0,
             expected_version: 0,
         })
         .await
