@@ -29,6 +29,12 @@ pub(crate) const SHORT: usize = 9;
 /// Length of the grams of the fragment index.
 pub(crate) const GRAM: usize = 4;
 
+/// Grams are filed under the length of their value, up to this one; longer values (rare) share
+/// it. A fragment is looked for only in values longer than itself, and a pattern in values of
+/// the lengths it allows, so that neither reads the many values of other lengths that share a
+/// maker's prefix.
+pub(crate) const GRAM_LENGTHS: usize = 24;
+
 /// The most edits a stored value may be from a query of `len` characters and still match: the
 /// tolerance grows with the longer of the two (`score.rs` of the identifier core), so a
 /// 4-character query may be two insertions from a 6-character value.
@@ -269,16 +275,16 @@ pub(crate) fn deletions(chars: &[char], max: usize) -> std::collections::BTreeSe
     out
 }
 
-/// The keys of the distinct 4-grams of a value's skeleton, appended to `out`.
+/// The keys of the 4-grams of a value's skeleton, appended to `out`.
 pub(crate) fn grams(skel: &[char], out: &mut Vec<u32>) {
     for window in skel.windows(GRAM) {
-        out.push(gram(window));
+        out.push(gram(window, skel.len()));
     }
 }
 
-/// The key of one 4-gram.
-pub(crate) fn gram(window: &[char]) -> u32 {
-    key(Tag::Gram, 0, &[], window)
+/// The key of one 4-gram of a value of `len` characters.
+pub(crate) fn gram(window: &[char], len: usize) -> u32 {
+    key(Tag::Gram, len.min(GRAM_LENGTHS), &[], window)
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@
 
 use sismatch_ident::{Query, skeleton, skeleton_char};
 
-use crate::keys::{self, GRAM, max_edits, tolerated_edits};
+use std::ops::RangeInclusive;
+
+use crate::keys::{self, GRAM, GRAM_LENGTHS, max_edits, tolerated_edits};
 use crate::postings::Postings;
 use crate::table::{Table, whole_value_skeletons};
 use crate::verify::{bounded_osa, glob, inside};
@@ -123,16 +125,18 @@ impl Searcher<'_> {
             return;
         }
         let edits = usize::from(len >= EDITED_FRAGMENT);
+        // Only in longer values.
+        let lengths = len + 1..=GRAM_LENGTHS.max(len + 1);
         let mut candidates = Vec::new();
         if edits == 0 {
-            self.by_grams(&[fragment], &mut candidates);
+            self.by_grams(&[fragment], lengths, &mut candidates);
         } else {
             // One edit leaves one half intact; a transposition across the halves is undone.
             let (left, right) = fragment.split_at(len / 2);
-            self.by_grams(&[left], &mut candidates);
-            self.by_grams(&[right], &mut candidates);
+            self.by_grams(&[left], lengths.clone(), &mut candidates);
+            self.by_grams(&[right], lengths.clone(), &mut candidates);
             if let Some(undone) = keys::swapped(fragment, len / 2) {
-                self.by_grams(&[&undone], &mut candidates);
+                self.by_grams(&[&undone], lengths, &mut candidates);
             }
             candidates.sort_unstable();
             candidates.dedup();
@@ -190,8 +194,17 @@ impl Searcher<'_> {
         let mut candidates = Vec::new();
         if runs.is_empty() {
             candidates.extend(0..self.table.idents.len() as u32);
+        } else if pattern.contains(&'*') {
+            let pinned = pattern.iter().filter(|c| **c != '*').count();
+            self.by_grams(&runs, pinned..=GRAM_LENGTHS.max(pinned), &mut candidates);
         } else {
-            self.by_grams(&runs, &mut candidates);
+            // All positions pinned: the value is as long, or longer by a head.
+            let pinned = pattern.len();
+            for length in std::iter::once(pinned).chain(HEADS.map(|head| pinned + head)) {
+                self.by_grams(&runs, length..=length, &mut candidates);
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
         }
         let anchored = pattern.first() != Some(&'*');
         let mut stored = Vec::with_capacity(32);
@@ -210,14 +223,27 @@ impl Searcher<'_> {
         }
     }
 
-    /// Identifiers whose skeleton may hold every run of `runs` (each at least a gram long),
-    /// ascending: the rarest gram's list, intersected with the next rarest when long.
-    fn by_grams(&self, runs: &[&[char]], out: &mut Vec<u32>) {
+    /// Identifiers of a length in `lengths` whose skeleton may hold every run of `runs` (each
+    /// at least a gram long): per length, the rarest gram's list, intersected with the next
+    /// rarest when long.
+    fn by_grams(&self, runs: &[&[char]], lengths: RangeInclusive<usize>, out: &mut Vec<u32>) {
+        // Values longer than the last class are filed under it.
+        let (first, last) = (
+            (*lengths.start()).min(GRAM_LENGTHS),
+            (*lengths.end()).min(GRAM_LENGTHS),
+        );
+        for length in first..=last {
+            self.by_grams_of(runs, length, out);
+        }
+    }
+
+    /// [`Searcher::by_grams`] for values of `length` characters (or more, at the last class).
+    fn by_grams_of(&self, runs: &[&[char]], length: usize, out: &mut Vec<u32>) {
         let mut grams: Vec<(usize, u32)> = runs
             .iter()
             .flat_map(|run| run.windows(GRAM))
             .map(|window| {
-                let key = keys::gram(window);
+                let key = keys::gram(window, length);
                 (self.grams.count(key), key)
             })
             .collect();
@@ -226,6 +252,9 @@ impl Searcher<'_> {
         let Some(&(count, rarest)) = grams.first() else {
             return;
         };
+        if count == 0 {
+            return;
+        }
         let mut found = Vec::with_capacity(count);
         self.grams.for_each(rarest, |ident| found.push(ident));
         found.sort_unstable();

@@ -349,3 +349,19 @@ fn best_bound_first_stops_early_and_loses_nothing() {
         }
     }
 }
+
+/// Values longer than the last gram length class are still found by fragments and patterns.
+#[test]
+fn long_values_are_found_by_fragments_and_patterns() {
+    let long = "XK4Q7ZT9M2RW8V3NP5HJ6CY1FB0GDL"; // 30 characters
+    let index = index_of(&[alert("NL-LONG", vec![(IdentifierKind::Other, long.into())])]);
+    for query in [
+        &long[2..28],
+        &long[1..6],
+        "*Q7ZT9M2RW8V3NP5HJ6CY1FB0*",
+        "XK4Q7ZT9M2RW8V3NP5HJ6CY1F??GDL",
+    ] {
+        let found = index.candidates(&[Query::parse(query, None).unwrap()]);
+        assert_eq!(found, ["NL-LONG"], "{query}");
+    }
+}
