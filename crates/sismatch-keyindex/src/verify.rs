@@ -7,7 +7,13 @@
 /// Rows are at most this wide; longer values are compared by the identifier core only.
 pub(crate) const MAX_LEN: usize = 64;
 
+/// Beyond any bound: what a cell outside the band holds.
+const FAR: u8 = u8::MAX / 2;
+
 /// The optimal-string-alignment distance between `a` and `b` when it is at most `max`.
+///
+/// Only the band of cells within `max` of the diagonal is computed (a path leaving it costs
+/// more than `max`): five cells a row for two edits, whatever the lengths.
 pub(crate) fn bounded_osa(a: &[char], b: &[char], max: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
@@ -15,16 +21,21 @@ pub(crate) fn bounded_osa(a: &[char], b: &[char], max: usize) -> Option<usize> {
     if a.len() >= MAX_LEN || b.len() >= MAX_LEN {
         return Some(max);
     }
-    let width = b.len() + 1;
-    let mut rows = [[0u8; MAX_LEN + 1]; 3];
-    for (j, cell) in rows[0].iter_mut().take(width).enumerate() {
+    let m = b.len();
+    let mut rows = [[FAR; MAX_LEN + 2]; 3];
+    for (j, cell) in rows[0].iter_mut().take(m.min(max) + 1).enumerate() {
         *cell = j as u8;
     }
     for i in 1..=a.len() {
         let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur][0] = i as u8;
-        let mut row_min = rows[cur][0];
-        for j in 1..width {
+        let (lo, hi) = (i.saturating_sub(max), (i + max).min(m));
+        if lo == 0 {
+            rows[cur][0] = i as u8;
+        } else {
+            rows[cur][lo - 1] = FAR;
+        }
+        let mut row_min = if lo == 0 { rows[cur][0] } else { FAR };
+        for j in lo.max(1)..=hi {
             let substitution = u8::from(a[i - 1] != b[j - 1]);
             let mut best = (rows[prev][j - 1] + substitution)
                 .min(rows[prev][j] + 1)
@@ -32,14 +43,15 @@ pub(crate) fn bounded_osa(a: &[char], b: &[char], max: usize) -> Option<usize> {
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(rows[prev2][j - 2] + 1);
             }
-            rows[cur][j] = best;
+            rows[cur][j] = best.min(FAR);
             row_min = row_min.min(best);
         }
+        rows[cur][hi + 1] = FAR;
         if usize::from(row_min) > max {
             return None;
         }
     }
-    let distance = usize::from(rows[a.len() % 3][b.len()]);
+    let distance = usize::from(rows[a.len() % 3][m]);
     (distance <= max).then_some(distance)
 }
 
@@ -118,6 +130,43 @@ mod tests {
         assert_eq!(osa("AB", "BA"), Some(1));
         assert_eq!(osa("", "AB"), Some(2));
         assert_eq!(osa("", "ABC"), None);
+    }
+
+    /// The full dynamic programme, for comparison.
+    fn osa(a: &[char], b: &[char]) -> usize {
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for j in 0..=b.len() {
+            d[0][j] = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let mut best = (d[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]))
+                    .min(d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = best;
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_band_agrees_with_the_whole_table(
+            a in "[AB01]{0,14}",
+            b in "[AB01]{0,14}",
+            max in 0usize..4,
+        ) {
+            let (a, b) = (c(&a), c(&b));
+            let full = osa(&a, &b);
+            let expected = (full <= max).then_some(full);
+            proptest::prop_assert_eq!(bounded_osa(&a, &b, max), expected);
+        }
     }
 
     #[test]
