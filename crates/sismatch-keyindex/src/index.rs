@@ -119,15 +119,18 @@ impl<'a> Candidate<'a> {
 struct Live<'a>(&'a Table);
 
 impl Live<'_> {
+    /// Whether no row was ever killed: then every pair is kept without looking (a bulk import
+    /// of new alerts merges without a table look-up per pair).
+    fn all(&self) -> bool {
+        self.0.live_idents == self.0.idents.len()
+    }
+
     fn ident(&self, ident: u32) -> bool {
-        self.0
-            .idents
-            .get(ident as usize)
-            .is_some_and(|row| row.live)
+        self.all() || (self.0.idents.get(ident as usize)).is_some_and(|row| row.live)
     }
 
     fn form(&self, form: u32) -> bool {
-        (self.0.forms.get(form as usize)).is_some_and(|row| self.ident(row.ident))
+        self.all() || (self.0.forms.get(form as usize)).is_some_and(|row| self.ident(row.ident))
     }
 }
 
