@@ -126,7 +126,7 @@ impl Live<'_> {
     }
 
     fn ident(&self, ident: u32) -> bool {
-        self.all() || (self.0.idents.get(ident as usize)).is_some_and(|row| row.live)
+        self.all() || self.0.ident_live(ident)
     }
 
     fn form(&self, form: u32) -> bool {

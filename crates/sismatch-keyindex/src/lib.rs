@@ -29,6 +29,7 @@ mod index;
 mod keys;
 mod postings;
 mod search;
+mod symbols;
 mod table;
 mod verify;
 

@@ -19,8 +19,9 @@ use std::ops::RangeInclusive;
 
 use crate::keys::{self, GRAM, GRAM_LENGTHS, max_edits, tolerated_edits};
 use crate::postings::Postings;
+use crate::symbols::{symbol, symbols};
 use crate::table::{Table, whole_value_skeletons};
-use crate::verify::{bounded_osa, glob, inside};
+use crate::verify::{Compiled, glob};
 
 /// The shortest fragment searched inside longer values (the identifier core's `MIN_FRAGMENT`).
 const MIN_FRAGMENT: usize = 5;
@@ -83,14 +84,13 @@ impl Searcher<'_> {
         let mut probes = Vec::with_capacity(512);
         keys::probes(q, &mut probes);
         let bound = max_edits(q.len());
-        let mut stored = Vec::with_capacity(32);
+        let compiled = Compiled::new(&symbols(q));
         for form in self.forms(probes) {
             let Some(row) = self.live_form(form) else {
                 continue;
             };
-            stored.clear();
-            stored.extend(self.table.text(&row.text).chars());
-            let Some(edits) = bounded_osa(q, &stored, bound) else {
+            let stored = row.text.get(&self.table.spill);
+            let Some(edits) = compiled.distance(stored, bound) else {
                 continue;
             };
             let longer = q.len().max(stored.len());
@@ -115,7 +115,7 @@ impl Searcher<'_> {
 
     fn live_form(&self, form: u32) -> Option<&crate::table::FormRow> {
         let row = self.table.forms.get(form as usize)?;
-        self.live(row.ident).then_some(row)
+        self.table.ident_live(row.ident).then_some(row)
     }
 
     /// Identifiers whose skeleton holds `fragment` and is longer.
@@ -141,19 +141,12 @@ impl Searcher<'_> {
             candidates.sort_unstable();
             candidates.dedup();
         }
-        let mut stored = Vec::with_capacity(32);
+        let compiled = Compiled::new(&symbols(fragment));
         for ident in candidates {
-            // The byte length is at least the character count: shorter rows are out unread.
-            let longer = self.table.idents.get(ident as usize).is_some_and(|row| {
-                row.live && (row.skeleton.end - row.skeleton.start) as usize > len
-            });
-            if !longer {
-                continue;
-            }
-            let Some(skel) = self.skeleton_of(ident, &mut stored) else {
+            let Some(skel) = self.skeleton_of(ident) else {
                 continue;
             };
-            if skel.len() > len && inside(fragment, skel, edits) {
+            if skel.len() > len && compiled.inside(skel, edits) {
                 out.push((ident, partial_bound(len, skel.len())));
             }
         }
@@ -171,6 +164,7 @@ impl Searcher<'_> {
                 }
             })
             .collect();
+        let bytes = symbols(&pattern);
         let literals = pattern.iter().filter(|c| !matches!(c, '*' | '?')).count();
         let holes = pattern.iter().filter(|c| **c == '?').count();
         let runs: Vec<&[char]> = pattern
@@ -184,8 +178,8 @@ impl Searcher<'_> {
                 let Some(row) = self.live_form(form) else {
                     continue;
                 };
-                let text: Vec<char> = self.table.text(&row.text).chars().collect();
-                if glob(&pattern, &text) {
+                let text = row.text.get(&self.table.spill);
+                if glob(&bytes, text) {
                     out.push((row.ident, partial_bound(literals, text.len())));
                 }
             }
@@ -206,15 +200,14 @@ impl Searcher<'_> {
             candidates.sort_unstable();
             candidates.dedup();
         }
-        let anchored = pattern.first() != Some(&'*');
-        let mut stored = Vec::with_capacity(32);
+        let anchored = bytes.first() != Some(&symbol('*'));
         for ident in candidates {
-            let Some(skel) = self.skeleton_of(ident, &mut stored) else {
+            let Some(skel) = self.skeleton_of(ident) else {
                 continue;
             };
             let cuts = std::iter::once(0).chain(HEADS.into_iter().filter(|_| anchored));
             let best = cuts
-                .filter(|&cut| skel.len() > cut && glob(&pattern, &skel[cut..]))
+                .filter(|&cut| skel.len() > cut && glob(&bytes, &skel[cut..]))
                 .map(|cut| partial_bound(literals, skel.len() - cut))
                 .reduce(f64::max);
             if let Some(bound) = best {
@@ -270,23 +263,13 @@ impl Searcher<'_> {
         out.extend(found);
     }
 
-    /// The skeleton of a live identifier, decoded into `buffer`.
-    fn skeleton_of<'b>(&self, ident: u32, buffer: &'b mut Vec<char>) -> Option<&'b [char]> {
-        let row = self
-            .table
-            .idents
-            .get(ident as usize)
-            .filter(|row| row.live)?;
-        buffer.clear();
-        buffer.extend(self.table.text(&row.skeleton).chars());
-        Some(buffer)
-    }
-
-    fn live(&self, ident: u32) -> bool {
-        self.table
-            .idents
-            .get(ident as usize)
-            .is_some_and(|row| row.live)
+    /// The skeleton of a live identifier.
+    fn skeleton_of(&self, ident: u32) -> Option<&[u8]> {
+        if !self.table.ident_live(ident) {
+            return None;
+        }
+        let row = self.table.idents.get(ident as usize)?;
+        Some(row.skeleton.get(&self.table.spill))
     }
 }
 

@@ -13,6 +13,8 @@ use jiff::Timestamp;
 use sismatch_alert::{Alert, Category, Status};
 use sismatch_ident::{IdentifierKind, parse, skeleton, without_droppable_head};
 
+use crate::symbols::{Slot, symbols};
+
 /// One alert.
 #[derive(Debug)]
 pub(crate) struct AlertRow {
@@ -36,10 +38,9 @@ pub(crate) struct IdentRow {
     pub kind: IdentifierKind,
     /// The normalised value, in `text`.
     pub normalised: Range<u32>,
-    /// The skeleton of the normalised value, in `text`: what fragments and patterns are
+    /// The skeleton of the normalised value, as bytes: what fragments and patterns are
     /// checked on.
-    pub skeleton: Range<u32>,
-    pub live: bool,
+    pub skeleton: Slot,
 }
 
 /// One whole-value skeleton of an identifier (of its key, of its normalised value, without a
@@ -47,7 +48,8 @@ pub(crate) struct IdentRow {
 #[derive(Debug)]
 pub(crate) struct FormRow {
     pub ident: u32,
-    pub text: Range<u32>,
+    /// The skeleton, as bytes: what whole values are checked on.
+    pub text: Slot,
 }
 
 /// An identifier of an alert about to be added, with what its keys are made from.
@@ -107,8 +109,12 @@ pub(crate) struct Table {
     pub alerts: Vec<AlertRow>,
     pub idents: Vec<IdentRow>,
     pub forms: Vec<FormRow>,
-    /// Normalised values and skeletons, one after the other.
+    /// Which identifier rows are live, a bit each: read for every candidate, so kept small.
+    live: Vec<u64>,
+    /// Normalised values, one after the other.
     pub text: String,
+    /// Skeletons too long for their slot.
+    pub spill: Vec<u8>,
     /// Alert id → row.
     pub by_id: HashMap<Box<str>, u32>,
     /// Live alerts.
@@ -124,6 +130,24 @@ impl Table {
         self.text
             .get(range.start as usize..range.end as usize)
             .unwrap_or_default()
+    }
+
+    /// Whether identifier row `ident` is live.
+    pub(crate) fn ident_live(&self, ident: u32) -> bool {
+        let (word, bit) = (ident as usize / 64, ident % 64);
+        self.live.get(word).is_some_and(|w| w & (1 << bit) != 0)
+    }
+
+    fn set_live(&mut self, ident: u32, live: bool) {
+        let (word, bit) = (ident as usize / 64, ident % 64);
+        if self.live.len() <= word {
+            self.live.resize(word + 1, 0);
+        }
+        if live {
+            self.live[word] |= 1 << bit;
+        } else {
+            self.live[word] &= !(1 << bit);
+        }
     }
 
     fn push_text(&mut self, s: &str) -> Range<u32> {
@@ -165,10 +189,9 @@ impl Table {
             alert.live = false;
             self.live_alerts -= 1;
         }
-        let range = alert.idents.start as usize..alert.idents.end as usize;
-        for ident in &mut self.idents[range] {
-            if ident.live {
-                ident.live = false;
+        for ident in alert.idents.clone() {
+            if self.ident_live(ident) {
+                self.set_live(ident, false);
                 self.live_idents -= 1;
             }
         }
@@ -186,20 +209,18 @@ impl Table {
         for ident in new {
             let at = self.idents.len() as u32;
             let normalised = self.push_text(&ident.normalised);
-            let skel: String = ident.skeleton.iter().collect();
-            let skeleton = self.push_text(&skel);
+            let skeleton = Slot::new(&symbols(&ident.skeleton), &mut self.spill);
             self.idents.push(IdentRow {
                 alert: row,
                 ordinal: ident.ordinal,
                 kind: ident.kind,
                 normalised,
                 skeleton,
-                live: true,
             });
+            self.set_live(at, true);
             let forms_start = self.forms.len() as u32;
             for form in &ident.forms {
-                let s: String = form.iter().collect();
-                let text = self.push_text(&s);
+                let text = Slot::new(&symbols(form), &mut self.spill);
                 self.forms.push(FormRow { ident: at, text });
             }
             placed.push((at, forms_start..self.forms.len() as u32));
@@ -226,6 +247,8 @@ impl Table {
             + self.idents.capacity() * size_of::<IdentRow>()
             + self.forms.capacity() * size_of::<FormRow>()
             + self.text.capacity()
+            + self.spill.capacity()
+            + self.live.capacity() * size_of::<u64>()
             + self.by_id.capacity() * (size_of::<(Box<str>, u32)>() + 1)
             + self.id_bytes
     }

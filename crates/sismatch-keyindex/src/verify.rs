@@ -1,103 +1,106 @@
-//! Checking a candidate on its characters, before the identifier core scores it: whole values
-//! within `max` edits, fragments inside longer values, wildcard patterns. On skeletons, so that
-//! look-alikes cost nothing; each check accepts at least what the identifier core accepts.
+//! Checking a candidate on its skeleton, before the identifier core scores it: whole values
+//! within `max` edits, fragments inside longer values, wildcard patterns. On skeletons as bytes
+//! (`symbols`), so that look-alikes cost nothing; each check accepts at least what the
+//! identifier core accepts.
 //!
-//! All work on a few rows of integers on the stack: no allocation per candidate.
+//! A search checks hundreds to tens of thousands of candidates against one query, so the query
+//! is compiled once ([`Compiled`]: one bit mask per byte of where it occurs) and each candidate
+//! costs a handful of word operations per character, with no table and no allocation: the
+//! bit-parallel edit distance of Myers as extended by Hyyrö to transpositions (optimal string
+//! alignment, as the identifier core counts edits), in its whole-value form (distance) and its
+//! search form (the query anywhere inside the candidate). Queries longer than a machine word
+//! (64 characters, past any identifier format) accept every candidate: the identifier core
+//! decides.
 
-/// Rows are at most this wide; longer values are compared by the identifier core only.
+/// Queries up to this many characters are checked; longer ones accept everything.
 pub(crate) const MAX_LEN: usize = 64;
 
-/// Beyond any bound: what a cell outside the band holds.
-const FAR: u8 = u8::MAX / 2;
-
-/// The optimal-string-alignment distance between `a` and `b` when it is at most `max`.
-///
-/// Only the band of cells within `max` of the diagonal is computed (a path leaving it costs
-/// more than `max`): five cells a row for two edits, whatever the lengths.
-pub(crate) fn bounded_osa(a: &[char], b: &[char], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
-        return None;
-    }
-    if a.len() >= MAX_LEN || b.len() >= MAX_LEN {
-        return Some(max);
-    }
-    let m = b.len();
-    let mut rows = [[FAR; MAX_LEN + 2]; 3];
-    for (j, cell) in rows[0].iter_mut().take(m.min(max) + 1).enumerate() {
-        *cell = j as u8;
-    }
-    for i in 1..=a.len() {
-        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        let (lo, hi) = (i.saturating_sub(max), (i + max).min(m));
-        if lo == 0 {
-            rows[cur][0] = i as u8;
-        } else {
-            rows[cur][lo - 1] = FAR;
-        }
-        let mut row_min = if lo == 0 { rows[cur][0] } else { FAR };
-        for j in lo.max(1)..=hi {
-            let substitution = u8::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[prev][j - 1] + substitution)
-                .min(rows[prev][j] + 1)
-                .min(rows[cur][j - 1] + 1);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[prev2][j - 2] + 1);
-            }
-            rows[cur][j] = best.min(FAR);
-            row_min = row_min.min(best);
-        }
-        rows[cur][hi + 1] = FAR;
-        if usize::from(row_min) > max {
-            return None;
-        }
-    }
-    let distance = usize::from(rows[a.len() % 3][m]);
-    (distance <= max).then_some(distance)
+/// A query skeleton compiled for bit-parallel checks.
+pub(crate) struct Compiled {
+    /// Bit `i` of `masks[b]` is set when the query's character `i` is `b`.
+    masks: [u64; 256],
+    len: usize,
 }
 
-/// Whether `fragment` lies inside `stored` within `max` edits (any start, any end).
-pub(crate) fn inside(fragment: &[char], stored: &[char], max: usize) -> bool {
-    if max == 0 {
-        return stored.windows(fragment.len().max(1)).any(|w| w == fragment);
-    }
-    if fragment.len() >= MAX_LEN || stored.len() >= MAX_LEN {
-        return true;
-    }
-    // Rows over the fragment, columns over `stored`; row 0 is free (any start).
-    let width = stored.len() + 1;
-    let mut rows = [[0u8; MAX_LEN + 1]; 3];
-    for i in 1..=fragment.len() {
-        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur][0] = i as u8;
-        for j in 1..width {
-            let substitution = u8::from(fragment[i - 1] != stored[j - 1]);
-            let mut best = (rows[prev][j - 1] + substitution)
-                .min(rows[prev][j] + 1)
-                .min(rows[cur][j - 1] + 1);
-            if i > 1
-                && j > 1
-                && fragment[i - 1] == stored[j - 2]
-                && fragment[i - 2] == stored[j - 1]
-            {
-                best = best.min(rows[prev2][j - 2] + 1);
+impl Compiled {
+    pub(crate) fn new(query: &[u8]) -> Compiled {
+        let mut masks = [0u64; 256];
+        if query.len() <= MAX_LEN {
+            for (i, &b) in query.iter().enumerate() {
+                masks[usize::from(b)] |= 1 << i;
             }
-            rows[cur][j] = best;
+        }
+        Compiled {
+            masks,
+            len: query.len(),
         }
     }
-    let last = fragment.len() % 3;
-    rows[last][..width].iter().any(|&d| usize::from(d) <= max)
+
+    /// The optimal-string-alignment distance between the query and `stored` when it is at
+    /// most `max` (`max` itself for a query too long to check).
+    pub(crate) fn distance(&self, stored: &[u8], max: usize) -> Option<usize> {
+        let m = self.len;
+        if m.abs_diff(stored.len()) > max {
+            return None;
+        }
+        if m > MAX_LEN {
+            return Some(max);
+        }
+        if m == 0 {
+            return Some(stored.len());
+        }
+        let distance = self.run(stored, true, |_| false);
+        (distance <= max).then_some(distance)
+    }
+
+    /// Whether the query lies inside `stored` within `max` edits (any start, any end).
+    pub(crate) fn inside(&self, stored: &[u8], max: usize) -> bool {
+        if self.len > MAX_LEN || self.len <= max {
+            return true;
+        }
+        self.run(stored, false, |distance| distance <= max) <= max
+    }
+
+    /// Runs over the columns of `stored` (Hyyrö's algorithm); `whole` charges the characters
+    /// of `stored` before the query's start (distance), otherwise any start is free (search).
+    /// Stops early when `done` holds for the distance at some end. Returns the last distance.
+    fn run(&self, stored: &[u8], whole: bool, done: impl Fn(usize) -> bool) -> usize {
+        let last = 1u64 << (self.len - 1);
+        let (mut vp, mut vn, mut d0, mut previous) = (!0u64, 0u64, 0u64, 0u64);
+        let mut distance = self.len;
+        for &b in stored {
+            let pm = self.masks[usize::from(b)];
+            let transposed = ((!d0 & pm) << 1) & previous;
+            d0 = (((pm & vp).wrapping_add(vp)) ^ vp) | pm | vn | transposed;
+            let hp = vn | !(d0 | vp);
+            let hn = d0 & vp;
+            if hp & last != 0 {
+                distance += 1;
+            } else if hn & last != 0 {
+                distance -= 1;
+            }
+            let hp = (hp << 1) | u64::from(whole);
+            vp = (hn << 1) | !(d0 | hp);
+            vn = hp & d0;
+            previous = pm;
+            if done(distance) {
+                return distance;
+            }
+        }
+        distance
+    }
 }
 
 /// Whether a skeleton pattern (`*` any run, `?` one character) matches all of `stored`.
-pub(crate) fn glob(pattern: &[char], stored: &[char]) -> bool {
+pub(crate) fn glob(pattern: &[u8], stored: &[u8]) -> bool {
     // Classic two-pointer wildcard matching with backtracking to the last `*`.
     let (mut p, mut s) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while s < stored.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == stored[s]) {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == stored[s]) {
             p += 1;
             s += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
+        } else if p < pattern.len() && pattern[p] == b'*' {
             star = Some((p, s));
             p += 1;
         } else if let Some((star_p, star_s)) = star {
@@ -108,38 +111,23 @@ pub(crate) fn glob(pattern: &[char], stored: &[char]) -> bool {
             return false;
         }
     }
-    pattern[p..].iter().all(|&c| c == '*')
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn c(s: &str) -> Vec<char> {
-        s.chars().collect()
-    }
-
-    #[test]
-    fn distances() {
-        let osa = |a: &str, b: &str| bounded_osa(&c(a), &c(b), 2);
-        assert_eq!(osa("A8C123450404", "A8C123450404"), Some(0));
-        assert_eq!(osa("A8C123540404", "A8C123450404"), Some(1));
-        assert_eq!(osa("A8C12450404", "A8C123450404"), Some(1));
-        assert_eq!(osa("A8C12X4Y0404", "A8C123450404"), Some(2));
-        assert_eq!(osa("A8CX2X4Y0404", "A8C123450404"), None);
-        assert_eq!(osa("AB", "BA"), Some(1));
-        assert_eq!(osa("", "AB"), Some(2));
-        assert_eq!(osa("", "ABC"), None);
-    }
-
-    /// The full dynamic programme, for comparison.
-    fn osa(a: &[char], b: &[char]) -> usize {
+    /// The full dynamic programme of the optimal-string-alignment distance, for comparison;
+    /// with `free_start`, row 0 costs nothing and the best cell of the last row is returned
+    /// (the query anywhere inside `b`).
+    pub(crate) fn osa(a: &[u8], b: &[u8], free_start: bool) -> usize {
         let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
         for (i, row) in d.iter_mut().enumerate() {
             row[0] = i;
         }
         for (j, cell) in d[0].iter_mut().enumerate() {
-            *cell = j;
+            *cell = if free_start { 0 } else { j };
         }
         for i in 1..=a.len() {
             for j in 1..=b.len() {
@@ -152,39 +140,82 @@ mod tests {
                 d[i][j] = best;
             }
         }
-        d[a.len()][b.len()]
+        if free_start {
+            d[a.len()].iter().copied().min().unwrap_or(0)
+        } else {
+            d[a.len()][b.len()]
+        }
+    }
+
+    fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
+        Compiled::new(a.as_bytes()).distance(b.as_bytes(), max)
+    }
+
+    fn inside(a: &str, b: &str, max: usize) -> bool {
+        Compiled::new(a.as_bytes()).inside(b.as_bytes(), max)
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("A8C123450404", "A8C123450404", 2), Some(0));
+        assert_eq!(distance("A8C123540404", "A8C123450404", 2), Some(1));
+        assert_eq!(distance("A8C12450404", "A8C123450404", 2), Some(1));
+        assert_eq!(distance("A8C12X4Y0404", "A8C123450404", 2), Some(2));
+        assert_eq!(distance("A8CX2X4Y0404", "A8C123450404", 2), None);
+        assert_eq!(distance("AB", "BA", 2), Some(1));
+        assert_eq!(distance("", "AB", 2), Some(2));
+        assert_eq!(distance("", "ABC", 2), None);
     }
 
     proptest::proptest! {
         #[test]
-        fn the_band_agrees_with_the_whole_table(
+        fn distance_agrees_with_the_whole_table(
             a in "[AB01]{0,14}",
             b in "[AB01]{0,14}",
             max in 0usize..4,
         ) {
-            let (a, b) = (c(&a), c(&b));
-            let full = osa(&a, &b);
+            let full = osa(a.as_bytes(), b.as_bytes(), false);
             let expected = (full <= max).then_some(full);
-            proptest::prop_assert_eq!(bounded_osa(&a, &b, max), expected);
+            proptest::prop_assert_eq!(distance(&a, &b, max), expected);
+        }
+
+        #[test]
+        fn inside_agrees_with_the_whole_table(
+            a in "[AB01]{1,10}",
+            b in "[AB01]{0,16}",
+            max in 0usize..3,
+        ) {
+            let expected = osa(a.as_bytes(), b.as_bytes(), true) <= max;
+            proptest::prop_assert_eq!(inside(&a, &b, max), expected);
+        }
+
+        #[test]
+        fn a_word_long_query_is_checked(
+            a in "[AB]{60,64}",
+            b in "[AB]{58,66}",
+        ) {
+            let full = osa(a.as_bytes(), b.as_bytes(), false);
+            proptest::prop_assert_eq!(distance(&a, &b, 2), (full <= 2).then_some(full));
         }
     }
 
     #[test]
     fn fragments_inside() {
-        assert!(inside(&c("2345"), &c("A8C123450404"), 0));
-        assert!(!inside(&c("2346"), &c("A8C123450404"), 0));
-        assert!(inside(&c("12X45040"), &c("A8C123450404"), 1));
-        assert!(inside(&c("12435040"), &c("A8C123450404"), 1));
-        assert!(!inside(&c("1XX45040"), &c("A8C123450404"), 1));
+        assert!(inside("2345", "A8C123450404", 0));
+        assert!(!inside("2346", "A8C123450404", 0));
+        assert!(inside("12X45040", "A8C123450404", 1));
+        assert!(inside("12435040", "A8C123450404", 1));
+        assert!(!inside("1XX45040", "A8C123450404", 1));
     }
 
     #[test]
     fn patterns() {
-        assert!(glob(&c("A8C123??0404"), &c("A8C123450404")));
-        assert!(glob(&c("*2345*"), &c("A8C123450404")));
-        assert!(glob(&c("*0404"), &c("A8C123450404")));
-        assert!(!glob(&c("*0405"), &c("A8C123450404")));
-        assert!(!glob(&c("A8C123?0404"), &c("A8C123450404")));
-        assert!(glob(&c("A*4*4"), &c("A8C123450404")));
+        let glob = |p: &str, s: &str| glob(p.as_bytes(), s.as_bytes());
+        assert!(glob("A8C123??0404", "A8C123450404"));
+        assert!(glob("*2345*", "A8C123450404"));
+        assert!(glob("*0404", "A8C123450404"));
+        assert!(!glob("*0405", "A8C123450404"));
+        assert!(!glob("A8C123?0404", "A8C123450404"));
+        assert!(glob("A*4*4", "A8C123450404"));
     }
 }
