@@ -45,7 +45,7 @@ pub(crate) struct IdentRow {
 
 /// One whole-value skeleton of an identifier (of its key, of its normalised value, without a
 /// droppable head): what whole-value keys point to.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct FormRow {
     pub ident: u32,
     /// The skeleton, as bytes: what whole values are checked on.
