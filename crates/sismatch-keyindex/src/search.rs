@@ -116,9 +116,7 @@ impl Searcher<'_> {
         probes.sort_unstable();
         probes.dedup();
         let mut forms = Vec::new();
-        for key in probes {
-            self.whole.for_each(key, |form| forms.push(form));
-        }
+        self.whole.extend_many(&probes, &mut forms);
         forms.sort_unstable();
         forms.dedup();
         forms
@@ -243,14 +241,13 @@ impl Searcher<'_> {
 
     /// [`Searcher::by_grams`] for values of `length` characters (or more, at the last class).
     fn by_grams_of(&self, runs: &[&[char]], length: usize, out: &mut Vec<u32>) {
-        let mut grams: Vec<(usize, u32)> = runs
+        let keys: Vec<u32> = runs
             .iter()
             .flat_map(|run| run.windows(GRAM))
-            .map(|window| {
-                let key = keys::gram(window, length);
-                (self.grams.count(key), key)
-            })
+            .map(|window| keys::gram(window, length))
             .collect();
+        let counts = self.grams.counts(&keys);
+        let mut grams: Vec<(usize, u32)> = counts.into_iter().zip(keys).collect();
         grams.sort_unstable();
         grams.dedup();
         let Some(&(count, rarest)) = grams.first() else {
