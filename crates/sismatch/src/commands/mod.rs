@@ -16,3 +16,4 @@ pub mod report_hit;
 pub mod search;
 pub mod security;
 pub mod serve;
+pub mod table;
