@@ -27,6 +27,7 @@ use crate::commands::ops::OpsArgs;
 use crate::commands::search::print_core;
 use crate::commands::security::{Security, audit_log};
 use crate::commands::serve::{serve_core, serve_node, shutdown_signal};
+use crate::commands::try_it::{self, TryIt};
 
 /// Alerts written to a node per batch while loading the sample.
 const LOAD_BATCH: usize = 2_000;
@@ -147,16 +148,25 @@ impl DemoArgs {
             .await?;
 
         let samples = self.load(&countries, &nodes).await?;
-        self.show_examples(core_addr, &example_queries(&samples))
-            .await?;
+        let examples = example_queries(&samples);
+        self.show_examples(core_addr, &examples).await?;
 
         if self.no_serve {
             let _ = stop.send(true);
         } else {
-            println!();
-            println!("serving until Ctrl-C; try:");
-            println!("  sismatch search --core {core_addr} ABC12345D4O4");
-            println!("  sismatch search --core {core_addr} --json '*2345D4*'");
+            let tries = examples.first().map_or(Vec::new(), |example| {
+                try_it::commands(core_addr, &countries, example, &samples)
+            });
+            print_try_it(&tries);
+            match &temporary {
+                Some(_) => println!(
+                    "serving until Ctrl-C: press Ctrl-C to stop the demo; its temporary data is removed"
+                ),
+                None => println!(
+                    "serving until Ctrl-C: press Ctrl-C to stop the demo; its data stays in {}",
+                    root.display()
+                ),
+            }
             shutdown_signal().await;
             let _ = stop.send(true);
         }
@@ -229,11 +239,14 @@ impl DemoArgs {
     /// Runs each example through the core, as a police system would, and prints the answer.
     async fn show_examples(&self, core: SocketAddr, examples: &[ExampleQuery]) -> Result<()> {
         let mut client = core_client(&core.to_string(), &Credentials::default()).await?;
+        let program = try_it::program();
         for example in examples {
             println!();
             println!("== {} ==", example.title);
-            let shown: Vec<&str> = example.values.iter().map(|(_, v)| v.as_str()).collect();
-            println!("$ sismatch search --core {core} {}", shown.join(" "));
+            println!(
+                "$ {}",
+                try_it::shell_line(&program, &try_it::search_args(core, example))
+            );
             let request = v1::MatchingCoreSearchRequest {
                 queries: example
                     .values
@@ -269,5 +282,16 @@ impl DemoArgs {
             }
         }
         Ok(())
+    }
+}
+
+/// The "try it yourself" block: each command under a line saying what it shows.
+fn print_try_it(tries: &[TryIt]) {
+    println!();
+    println!("== try it yourself: paste these in another terminal while the demo runs ==");
+    let program = try_it::program();
+    for TryIt { what, args } in tries {
+        println!("{what}");
+        println!("  {}", try_it::shell_line(&program, args));
     }
 }

@@ -17,3 +17,4 @@ pub mod search;
 pub mod security;
 pub mod serve;
 pub mod table;
+pub mod try_it;
