@@ -228,7 +228,9 @@ pub fn core_json(response: &v1::MatchingCoreSearchResponse) -> Value {
 }
 
 /// The columns of the search table: who issued the alert, how well it matched, and what an
-/// officer acts on (which object, whether it is still sought, what to do with it).
+/// officer acts on (which object, whether it is still sought, what to do with it). Status and
+/// action are never cut (their minimum is their longest name); id, category and object give
+/// way when the line is too long.
 const COLUMNS: [Column; 8] = [
     Column {
         header: "#",
@@ -262,12 +264,12 @@ const COLUMNS: [Column; 8] = [
     },
     Column {
         header: "status",
-        min: 6,
+        min: 13,
         max: 13,
     },
     Column {
         header: "action",
-        min: 6,
+        min: 15,
         max: 15,
     },
 ];
