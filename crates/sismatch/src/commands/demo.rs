@@ -24,7 +24,7 @@ use crate::commands::client::{Credentials, core_client};
 use crate::commands::core::members;
 use crate::commands::node::node_gauges;
 use crate::commands::ops::OpsArgs;
-use crate::commands::search::print_core;
+use crate::commands::search::{DEFAULT_TOP, print_core};
 use crate::commands::security::{Security, audit_log};
 use crate::commands::serve::{serve_core, serve_node, shutdown_signal};
 use crate::commands::try_it::{self, TryIt};
@@ -154,10 +154,9 @@ impl DemoArgs {
         if self.no_serve {
             let _ = stop.send(true);
         } else {
-            let tries = examples.first().map_or(Vec::new(), |example| {
-                try_it::commands(core_addr, &countries, example, &samples)
-            });
-            print_try_it(&tries);
+            print_try_it(&try_it::commands(
+                core_addr, &countries, &examples, &samples,
+            ));
             match &temporary {
                 Some(_) => println!(
                     "serving until Ctrl-C: press Ctrl-C to stop the demo; its temporary data is removed"
@@ -257,7 +256,7 @@ impl DemoArgs {
                         manufacturer: String::new(),
                     })
                     .collect(),
-                top_k: 5,
+                top_k: DEFAULT_TOP,
                 ..v1::MatchingCoreSearchRequest::default()
             };
             let answer = client
@@ -285,8 +284,12 @@ impl DemoArgs {
     }
 }
 
-/// The "try it yourself" block: each command under a line saying what it shows.
+/// The "try it yourself" block: each command under a line saying what it shows; nothing when
+/// the sample is too small for the examples.
 fn print_try_it(tries: &[TryIt]) {
+    if tries.is_empty() {
+        return;
+    }
     println!();
     println!("== try it yourself: paste these in another terminal while the demo runs ==");
     let program = try_it::program();

@@ -11,6 +11,10 @@ use sismatch_proto::v1;
 use crate::commands::client::{Credentials, core_client, node_client};
 use crate::commands::table::{Column, WIDTH, fit, render};
 
+/// Matches a search asks for unless told (`--top`); the demo's examples ask for as many, so
+/// that the command each is shown under gives the same answer.
+pub const DEFAULT_TOP: u32 = 10;
+
 /// Arguments of `sismatch search`.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["node", "core"])))]
@@ -34,7 +38,7 @@ pub struct SearchArgs {
     #[arg(long, value_parser = parse_kind)]
     kind: Option<IdentifierKind>,
     /// Matches wanted (at most 100).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = DEFAULT_TOP)]
     top: u32,
     /// Also RECOVERED and WITHDRAWN alerts.
     #[arg(long)]

@@ -61,15 +61,18 @@ pub fn search_args(core: SocketAddr, example: &ExampleQuery) -> Vec<String> {
     args
 }
 
-/// The commands to try against the core at `core`, on the first alert `example` must find:
-/// none when the sample lacks it. The hit is reported by another of `countries` than the
-/// alert's, as it would be across a border.
+/// The commands to try against the core at `core`, on the first alert the first of `examples`
+/// must find: none when there is no example. The hit is reported by another of `countries`
+/// than the alert's, as it would be across a border.
 pub fn commands(
     core: SocketAddr,
     countries: &[String],
-    example: &ExampleQuery,
+    examples: &[ExampleQuery],
     samples: &[Sample],
 ) -> Vec<TryIt> {
+    let Some(example) = examples.first() else {
+        return Vec::new();
+    };
     let Some(alert) = example
         .expected_alert_ids
         .first()
