@@ -304,11 +304,13 @@ fn status(alert: &v1::Alert) -> String {
         .unwrap_or_default()
 }
 
-/// What to do on a hit; an alert that names no action gets the nodes' default, SEIZE.
+/// What to do on a hit; an alert that names no action gets the nodes' default, SEIZE. An
+/// action newer than this client is left blank, like an unknown category or status.
 fn action(alert: &v1::Alert) -> String {
     match v1::HitAction::try_from(alert.action) {
-        Ok(v1::HitAction::Unspecified) | Err(_) => "SEIZE".to_string(),
+        Ok(v1::HitAction::Unspecified) => "SEIZE".to_string(),
         Ok(action) => short_name(action.as_str_name(), "HIT_ACTION_"),
+        Err(_) => String::new(),
     }
 }
 
