@@ -3,10 +3,18 @@
 # lacks is libclang, which bindgen needs to build RocksDB: `make deps` installs it when missing.
 
 CARGO ?= cargo
-SISMATCH = $(CARGO) run --quiet --locked -p sismatch --
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Where cargo puts the binary: CARGO_TARGET_DIR when set, as cargo reads it, else target/.
+SISMATCH_BIN := $(or $(CARGO_TARGET_DIR),target)/debug/sismatch
 
-.PHONY: demo test test-python check-deploy lint bench deps
+# Said before a build that will be long, so nobody takes it for a hang: with no binary yet,
+# RocksDB's C++ is compiled first. Cargo's own progress follows.
+FIRST_BUILD_NOTE = @if [ ! -x "$(SISMATCH_BIN)" ]; then \
+		echo "First build: it compiles RocksDB from C++, about 15 minutes on 2 cores (cargo's"; \
+		echo "progress follows; 'librocksdb-sys(build)' stays on screen for most of it)."; \
+	fi
+
+.PHONY: demo build test test-python check-deploy lint bench deps
 
 # Installs the Debian packages the build needs, only when they are missing.
 deps:
@@ -19,11 +27,17 @@ deps:
 # core in one process on loopback, loaded with generated sample data, a few example searches
 # with misread and partial numbers, then serving until Ctrl-C. DEMO_ARGS passes flags
 # (`make demo DEMO_ARGS="--data /tmp/fed --alerts 30000"`; `sismatch demo --help` lists them).
-demo: deps
-	$(SISMATCH) demo $(DEMO_ARGS)
+demo: build
+	@$(SISMATCH_BIN) demo $(DEMO_ARGS)
+
+# The `sismatch` binary, built in view: a first build is long and shows cargo's progress.
+build: deps
+	$(FIRST_BUILD_NOTE)
+	$(CARGO) build --locked -p sismatch
 
 # Every test of the workspace: unit, property and integration tests.
 test: deps
+	$(FIRST_BUILD_NOTE)
 	$(CARGO) test --workspace --locked
 
 # The gRPC contract from a client we did not write: Python stubs generated from proto/ alone.

@@ -5,18 +5,62 @@ use std::process::{Command, Stdio};
 
 use crate::support::sismatch_json;
 
-#[test]
-fn the_demo_serves_a_federation_until_terminated() {
+/// The words a POSIX shell makes of `line`: split on spaces, single quotes kept together, a
+/// backslash escaping the next character (enough for what the demo prints: `'it'\''s'`).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => words.extend(word.take()),
+            '\'' => {
+                let quoted = word.get_or_insert_with(String::new);
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    quoted.push(q);
+                }
+            }
+            '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
+            _ => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
+/// Runs a command line the demo printed, as a shell would; returns its standard output.
+fn run_printed(line: &str) -> String {
+    let words = shell_words(line);
+    assert_eq!(
+        words[0],
+        env!("CARGO_BIN_EXE_sismatch"),
+        "the program as started: {line}"
+    );
+    let output = Command::new(&words[0]).args(&words[1..]).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{line}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Starts the demo with 600 alerts on free ports and reads its output up to `serving until
+/// Ctrl-C`; returns the process, the core's address and the lines.
+fn start_demo() -> (std::process::Child, String, Vec<String>) {
     let mut demo = Command::new(env!("CARGO_BIN_EXE_sismatch"))
         .args(["demo", "--listen", "127.0.0.1:0", "--alerts", "600"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
+    let lines = BufReader::new(demo.stdout.take().unwrap()).lines();
     let mut core = String::new();
     let mut output = Vec::new();
-    for line in lines.by_ref() {
+    for line in lines {
         let line = line.unwrap();
         if let Some(address) = line.strip_prefix("core: ") {
             core = address.to_string();
@@ -27,6 +71,12 @@ fn the_demo_serves_a_federation_until_terminated() {
             break;
         }
     }
+    (demo, core, output)
+}
+
+#[test]
+fn the_demo_serves_a_federation_until_terminated() {
+    let (mut demo, core, output) = start_demo();
     let text = output.join("\n");
     assert!(!core.is_empty(), "{text}");
     for country in ["NL", "BE", "FR"] {
@@ -37,7 +87,7 @@ fn the_demo_serves_a_federation_until_terminated() {
     }
     assert!(text.contains("loaded 600 sample alerts"), "{text}");
     // Every example search finds its expected alert first.
-    let examples = text.matches("\n== ").count();
+    let examples = text.matches("\n$ ").count();
     assert!(examples >= 5, "{text}");
     assert_eq!(
         text.matches("expected alert found first").count(),
@@ -55,6 +105,79 @@ fn the_demo_serves_a_federation_until_terminated() {
     let pid = demo.id().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());
+    let status = demo.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+/// Issue 17: the demo ends by telling a new user what to type next. Every line it prints to
+/// paste (the examples' `$` lines and the try-it-yourself block) runs as printed, and the block
+/// tells one story: the search finds the alert, the dealer's check is a hit, the hit report
+/// confirms it, the search then shows it HIT_CONFIRMED; Ctrl-C stops the demo.
+#[test]
+fn the_demo_tells_what_to_type_next_and_every_printed_command_works() {
+    let (mut demo, core, output) = start_demo();
+    let text = output.join("\n");
+    let found: Vec<&str> = output
+        .iter()
+        .filter_map(|l| l.strip_prefix("expected alert found first: "))
+        .collect();
+    let examples: Vec<&str> = output.iter().filter_map(|l| l.strip_prefix("$ ")).collect();
+    assert_eq!(examples.len(), found.len(), "{text}");
+    for (line, alert) in examples.iter().zip(&found) {
+        let table = run_printed(line);
+        let first = table.lines().nth(1).unwrap_or_default();
+        assert!(
+            first.contains(alert),
+            "{line} finds {alert} first:\n{table}"
+        );
+    }
+
+    let block = output
+        .iter()
+        .position(|l| l.starts_with("== try it yourself"))
+        .unwrap_or_else(|| panic!("no try-it-yourself block\n{text}"));
+    let commands: Vec<&str> = output[block..]
+        .iter()
+        .filter_map(|l| l.strip_prefix("  "))
+        .collect();
+    let subcommands: Vec<String> = commands.iter().map(|c| shell_words(c)[1].clone()).collect();
+    assert_eq!(subcommands, ["search", "check", "report-hit"], "{text}");
+    for command in &commands {
+        let words = shell_words(command);
+        assert_eq!(words[2..4], ["--core", core.as_str()], "{command}");
+    }
+    let alert = found[0];
+    let searched = run_printed(commands[0]);
+    assert!(
+        searched.lines().nth(1).unwrap().contains(alert),
+        "{searched}"
+    );
+    assert!(searched.contains("ACTIVE"), "{searched}");
+    let checked = run_printed(commands[1]);
+    assert!(checked.starts_with("HIT: do not buy"), "{checked}");
+    assert!(
+        shell_words(commands[2]).contains(&alert.to_string()),
+        "{text}"
+    );
+    let reported = run_printed(commands[2]);
+    assert!(
+        reported.contains(&format!("on {alert} recorded")),
+        "{reported}"
+    );
+    assert!(reported.contains("HIT_CONFIRMED"), "{reported}");
+    let searched_again = run_printed(commands[0]);
+    let row = searched_again.lines().nth(1).unwrap();
+    assert!(
+        row.contains(alert) && row.contains("HIT_CONFIRMED"),
+        "{searched_again}"
+    );
+
+    // How to stop it, and stopping it so: Ctrl-C is SIGINT.
+    let last = output.last().unwrap();
+    assert!(last.contains("press Ctrl-C to stop"), "{text}");
+    let pid = demo.id().to_string();
+    let interrupted = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(interrupted.success());
     let status = demo.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }

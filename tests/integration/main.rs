@@ -17,4 +17,5 @@ mod ops;
 mod partner;
 mod roles;
 mod support;
+mod table;
 mod traces;

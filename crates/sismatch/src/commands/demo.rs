@@ -24,9 +24,10 @@ use crate::commands::client::{Credentials, core_client};
 use crate::commands::core::members;
 use crate::commands::node::node_gauges;
 use crate::commands::ops::OpsArgs;
-use crate::commands::search::print_core;
+use crate::commands::search::{DEFAULT_TOP, print_core};
 use crate::commands::security::{Security, audit_log};
 use crate::commands::serve::{serve_core, serve_node, shutdown_signal};
+use crate::commands::try_it::{self, TryIt};
 
 /// Alerts written to a node per batch while loading the sample.
 const LOAD_BATCH: usize = 2_000;
@@ -147,16 +148,24 @@ impl DemoArgs {
             .await?;
 
         let samples = self.load(&countries, &nodes).await?;
-        self.show_examples(core_addr, &example_queries(&samples))
-            .await?;
+        let examples = example_queries(&samples);
+        self.show_examples(core_addr, &examples).await?;
 
         if self.no_serve {
             let _ = stop.send(true);
         } else {
-            println!();
-            println!("serving until Ctrl-C; try:");
-            println!("  sismatch search --core {core_addr} ABC12345D4O4");
-            println!("  sismatch search --core {core_addr} --json '*2345D4*'");
+            print_try_it(&try_it::commands(
+                core_addr, &countries, &examples, &samples,
+            ));
+            match &temporary {
+                Some(_) => println!(
+                    "serving until Ctrl-C: press Ctrl-C to stop the demo; its temporary data is removed"
+                ),
+                None => println!(
+                    "serving until Ctrl-C: press Ctrl-C to stop the demo; its data stays in {}",
+                    root.display()
+                ),
+            }
             shutdown_signal().await;
             let _ = stop.send(true);
         }
@@ -229,11 +238,14 @@ impl DemoArgs {
     /// Runs each example through the core, as a police system would, and prints the answer.
     async fn show_examples(&self, core: SocketAddr, examples: &[ExampleQuery]) -> Result<()> {
         let mut client = core_client(&core.to_string(), &Credentials::default()).await?;
+        let program = try_it::program();
         for example in examples {
             println!();
             println!("== {} ==", example.title);
-            let shown: Vec<&str> = example.values.iter().map(|(_, v)| v.as_str()).collect();
-            println!("$ sismatch search --core {core} {}", shown.join(" "));
+            println!(
+                "$ {}",
+                try_it::shell_line(&program, &try_it::search_args(core, example))
+            );
             let request = v1::MatchingCoreSearchRequest {
                 queries: example
                     .values
@@ -244,7 +256,7 @@ impl DemoArgs {
                         manufacturer: String::new(),
                     })
                     .collect(),
-                top_k: 5,
+                top_k: DEFAULT_TOP,
                 ..v1::MatchingCoreSearchRequest::default()
             };
             let answer = client
@@ -269,5 +281,20 @@ impl DemoArgs {
             }
         }
         Ok(())
+    }
+}
+
+/// The "try it yourself" block: each command under a line saying what it shows; nothing when
+/// the sample is too small for the examples.
+fn print_try_it(tries: &[TryIt]) {
+    if tries.is_empty() {
+        return;
+    }
+    println!();
+    println!("== try it yourself: paste these in another terminal while the demo runs ==");
+    let program = try_it::program();
+    for TryIt { what, args } in tries {
+        println!("{what}");
+        println!("  {}", try_it::shell_line(&program, args));
     }
 }

@@ -16,3 +16,5 @@ pub mod report_hit;
 pub mod search;
 pub mod security;
 pub mod serve;
+pub mod table;
+pub mod try_it;

@@ -9,6 +9,11 @@ use sismatch_ident::IdentifierKind;
 use sismatch_proto::v1;
 
 use crate::commands::client::{Credentials, core_client, node_client};
+use crate::commands::table::{Column, WIDTH, fit, render};
+
+/// Matches a search asks for unless told (`--top`); the demo's examples ask for as many, so
+/// that the command each is shown under gives the same answer.
+pub const DEFAULT_TOP: u32 = 10;
 
 /// Arguments of `sismatch search`.
 #[derive(Debug, Args)]
@@ -33,7 +38,7 @@ pub struct SearchArgs {
     #[arg(long, value_parser = parse_kind)]
     kind: Option<IdentifierKind>,
     /// Matches wanted (at most 100).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = DEFAULT_TOP)]
     top: u32,
     /// Also RECOVERED and WITHDRAWN alerts.
     #[arg(long)]
@@ -156,16 +161,14 @@ fn matches_json(matches: &[v1::Match]) -> Vec<Value> {
                 "alert_id": alert.id,
                 "node": m.node,
                 "country": m.country,
-                "category": v1::ObjectCategory::try_from(alert.category)
-                    .map(|c| short_name(c.as_str_name(), "OBJECT_CATEGORY_"))
-                    .unwrap_or_default(),
-                "status": v1::AlertStatus::try_from(alert.status)
-                    .map(|s| short_name(s.as_str_name(), "ALERT_STATUS_"))
-                    .unwrap_or_default(),
+                "category": category(&alert),
+                "status": status(&alert),
                 "score": m.score,
                 "explanation": m.explanation,
                 "brand": alert.brand,
                 "model": alert.model,
+                "colour": alert.colour,
+                "action": action(&alert),
                 "identifiers": m.identifier_matches.iter().map(|im| {
                     let stored = im.matched_identifier.clone().unwrap_or_default();
                     json!({
@@ -228,34 +231,135 @@ pub fn core_json(response: &v1::MatchingCoreSearchResponse) -> Value {
     })
 }
 
-fn print_matches(matches: &[v1::Match]) {
-    if matches.is_empty() {
-        println!("no match");
-        return;
+/// The columns of the search table: who issued the alert, how well it matched, and what an
+/// officer acts on (which object, whether it is still sought, what to do with it). Status and
+/// action are never cut (their minimum is their longest name); id, category and object give
+/// way when the line is too long.
+const COLUMNS: [Column; 8] = [
+    Column {
+        header: "#",
+        min: 2,
+        max: 3,
+    },
+    Column {
+        header: "alert",
+        min: 12,
+        max: 30,
+    },
+    Column {
+        header: "cc",
+        min: 2,
+        max: 4,
+    },
+    Column {
+        header: "score",
+        min: 6,
+        max: 6,
+    },
+    Column {
+        header: "category",
+        min: 8,
+        max: 20,
+    },
+    Column {
+        header: "object",
+        min: 12,
+        max: 40,
+    },
+    Column {
+        header: "status",
+        min: 13,
+        max: 13,
+    },
+    Column {
+        header: "action",
+        min: 15,
+        max: 15,
+    },
+];
+
+/// Make, model and colour in one cell: `Bayliner VR5, white`.
+fn object(alert: &v1::Alert) -> String {
+    let name: Vec<&str> = [alert.brand.as_str(), alert.model.as_str()]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect();
+    let name = name.join(" ");
+    match (name.is_empty(), alert.colour.is_empty()) {
+        (_, true) => name,
+        (true, false) => alert.colour.clone(),
+        (false, false) => format!("{name}, {}", alert.colour),
     }
-    println!(
-        "{:<4} {:<24} {:<4} {:<7} {:<18} explanation",
-        "#", "alert", "cc", "score", "matched"
-    );
-    for (rank, m) in matches.iter().enumerate() {
-        let alert = m.alert.clone().unwrap_or_default();
-        for (i, im) in m.identifier_matches.iter().enumerate() {
+}
+
+fn category(alert: &v1::Alert) -> String {
+    v1::ObjectCategory::try_from(alert.category)
+        .map(|c| short_name(c.as_str_name(), "OBJECT_CATEGORY_"))
+        .unwrap_or_default()
+}
+
+fn status(alert: &v1::Alert) -> String {
+    v1::AlertStatus::try_from(alert.status)
+        .map(|s| short_name(s.as_str_name(), "ALERT_STATUS_"))
+        .unwrap_or_default()
+}
+
+/// What to do on a hit; an alert that names no action gets the nodes' default, SEIZE. An
+/// action newer than this client is left blank, like an unknown category or status.
+fn action(alert: &v1::Alert) -> String {
+    match v1::HitAction::try_from(alert.action) {
+        Ok(v1::HitAction::Unspecified) => "SEIZE".to_string(),
+        Ok(action) => short_name(action.as_str_name(), "HIT_ACTION_"),
+        Err(_) => String::new(),
+    }
+}
+
+/// The search table: one line per alert with what an officer acts on, then one indented line
+/// per matched identifier with the value as stored, the value as read and the explanation;
+/// every line within [`WIDTH`] columns.
+fn match_lines(matches: &[v1::Match]) -> Vec<String> {
+    if matches.is_empty() {
+        return vec!["no match".to_string()];
+    }
+    let rows: Vec<Vec<String>> = matches
+        .iter()
+        .enumerate()
+        .map(|(rank, m)| {
+            let alert = m.alert.clone().unwrap_or_default();
+            vec![
+                format!("{}", rank + 1),
+                alert.id.clone(),
+                m.country.clone(),
+                format!("{:.4}", m.score),
+                category(&alert),
+                object(&alert),
+                status(&alert),
+                action(&alert),
+            ]
+        })
+        .collect();
+    let mut table = render(&COLUMNS, &rows, WIDTH).into_iter();
+    let mut lines: Vec<String> = table.next().into_iter().collect();
+    for (m, line) in matches.iter().zip(table) {
+        lines.push(line);
+        for im in &m.identifier_matches {
             let stored = im.matched_identifier.clone().unwrap_or_default();
-            let (number, id, country, score) = if i == 0 {
-                (
-                    format!("{}", rank + 1),
-                    alert.id.clone(),
-                    m.country.clone(),
-                    format!("{:.4}", m.score),
-                )
-            } else {
-                (String::new(), String::new(), String::new(), String::new())
-            };
-            println!(
-                "{number:<4} {id:<24} {country:<4} {score:<7} {:<18} {}",
-                stored.value, im.explanation
+            let kind = v1::IdentifierKind::try_from(stored.kind)
+                .map(|k| short_name(k.as_str_name(), "IDENTIFIER_KIND_"))
+                .unwrap_or_default();
+            let detail = format!(
+                "    {kind} {} (read {}): {}",
+                stored.value, im.query_value, im.explanation
             );
+            lines.push(fit(&detail, WIDTH));
         }
+    }
+    lines
+}
+
+fn print_matches(matches: &[v1::Match]) {
+    for line in match_lines(matches) {
+        println!("{line}");
     }
 }
 
