@@ -347,7 +347,9 @@ impl KeyIndex {
         // (alert row, query, bound of that query's best identifier of the alert)
         let mut found: Vec<(u32, u32, f64)> = Vec::new();
         for (q, query) in queries.iter().enumerate() {
-            for (ident, bound) in searcher.identifiers(query) {
+            let idents = searcher.identifiers(query);
+            found.reserve(idents.len());
+            for (ident, bound) in idents {
                 if let Some(row) = table.idents.get(ident as usize) {
                     found.push((row.alert, q as u32, bound));
                 }
@@ -355,7 +357,7 @@ impl KeyIndex {
         }
         found.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
         found.dedup_by_key(|(row, q, _)| (*row, *q));
-        let mut ranked: Vec<(Bound, u32)> = Vec::new();
+        let mut ranked: Vec<(Bound, u32)> = Vec::with_capacity(found.len());
         for group in found.chunk_by(|a, b| a.0 == b.0) {
             let row = group[0].0;
             if !table.alerts.get(row as usize).is_some_and(|a| a.live) {

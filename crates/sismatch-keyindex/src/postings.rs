@@ -158,7 +158,9 @@ impl Postings {
     /// `Segment::spans`).
     pub(crate) fn extend_many(&self, keys: &[u32], out: &mut Vec<u32>) {
         for segment in &self.segments {
-            for (start, end) in segment.spans(keys) {
+            let spans = segment.spans(keys);
+            out.reserve(spans.iter().map(|(start, end)| end - start).sum());
+            for (start, end) in spans {
                 out.extend_from_slice(&segment.ids[start..end]);
             }
         }

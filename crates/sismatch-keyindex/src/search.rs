@@ -55,9 +55,12 @@ fn partial_bound(pinned: usize, len: usize) -> f64 {
 /// not wait on each other, so the processor overlaps their cache misses (candidates are
 /// scattered over hundreds of megabytes) instead of taking them one at a time.
 fn gather<R, T>(rows: &[R], ids: &[u32], part: impl Fn(&R) -> T) -> Vec<(u32, T)> {
-    ids.iter()
-        .filter_map(|&id| rows.get(id as usize).map(|row| (id, part(row))))
-        .collect()
+    let mut out = Vec::with_capacity(ids.len());
+    out.extend(
+        ids.iter()
+            .filter_map(|&id| rows.get(id as usize).map(|row| (id, part(row)))),
+    );
+    out
 }
 
 /// What a search reads.
