@@ -6,6 +6,12 @@
 
 mod commands;
 
+/// mimalloc rather than the system allocator: every search allocates and frees short-lived
+/// vectors on the request threads, and glibc's arena locks and free-chunk consolidation took
+/// a tenth of the node's time under load (`BENCHMARKS.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
