@@ -1,6 +1,6 @@
 //! [`KeyIndex`]: applying changes, merging, and searching under one read-write lock.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard};
@@ -113,6 +113,86 @@ impl<'a> Candidate<'a> {
                 normalised: table.text(&row.normalised),
             })
     }
+}
+
+/// [`KeyIndex::search`] for one query: the candidates found before the fragment tiers, then
+/// tier by tier. Before each tier, every candidate whose bound is above the tier's (no later
+/// candidate can come before it) is visited, in order; the others wait for the next round.
+fn one(
+    searcher: &Searcher<'_>,
+    query: &Query,
+    mut visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>,
+) {
+    let table = searcher.table;
+    let (found, fragment) = searcher.first(query);
+    let tiers = fragment.as_ref().map_or(&[][..], |f| &f.tiers[..]);
+    let mut waiting = alerts_of(table, found);
+    let mut visited: HashSet<u32> = HashSet::new();
+    for next in 0..=tiers.len() {
+        let above = tiers.get(next).map(|tier| tier.bound);
+        let (mut ready, rest): (Vec<_>, Vec<_>) = waiting
+            .into_iter()
+            .partition(|(bound, _)| above.is_none_or(|above| bound.score > above));
+        waiting = rest;
+        ready.retain(|&(_, row)| !visited.contains(&row));
+        let mut visit_once = |candidate: Candidate<'_>| {
+            if visited.insert(candidate.row) {
+                visit(candidate)
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        if in_order(table, &mut ready, &mut visit_once).is_break() {
+            return;
+        }
+        if let (Some(fragment), Some(&tier)) = (&fragment, tiers.get(next)) {
+            let mut found = Vec::new();
+            searcher.tier(fragment, tier, &mut found);
+            waiting.extend(alerts_of(table, found));
+        }
+    }
+}
+
+/// The live alerts of identifier rows found for one query, each with its bound (an alert may
+/// come more than once; the best bound comes first in [`in_order`]).
+fn alerts_of(table: &Table, found: Vec<(u32, f64)>) -> Vec<(Bound, u32)> {
+    found
+        .into_iter()
+        .filter_map(|(ident, score)| {
+            let row = table.idents.get(ident as usize)?.alert;
+            table.alerts.get(row as usize).filter(|a| a.live)?;
+            Some((Bound { queries: 1, score }, row))
+        })
+        .collect()
+}
+
+/// Visits `ranked` best bound first, then by id: a long run of equal bounds is ordered a
+/// chunk at a time, as far as the visitor goes.
+fn in_order(
+    table: &Table,
+    ranked: &mut [(Bound, u32)],
+    visit: &mut impl FnMut(Candidate<'_>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    ranked.sort_unstable_by(|a, b| {
+        (b.0.queries.cmp(&a.0.queries)).then(b.0.score.total_cmp(&a.0.score))
+    });
+    let id = |row: u32| -> &str { &table.alerts[row as usize].id };
+    for run in ranked.chunk_by_mut(|a, b| a.0 == b.0) {
+        let mut start = 0;
+        while start < run.len() {
+            let rest = &mut run[start..];
+            let take = rest.len().min(RUN_CHUNK);
+            if take < rest.len() {
+                rest.select_nth_unstable_by(take - 1, |a, b| id(a.1).cmp(id(b.1)));
+            }
+            rest[..take].sort_unstable_by(|a, b| id(a.1).cmp(id(b.1)));
+            for &(bound, row) in &rest[..take] {
+                visit(Candidate { table, row, bound })?;
+            }
+            start += take;
+        }
+    }
+    ControlFlow::Continue(())
 }
 
 /// Which rows are live, for merges.
@@ -331,7 +411,10 @@ impl KeyIndex {
     ///
     /// Alerts come best bound first ([`Candidate::bound`]: more queries, then a higher score,
     /// then the smaller id), so that a caller ranking like the node can stop at the first
-    /// alert whose bound is below the last alert it keeps.
+    /// alert whose bound is below the last alert it keeps. With one query (most searches),
+    /// the fragment candidates are found a tier at a time, best bound first, and a search that
+    /// stops early never looks for the rest: a fragment held by thousands of values costs what
+    /// its best few cost.
     pub fn search(
         &self,
         queries: &[Query],
@@ -344,6 +427,10 @@ impl KeyIndex {
             whole: &inner.whole,
             grams: &inner.grams,
         };
+        if let [query] = queries {
+            one(&searcher, query, visit);
+            return;
+        }
         // (alert row, query, bound of that query's best identifier of the alert)
         let mut found: Vec<(u32, u32, f64)> = Vec::new();
         for (q, query) in queries.iter().enumerate() {
@@ -371,29 +458,7 @@ impl KeyIndex {
             };
             ranked.push((bound, row));
         }
-        ranked.sort_unstable_by(|a, b| {
-            (b.0.queries.cmp(&a.0.queries)).then(b.0.score.total_cmp(&a.0.score))
-        });
-        let id = |row: u32| -> &str { &table.alerts[row as usize].id };
-        for run in ranked.chunk_by_mut(|a, b| a.0 == b.0) {
-            // Within a run of equal bounds, by id; a long run is ordered a chunk at a time, as
-            // far as the visitor goes.
-            let mut start = 0;
-            while start < run.len() {
-                let rest = &mut run[start..];
-                let take = rest.len().min(RUN_CHUNK);
-                if take < rest.len() {
-                    rest.select_nth_unstable_by(take - 1, |a, b| id(a.1).cmp(id(b.1)));
-                }
-                rest[..take].sort_unstable_by(|a, b| id(a.1).cmp(id(b.1)));
-                for &(bound, row) in &rest[..take] {
-                    if visit(Candidate { table, row, bound }).is_break() {
-                        return;
-                    }
-                }
-                start += take;
-            }
-        }
+        let _ = in_order(table, &mut ranked, &mut visit);
     }
 
     /// The ids of the alerts [`KeyIndex::search`] proposes, in id order.

@@ -51,6 +51,67 @@ fn partial_bound(pinned: usize, len: usize) -> f64 {
     0.5 + 0.4 * coverage.min(1.0) * 1.0
 }
 
+/// The identifier core's score of a fragment of `len` characters found inside a value of
+/// `stored` characters at `edits` unit edits (no look-alike): `score.rs`'s fragment score,
+/// `partial_score` capped by `edit_score`, same arithmetic.
+fn fragment_bound(len: usize, stored: usize, edits: usize) -> f64 {
+    let coverage = len as f64 / stored.max(1) as f64;
+    let quality = 1.0 - f64::from(4 * edits as u32) / f64::from(4 * len.max(1) as u32);
+    (0.5 + 0.4 * coverage.min(1.0) * quality.max(0.0)).min(edit_bound(edits, len))
+}
+
+/// One group of fragment candidates, found together: the values of one length class that
+/// hold the fragment exactly, or within one edit and not exactly. None scores above `bound`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tier {
+    /// The most any of its identifiers can score.
+    pub bound: f64,
+    length: usize,
+    edits: usize,
+}
+
+/// What the tiers of one value query share: its fragment, as characters (for grams) and
+/// compiled (for the check).
+pub(crate) struct Fragment {
+    chars: Vec<char>,
+    bytes: Vec<u8>,
+    compiled: Compiled,
+    /// Best bound first.
+    pub tiers: Vec<Tier>,
+}
+
+impl Fragment {
+    /// The fragment search of a value query, `None` when the value is too short for one.
+    fn of(chars: Vec<char>) -> Option<Fragment> {
+        let len = chars.len();
+        if len < MIN_FRAGMENT {
+            return None;
+        }
+        let most = usize::from(len >= EDITED_FRAGMENT);
+        let mut tiers = Vec::new();
+        // Only in longer values; the last class holds every longer value.
+        for length in (len + 1).min(GRAM_LENGTHS)..=GRAM_LENGTHS {
+            let shortest = length.max(len + 1);
+            for edits in 0..=most {
+                let bound = fragment_bound(len, shortest, edits);
+                tiers.push(Tier {
+                    bound,
+                    length,
+                    edits,
+                });
+            }
+        }
+        tiers.sort_by(|a, b| b.bound.total_cmp(&a.bound));
+        let bytes = symbols(&chars);
+        Some(Fragment {
+            compiled: Compiled::new(&bytes),
+            bytes,
+            chars,
+            tiers,
+        })
+    }
+}
+
 /// `part` of the rows at `ids`, copied in one tight loop before any is checked: the loads do
 /// not wait on each other, so the processor overlaps their cache misses (candidates are
 /// scattered over hundreds of megabytes) instead of taking them one at a time.
@@ -74,6 +135,21 @@ impl Searcher<'_> {
     /// The identifier rows that may match `query`, checked on their skeletons, each with an
     /// upper bound of its score; ascending by row, one entry per row.
     pub(crate) fn identifiers(&self, query: &Query) -> Vec<(u32, f64)> {
+        let (mut out, fragment) = self.first(query);
+        if let Some(fragment) = fragment {
+            for &tier in &fragment.tiers {
+                self.tier(&fragment, tier, &mut out);
+            }
+        }
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        out.dedup_by_key(|(ident, _)| *ident);
+        out
+    }
+
+    /// What [`Searcher::identifiers`] finds before the fragment tiers (whole values, patterns),
+    /// and the fragment search left to run a tier at a time (in any order; unsorted, an
+    /// identifier possibly more than once).
+    pub(crate) fn first(&self, query: &Query) -> (Vec<(u32, f64)>, Option<Fragment>) {
         let mut out = Vec::new();
         match query {
             Query::Value(value) => {
@@ -81,14 +157,14 @@ impl Searcher<'_> {
                     let form: Vec<char> = form.chars().collect();
                     self.whole_values(&form, &mut out);
                 }
-                let fragment: Vec<char> = skeleton(&value.normalised).chars().collect();
-                self.fragments(&fragment, &mut out);
+                let fragment = Fragment::of(skeleton(&value.normalised).chars().collect());
+                (out, fragment)
             }
-            Query::Pattern(pattern) => self.pattern(pattern, &mut out),
+            Query::Pattern(pattern) => {
+                self.pattern(pattern, &mut out);
+                (out, None)
+            }
         }
-        out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-        out.dedup_by_key(|(ident, _)| *ident);
-        out
     }
 
     /// Identifiers with a whole-value skeleton within the tolerated edits of `q`.
@@ -130,37 +206,39 @@ impl Searcher<'_> {
         self.table.ident_live(row.ident).then_some(row)
     }
 
-    /// Identifiers whose skeleton holds `fragment` and is longer.
-    fn fragments(&self, fragment: &[char], out: &mut Vec<(u32, f64)>) {
-        let len = fragment.len();
-        if len < MIN_FRAGMENT {
-            return;
-        }
-        let edits = usize::from(len >= EDITED_FRAGMENT);
-        // Only in longer values.
-        let lengths = len + 1..=GRAM_LENGTHS.max(len + 1);
+    /// The identifiers of one fragment tier: longer values of its length class that hold the
+    /// fragment exactly (edits 0), or within one edit and not exactly (edits 1).
+    pub(crate) fn tier(&self, fragment: &Fragment, tier: Tier, out: &mut Vec<(u32, f64)>) {
+        let chars = &fragment.chars;
+        let len = chars.len();
         let mut candidates = Vec::new();
-        if edits == 0 {
-            self.by_grams(&[fragment], lengths, &mut candidates);
+        if tier.edits == 0 {
+            self.by_grams_of(&[chars], tier.length, &mut candidates);
         } else {
             // One edit leaves one half intact; a transposition across the halves is undone.
-            let (left, right) = fragment.split_at(len / 2);
-            self.by_grams(&[left], lengths.clone(), &mut candidates);
-            self.by_grams(&[right], lengths.clone(), &mut candidates);
-            if let Some(undone) = keys::swapped(fragment, len / 2) {
-                self.by_grams(&[&undone], lengths, &mut candidates);
+            let (left, right) = chars.split_at(len / 2);
+            self.by_grams_of(&[left], tier.length, &mut candidates);
+            self.by_grams_of(&[right], tier.length, &mut candidates);
+            if let Some(undone) = keys::swapped(chars, len / 2) {
+                self.by_grams_of(&[&undone], tier.length, &mut candidates);
             }
             candidates.sort_unstable();
             candidates.dedup();
         }
-        let compiled = Compiled::new(&symbols(fragment));
         candidates.retain(|&ident| self.table.ident_live(ident));
         let skeletons = gather(&self.table.idents, &candidates, |row| row.skeleton);
         for (ident, skeleton) in skeletons {
             let skel = skeleton.get(&self.table.spill);
-            if skel.len() > len && compiled.inside(skel, edits) {
-                out.push((ident, partial_bound(len, skel.len())));
+            if skel.len() <= len {
+                continue;
             }
+            let exact = skel.windows(len).any(|w| w == fragment.bytes);
+            let edits = match (exact, tier.edits) {
+                (true, 0) => 0,
+                (false, 1) if fragment.compiled.inside(skel, 1) => 1,
+                _ => continue,
+            };
+            out.push((ident, fragment_bound(len, skel.len(), edits)));
         }
     }
 
@@ -299,6 +377,8 @@ mod tests {
             ("XBC12354D404", "ABC12345D404", edit_bound(2, 12)),
             ("ABCD", "ABCX", edit_bound(1, 4)),
             ("2345D4", "ABC12345D404", partial_bound(6, 12)),
+            ("2345D4", "ABC12345D404", fragment_bound(6, 12, 0)),
+            ("12345X40", "A8C123450404", fragment_bound(8, 12, 1)),
             ("*2345D4*", "ABC12345D404", partial_bound(6, 12)),
             ("ABC123??D404", "ABC12345D404", partial_bound(10, 12)),
         ];

@@ -289,7 +289,12 @@ fn best_bound_first_stops_early_and_loses_nothing() {
             .map(|id| score(query, &id.normalised))
             .fold(0.0, f64::max)
     };
-    let mut queries: Vec<String> = vec!["NLBEN".into(), "BEN00".into(), "*BEN0*".into()];
+    let mut queries: Vec<String> = vec![
+        "NLBEN".into(),
+        "BEN00".into(),
+        "*BEN0*".into(),
+        "BEN00X07F".into(),
+    ];
     for round in 0..200 {
         let alert = &stored[(round * 53 + 1) % stored.len()];
         let corruption = Corruption::ALL[round % Corruption::ALL.len()];
