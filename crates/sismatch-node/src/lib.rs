@@ -21,8 +21,9 @@
 //!   score, so that the same query and stored value score the same on every node; a search
 //!   reads from the store only the alerts it answers with.
 //!
-//! Never: block the async runtime on RocksDB or tantivy (both run in `spawn_blocking` or on the
-//! indexer thread), or let the index decide what exists.
+//! Never: block the async runtime on RocksDB or tantivy (both run in `spawn_blocking`, in
+//! `block_in_place` for searches, or on the indexer thread), or let the index decide what
+//! exists.
 
 mod compactor;
 mod duplicates;
