@@ -145,7 +145,7 @@ fn one(
         if in_order(table, &mut ready, &mut visit_once).is_break() {
             return;
         }
-        if let (Some(fragment), Some(&tier)) = (&fragment, tiers.get(next)) {
+        if let (Some(fragment), Some(tier)) = (&fragment, tiers.get(next)) {
             let mut found = Vec::new();
             searcher.tier(fragment, tier, &mut found);
             waiting.extend(alerts_of(table, found));

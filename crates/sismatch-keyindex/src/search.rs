@@ -62,12 +62,14 @@ fn fragment_bound(len: usize, stored: usize, edits: usize) -> f64 {
 
 /// One group of fragment candidates, found together: the values of one length class that
 /// hold the fragment exactly, or within one edit and not exactly. None scores above `bound`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Tier {
     /// The most any of its identifiers can score.
     pub bound: f64,
-    length: usize,
     edits: usize,
+    /// Per run looked for (the fragment; or its halves, and with a transposition across them
+    /// undone), its grams at `length`, each with how many identifiers it holds.
+    runs: Vec<Vec<(usize, u32)>>,
 }
 
 /// What the tiers of one value query share: its fragment, as characters (for grams) and
@@ -80,36 +82,10 @@ pub(crate) struct Fragment {
     pub tiers: Vec<Tier>,
 }
 
-impl Fragment {
-    /// The fragment search of a value query, `None` when the value is too short for one.
-    fn of(chars: Vec<char>) -> Option<Fragment> {
-        let len = chars.len();
-        if len < MIN_FRAGMENT {
-            return None;
-        }
-        let most = usize::from(len >= EDITED_FRAGMENT);
-        let mut tiers = Vec::new();
-        // Only in longer values; the last class holds every longer value.
-        for length in (len + 1).min(GRAM_LENGTHS)..=GRAM_LENGTHS {
-            let shortest = length.max(len + 1);
-            for edits in 0..=most {
-                let bound = fragment_bound(len, shortest, edits);
-                tiers.push(Tier {
-                    bound,
-                    length,
-                    edits,
-                });
-            }
-        }
-        tiers.sort_by(|a, b| b.bound.total_cmp(&a.bound));
-        let bytes = symbols(&chars);
-        Some(Fragment {
-            compiled: Compiled::new(&bytes),
-            bytes,
-            chars,
-            tiers,
-        })
-    }
+/// The 4-gram keys of `run` in values of `length` characters.
+fn gram_keys(run: &[char], length: usize) -> impl Iterator<Item = u32> + '_ {
+    run.windows(GRAM)
+        .map(move |window| keys::gram(window, length))
 }
 
 /// `part` of the rows at `ids`, copied in one tight loop before any is checked: the loads do
@@ -137,7 +113,7 @@ impl Searcher<'_> {
     pub(crate) fn identifiers(&self, query: &Query) -> Vec<(u32, f64)> {
         let (mut out, fragment) = self.first(query);
         if let Some(fragment) = fragment {
-            for &tier in &fragment.tiers {
+            for tier in &fragment.tiers {
                 self.tier(&fragment, tier, &mut out);
             }
         }
@@ -157,7 +133,7 @@ impl Searcher<'_> {
                     let form: Vec<char> = form.chars().collect();
                     self.whole_values(&form, &mut out);
                 }
-                let fragment = Fragment::of(skeleton(&value.normalised).chars().collect());
+                let fragment = self.fragment(skeleton(&value.normalised).chars().collect());
                 (out, fragment)
             }
             Query::Pattern(pattern) => {
@@ -206,22 +182,77 @@ impl Searcher<'_> {
         self.table.ident_live(row.ident).then_some(row)
     }
 
+    /// The fragment search of a value query, `None` when the value is too short for one. The
+    /// grams of every tier are counted here, together (see `Postings::counts`): a search that
+    /// finds nothing runs every tier, and counting tier by tier cost a round of cache misses
+    /// each.
+    fn fragment(&self, chars: Vec<char>) -> Option<Fragment> {
+        let len = chars.len();
+        if len < MIN_FRAGMENT {
+            return None;
+        }
+        let most = usize::from(len >= EDITED_FRAGMENT);
+        // One edit leaves one half intact; a transposition across the halves is undone.
+        let (left, right) = chars.split_at(len / 2);
+        let undone = keys::swapped(&chars, len / 2);
+        let mut shapes = Vec::new();
+        let mut keys = Vec::new();
+        // Only in longer values; the last class holds every longer value.
+        for length in (len + 1).min(GRAM_LENGTHS)..=GRAM_LENGTHS {
+            for edits in 0..=most {
+                let runs: Vec<&[char]> = if edits == 0 {
+                    vec![&chars]
+                } else {
+                    [left, right].into_iter().chain(undone.as_deref()).collect()
+                };
+                let ranges: Vec<(usize, usize)> = runs
+                    .iter()
+                    .map(|run| {
+                        let start = keys.len();
+                        keys.extend(gram_keys(run, length));
+                        (start, keys.len())
+                    })
+                    .collect();
+                shapes.push((length, edits, ranges));
+            }
+        }
+        let counts = self.grams.counts(&keys);
+        let mut tiers: Vec<Tier> = shapes
+            .into_iter()
+            .map(|(length, edits, ranges)| Tier {
+                bound: fragment_bound(len, length.max(len + 1), edits),
+                edits,
+                runs: ranges
+                    .into_iter()
+                    .map(|(start, end)| {
+                        counts[start..end]
+                            .iter()
+                            .copied()
+                            .zip(keys[start..end].iter().copied())
+                            .collect()
+                    })
+                    .collect(),
+            })
+            .collect();
+        tiers.sort_by(|a, b| b.bound.total_cmp(&a.bound));
+        let bytes = symbols(&chars);
+        Some(Fragment {
+            compiled: Compiled::new(&bytes),
+            bytes,
+            chars,
+            tiers,
+        })
+    }
+
     /// The identifiers of one fragment tier: longer values of its length class that hold the
     /// fragment exactly (edits 0), or within one edit and not exactly (edits 1).
-    pub(crate) fn tier(&self, fragment: &Fragment, tier: Tier, out: &mut Vec<(u32, f64)>) {
-        let chars = &fragment.chars;
-        let len = chars.len();
+    pub(crate) fn tier(&self, fragment: &Fragment, tier: &Tier, out: &mut Vec<(u32, f64)>) {
+        let len = fragment.chars.len();
         let mut candidates = Vec::new();
-        if tier.edits == 0 {
-            self.by_grams_of(&[chars], tier.length, &mut candidates);
-        } else {
-            // One edit leaves one half intact; a transposition across the halves is undone.
-            let (left, right) = chars.split_at(len / 2);
-            self.by_grams_of(&[left], tier.length, &mut candidates);
-            self.by_grams_of(&[right], tier.length, &mut candidates);
-            if let Some(undone) = keys::swapped(chars, len / 2) {
-                self.by_grams_of(&[&undone], tier.length, &mut candidates);
-            }
+        for run in &tier.runs {
+            self.by_counted(run.clone(), &mut candidates);
+        }
+        if tier.runs.len() > 1 {
             candidates.sort_unstable();
             candidates.dedup();
         }
@@ -322,13 +353,14 @@ impl Searcher<'_> {
 
     /// [`Searcher::by_grams`] for values of `length` characters (or more, at the last class).
     fn by_grams_of(&self, runs: &[&[char]], length: usize, out: &mut Vec<u32>) {
-        let keys: Vec<u32> = runs
-            .iter()
-            .flat_map(|run| run.windows(GRAM))
-            .map(|window| keys::gram(window, length))
-            .collect();
+        let keys: Vec<u32> = runs.iter().flat_map(|run| gram_keys(run, length)).collect();
         let counts = self.grams.counts(&keys);
-        let mut grams: Vec<(usize, u32)> = counts.into_iter().zip(keys).collect();
+        self.by_counted(counts.into_iter().zip(keys).collect(), out);
+    }
+
+    /// The identifiers that may hold every gram of `grams` (each with its count): the rarest
+    /// gram's list, intersected with the next rarest when long.
+    fn by_counted(&self, mut grams: Vec<(usize, u32)>, out: &mut Vec<u32>) {
         grams.sort_unstable();
         grams.dedup();
         let Some(&(count, rarest)) = grams.first() else {
