@@ -4,8 +4,9 @@
 //!
 //! Per value query: whole values within the tolerated edits (`keys`), then fragments (the
 //! query inside a longer value: exact up to 7 characters, within one edit from 8, as the
-//! identifier core tolerates), through the 4-grams of the skeletons. Per pattern: its longest
-//! literal runs through the 4-grams; a pattern without a run of four but with all its
+//! identifier core tolerates), through the 4-grams of the skeletons, in tiers (one length
+//! class, exact or one edit) that a search stopping early need not all run. Per pattern: its
+//! longest literal runs through the 4-grams; a pattern without a run of four but with all its
 //! positions pinned (`?` only, at most two) through the whole-value keys; any other pattern by
 //! checking every identifier (slow, and rare: four literals at least, none four in a row).
 //!
