@@ -24,7 +24,10 @@
 )]
 pub mod v1 {
     tonic::include_proto!("sismatch.v1");
+    include!(concat!(env!("OUT_DIR"), "/server/sismatch.v1.rs"));
 }
+
+pub mod codec;
 
 /// The encoded `google.protobuf.FileDescriptorSet` of every `sismatch.v1`
 /// file, for `tonic-reflection` (`grpcurl list` / `describe` without the
