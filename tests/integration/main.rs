@@ -9,6 +9,7 @@ mod bench;
 mod core;
 mod data;
 mod demo;
+mod hostile;
 mod ident_cli;
 mod lifecycle;
 mod metrics;

@@ -366,7 +366,10 @@ impl NationalNode for NodeService {
                         let batch = match batch {
                             Ok(batch) => batch,
                             Err(status) => {
+                                // A batch that does not decode (or is too large) ends the
+                                // import with tonic's status, the caller's to read.
                                 warn!(%status, "import stream broke");
+                                let _ = tx.send(Err(status)).await;
                                 break;
                             }
                         };

@@ -1,0 +1,186 @@
+//! Hostile input on the wire (issue 16): bytes that are not the request an RPC takes, on the
+//! real `sismatch` node, core and partner binaries over real HTTP/2. Each must be refused as
+//! the caller's fault, write nothing, and leave the server serving.
+
+use std::net::SocketAddr;
+
+use prost::bytes::{Buf, BufMut, Bytes};
+use sismatch_proto::v1;
+use tonic::Code;
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+use tonic::transport::Channel;
+
+use crate::data::alerts;
+use crate::support::{NodeProcess, Running, client, import};
+
+/// A request that starts a length-delimited field 1 of 16 bytes and ends after one: a
+/// message cut short, which no request type decodes.
+const TRUNCATED: &[u8] = b"\x0a\x10a";
+
+/// Sends `body` as the whole message of `path` (`/sismatch.v1.NationalNode/Search`) to
+/// `addr`, framed as gRPC but not encoded by us: the server sees exactly these bytes.
+async fn raw_call(addr: SocketAddr, path: &'static str, body: Vec<u8>) -> tonic::Status {
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let path = tonic::codegen::http::uri::PathAndQuery::from_static(path);
+    grpc.unary(tonic::Request::new(body), path, RawCodec)
+        .await
+        .expect_err("the server refuses these bytes")
+}
+
+/// Sends bytes as they are and reads answers as bytes.
+#[derive(Debug, Clone, Copy)]
+struct RawCodec;
+
+impl Codec for RawCodec {
+    type Encode = Vec<u8>;
+    type Decode = Bytes;
+    type Encoder = RawCodec;
+    type Decoder = RawCodec;
+
+    fn encoder(&mut self) -> RawCodec {
+        RawCodec
+    }
+
+    fn decoder(&mut self) -> RawCodec {
+        RawCodec
+    }
+}
+
+impl Encoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Vec<u8>, buf: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
+        buf.put_slice(&item);
+        Ok(())
+    }
+}
+
+impl Decoder for RawCodec {
+    type Item = Bytes;
+    type Error = tonic::Status;
+
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Bytes>, tonic::Status> {
+        Ok(Some(buf.copy_to_bytes(buf.remaining())))
+    }
+}
+
+/// Asserts that `status` refuses a request that did not decode.
+fn assert_undecodable(status: &tonic::Status) {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(
+        status
+            .message()
+            .starts_with("the request could not be decoded"),
+        "{status:?}"
+    );
+}
+
+/// The node's number of stored alerts.
+async fn alerts_total(addr: SocketAddr) -> u64 {
+    let mut node = client(addr).await;
+    let status = node.get_node_status(v1::GetNodeStatusRequest {}).await;
+    status.unwrap().into_inner().alerts_total
+}
+
+/// A search of the node at `addr` for `value` that must succeed.
+async fn search_works(addr: SocketAddr, value: &str) {
+    let request = v1::NationalNodeSearchRequest {
+        queries: vec![v1::IdentifierQuery {
+            value: value.to_string(),
+            ..v1::IdentifierQuery::default()
+        }],
+        ..v1::NationalNodeSearchRequest::default()
+    };
+    let answer = client(addr).await.search(request).await;
+    assert!(answer.is_ok(), "{answer:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_does_not_decode_is_invalid_argument_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::spawn("NL", &dir.path().join("nl"));
+    let sample = alerts("NL", 3, 16);
+    let mut nl = client(node.addr).await;
+    import(&mut nl, &sample, 3).await;
+    let before = alerts_total(node.addr).await;
+
+    let search = raw_call(
+        node.addr,
+        "/sismatch.v1.NationalNode/Search",
+        TRUNCATED.to_vec(),
+    );
+    assert_undecodable(&search.await);
+    let put = raw_call(
+        node.addr,
+        "/sismatch.v1.NationalNode/PutAlert",
+        TRUNCATED.to_vec(),
+    );
+    assert_undecodable(&put.await);
+
+    assert_eq!(alerts_total(node.addr).await, before);
+    search_works(node.addr, &sample[0].identifiers[0].value).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_core_and_a_partner_refuse_undecodable_requests_as_invalid_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::spawn("NL", &dir.path().join("nl"));
+    let args: Vec<String> = ["core", "--listen", "127.0.0.1:0", "--node"]
+        .iter()
+        .map(ToString::to_string)
+        .chain([format!("NL={}", node.addr)])
+        .collect();
+    let (_core, core, _) = Running::spawn(&args, &dir.path().join("core.log"));
+    let search = raw_call(
+        core,
+        "/sismatch.v1.MatchingCore/Search",
+        TRUNCATED.to_vec(),
+    );
+    assert_undecodable(&search.await);
+
+    let register = dir.path().join("register");
+    let args: Vec<String> = ["partner", "--maker", "YAMAHA", "--listen", "127.0.0.1:0"]
+        .iter()
+        .map(ToString::to_string)
+        .chain(["--data".to_string(), register.display().to_string()])
+        .collect();
+    let (_partner, partner, _) = Running::spawn(&args, &dir.path().join("partner.log"));
+    let lookup = raw_call(
+        partner,
+        "/sismatch.v1.ManufacturerPartner/Lookup",
+        TRUNCATED.to_vec(),
+    );
+    assert_undecodable(&lookup.await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_batch_that_does_not_decode_ends_the_import_with_invalid_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::spawn("NL", &dir.path().join("nl"));
+    let channel = Channel::from_shared(format!("http://{}", node.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let path = tonic::codegen::http::uri::PathAndQuery::from_static(
+        "/sismatch.v1.NationalNode/ImportAlerts",
+    );
+    let batches = tokio_stream::iter([TRUNCATED.to_vec()]);
+    let mut answers = grpc
+        .streaming(tonic::Request::new(batches), path, RawCodec)
+        .await
+        .unwrap()
+        .into_inner();
+    let status = answers.message().await.expect_err("the batch is refused");
+    assert_undecodable(&status);
+    assert_eq!(alerts_total(node.addr).await, 0);
+}
