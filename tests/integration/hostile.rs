@@ -17,6 +17,10 @@ use crate::support::{NodeProcess, Running, client, import};
 /// message cut short, which no request type decodes.
 const TRUNCATED: &[u8] = b"\x0a\x10a";
 
+/// One byte more than the largest message a server accepts (`MAX_MESSAGE` of the binary's
+/// `serve.rs`).
+const OVERSIZED: usize = 16 * 1024 * 1024 + 1;
+
 /// Sends `body` as the whole message of `path` (`/sismatch.v1.NationalNode/Search`) to
 /// `addr`, framed as gRPC but not encoded by us: the server sees exactly these bytes.
 async fn raw_call(addr: SocketAddr, path: &'static str, body: Vec<u8>) -> tonic::Status {
@@ -82,6 +86,17 @@ fn assert_undecodable(status: &tonic::Status) {
     );
 }
 
+/// Asserts that `status` refuses a message larger than the server's limit.
+fn assert_too_large(status: &tonic::Status) {
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(
+        status.message().starts_with(&format!(
+            "the message of {OVERSIZED} bytes is larger than the limit"
+        )),
+        "{status:?}"
+    );
+}
+
 /// The node's number of stored alerts.
 async fn alerts_total(addr: SocketAddr) -> u64 {
     let mut node = client(addr).await;
@@ -138,11 +153,7 @@ async fn the_core_and_a_partner_refuse_undecodable_requests_as_invalid_argument(
         .chain([format!("NL={}", node.addr)])
         .collect();
     let (_core, core, _) = Running::spawn(&args, &dir.path().join("core.log"));
-    let search = raw_call(
-        core,
-        "/sismatch.v1.MatchingCore/Search",
-        TRUNCATED.to_vec(),
-    );
+    let search = raw_call(core, "/sismatch.v1.MatchingCore/Search", TRUNCATED.to_vec());
     assert_undecodable(&search.await);
 
     let register = dir.path().join("register");
@@ -183,4 +194,65 @@ async fn an_import_batch_that_does_not_decode_ends_the_import_with_invalid_argum
     let status = answers.message().await.expect_err("the batch is refused");
     assert_undecodable(&status);
     assert_eq!(alerts_total(node.addr).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_the_limit_is_resource_exhausted_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::spawn("NL", &dir.path().join("nl"));
+    let sample = alerts("NL", 3, 16);
+    import(&mut client(node.addr).await, &sample, 3).await;
+    let before = alerts_total(node.addr).await;
+
+    let search = raw_call(
+        node.addr,
+        "/sismatch.v1.NationalNode/Search",
+        vec![0; OVERSIZED],
+    );
+    assert_too_large(&search.await);
+    let put = raw_call(
+        node.addr,
+        "/sismatch.v1.NationalNode/PutAlert",
+        vec![0; OVERSIZED],
+    );
+    assert_too_large(&put.await);
+    // The limit is the same for the health service, which tonic would answer OUT_OF_RANGE.
+    let health = raw_call(
+        node.addr,
+        "/grpc.health.v1.Health/Check",
+        vec![0; OVERSIZED],
+    );
+    assert_too_large(&health.await);
+
+    assert_eq!(alerts_total(node.addr).await, before);
+    search_works(node.addr, &sample[0].identifiers[0].value).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_core_and_a_partner_refuse_messages_over_the_limit_as_resource_exhausted() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeProcess::spawn("NL", &dir.path().join("nl"));
+    let args: Vec<String> = ["core", "--listen", "127.0.0.1:0", "--node"]
+        .iter()
+        .map(ToString::to_string)
+        .chain([format!("NL={}", node.addr)])
+        .collect();
+    let (_core, core, _) = Running::spawn(&args, &dir.path().join("core.log"));
+    let search = raw_call(core, "/sismatch.v1.MatchingCore/Search", vec![0; OVERSIZED]);
+    assert_too_large(&search.await);
+
+    let register = dir.path().join("register");
+    let args: Vec<String> = ["partner", "--maker", "YAMAHA", "--listen", "127.0.0.1:0"]
+        .iter()
+        .map(ToString::to_string)
+        .chain(["--data".to_string(), register.display().to_string()])
+        .collect();
+    let (_partner, partner, _) = Running::spawn(&args, &dir.path().join("partner.log"));
+    // Over tonic's default limit (4 MiB) as well: the partner's limit is the servers' one.
+    let lookup = raw_call(
+        partner,
+        "/sismatch.v1.ManufacturerPartner/Lookup",
+        vec![0; OVERSIZED],
+    );
+    assert_too_large(&lookup.await);
 }

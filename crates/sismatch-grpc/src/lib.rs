@@ -9,10 +9,12 @@ pub mod audit;
 pub mod auth;
 pub mod convert;
 mod core_service;
+pub mod limit;
 mod node_service;
 mod partner_service;
 pub mod status;
 
 pub use core_service::{CoreService, caller_deadline};
+pub use limit::MessageLimitLayer;
 pub use node_service::NodeService;
 pub use partner_service::PartnerService;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use sismatch_core::Core;
-use sismatch_grpc::{CoreService, NodeService};
+use sismatch_grpc::{CoreService, MessageLimitLayer, NodeService};
 use sismatch_node::Node;
 use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
 use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
@@ -31,7 +31,9 @@ use tracing::{Span, info, info_span, warn};
 /// The node service's name in health checks.
 const NODE_SERVICE: &str = <NationalNodeServer<NodeService> as NamedService>::NAME;
 
-/// Largest gRPC message accepted: an import batch of a few thousand alerts fits.
+/// Largest gRPC message accepted: an import batch of a few thousand alerts fits. A larger one
+/// is refused with RESOURCE_EXHAUSTED by [`MessageLimitLayer`]; every service's own tonic
+/// limit is set to the same value, so that tonic's check (OUT_OF_RANGE) never fires first.
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// One span per request, named by the RPC, joined to the caller's trace when the caller sent
@@ -58,13 +60,15 @@ fn builder(tls: Option<ServerTlsConfig>) -> Result<Server> {
     }
 }
 
-/// A server's router: every request counted and timed under the server's name.
-type Layered = Router<Stack<RequestMetricsLayer, Identity>>;
+/// A server's router: every request counted and timed under the server's name, and no request
+/// message larger than [`MAX_MESSAGE`].
+type Layered = Router<Stack<MessageLimitLayer, Stack<RequestMetricsLayer, Identity>>>;
 
 /// A server with the standard services every sismatch server offers: `grpc.health.v1.Health`
 /// (for Kubernetes probes and `grpc_health_probe`) and server reflection (so `grpcurl list`
 /// works without the .proto files). Neither needs authentication: they disclose no alerts.
-/// Every request, theirs included, is counted and timed under `server`'s name.
+/// Every request, theirs included, is counted and timed under `server`'s name (the outer
+/// layer, so that a message refused as too large is counted too) and held to [`MAX_MESSAGE`].
 fn with_standard_services(
     tls: Option<ServerTlsConfig>,
     server: &str,
@@ -74,11 +78,13 @@ fn with_standard_services(
         .register_encoded_file_descriptor_set(sismatch_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()
-        .context("cannot build the reflection service")?;
+        .context("cannot build the reflection service")?
+        .max_decoding_message_size(MAX_MESSAGE);
     let router = builder(tls)?
         .trace_fn(trace_span)
         .layer(RequestMetricsLayer::new(server))
-        .add_service(health)
+        .layer(MessageLimitLayer::new(MAX_MESSAGE))
+        .add_service(health.max_decoding_message_size(MAX_MESSAGE))
         .add_service(reflection);
     Ok((router, reporter))
 }
@@ -205,7 +211,7 @@ pub async fn serve_partner(
     let name = <ManufacturerPartnerServer<sismatch_grpc::PartnerService> as NamedService>::NAME;
     let signal = begin_shutdown(shutdown, reporter, name, stopping, None);
     let serving = router
-        .add_service(ManufacturerPartnerServer::new(service))
+        .add_service(ManufacturerPartnerServer::new(service).max_decoding_message_size(MAX_MESSAGE))
         .serve_with_incoming_shutdown(incoming(listener), signal);
     drain(serving, stopped, grace)
         .await
