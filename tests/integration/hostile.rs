@@ -37,6 +37,37 @@ async fn raw_call(addr: SocketAddr, path: &'static str, body: Vec<u8>) -> tonic:
         .expect_err("the server refuses these bytes")
 }
 
+/// A node, a core over it and a Yamaha partner, each its own process, alive while held.
+struct Servers {
+    core: SocketAddr,
+    partner: SocketAddr,
+    _processes: (NodeProcess, Running, Running),
+}
+
+impl Servers {
+    fn spawn(dir: &std::path::Path) -> Servers {
+        let node = NodeProcess::spawn("NL", &dir.join("nl"));
+        let args: Vec<String> = ["core", "--listen", "127.0.0.1:0", "--node"]
+            .iter()
+            .map(ToString::to_string)
+            .chain([format!("NL={}", node.addr)])
+            .collect();
+        let (core_process, core, _) = Running::spawn(&args, &dir.join("core.log"));
+        let register = dir.join("register");
+        let args: Vec<String> = ["partner", "--maker", "YAMAHA", "--listen", "127.0.0.1:0"]
+            .iter()
+            .map(ToString::to_string)
+            .chain(["--data".to_string(), register.display().to_string()])
+            .collect();
+        let (partner_process, partner, _) = Running::spawn(&args, &dir.join("partner.log"));
+        Servers {
+            core,
+            partner,
+            _processes: (node, core_process, partner_process),
+        }
+    }
+}
+
 /// Sends bytes as they are and reads answers as bytes.
 #[derive(Debug, Clone, Copy)]
 struct RawCodec;
@@ -146,23 +177,11 @@ async fn a_request_that_does_not_decode_is_invalid_argument_and_writes_nothing()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_core_and_a_partner_refuse_undecodable_requests_as_invalid_argument() {
     let dir = tempfile::tempdir().unwrap();
-    let node = NodeProcess::spawn("NL", &dir.path().join("nl"));
-    let args: Vec<String> = ["core", "--listen", "127.0.0.1:0", "--node"]
-        .iter()
-        .map(ToString::to_string)
-        .chain([format!("NL={}", node.addr)])
-        .collect();
-    let (_core, core, _) = Running::spawn(&args, &dir.path().join("core.log"));
+    let servers = Servers::spawn(dir.path());
+    let (core, partner) = (servers.core, servers.partner);
     let search = raw_call(core, "/sismatch.v1.MatchingCore/Search", TRUNCATED.to_vec());
     assert_undecodable(&search.await);
 
-    let register = dir.path().join("register");
-    let args: Vec<String> = ["partner", "--maker", "YAMAHA", "--listen", "127.0.0.1:0"]
-        .iter()
-        .map(ToString::to_string)
-        .chain(["--data".to_string(), register.display().to_string()])
-        .collect();
-    let (_partner, partner, _) = Running::spawn(&args, &dir.path().join("partner.log"));
     let lookup = raw_call(
         partner,
         "/sismatch.v1.ManufacturerPartner/Lookup",
@@ -231,23 +250,11 @@ async fn a_message_over_the_limit_is_resource_exhausted_and_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_core_and_a_partner_refuse_messages_over_the_limit_as_resource_exhausted() {
     let dir = tempfile::tempdir().unwrap();
-    let node = NodeProcess::spawn("NL", &dir.path().join("nl"));
-    let args: Vec<String> = ["core", "--listen", "127.0.0.1:0", "--node"]
-        .iter()
-        .map(ToString::to_string)
-        .chain([format!("NL={}", node.addr)])
-        .collect();
-    let (_core, core, _) = Running::spawn(&args, &dir.path().join("core.log"));
+    let servers = Servers::spawn(dir.path());
+    let (core, partner) = (servers.core, servers.partner);
     let search = raw_call(core, "/sismatch.v1.MatchingCore/Search", vec![0; OVERSIZED]);
     assert_too_large(&search.await);
 
-    let register = dir.path().join("register");
-    let args: Vec<String> = ["partner", "--maker", "YAMAHA", "--listen", "127.0.0.1:0"]
-        .iter()
-        .map(ToString::to_string)
-        .chain(["--data".to_string(), register.display().to_string()])
-        .collect();
-    let (_partner, partner, _) = Running::spawn(&args, &dir.path().join("partner.log"));
     // Over tonic's default limit (4 MiB) as well: the partner's limit is the servers' one.
     let lookup = raw_call(
         partner,
