@@ -27,10 +27,11 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use sismatch_alert::StoreChange;
 use sismatch_core::merge::{NodeAnswer, groups, merge};
 use sismatch_grpc::convert::{alert_out, kind_out};
 use sismatch_ident::{Query, parse};
-use sismatch_keyindex::{Change, KeyIndex};
+use sismatch_keyindex::KeyIndex;
 use sismatch_proto::v1;
 use sismatch_sample::{Corruption, Generator, SampleConfig, corrupt};
 
@@ -83,7 +84,7 @@ fn build(wanted: u64) -> (KeyIndex, Vec<(&'static str, Vec<Query>)>) {
         batch.push(sample.alert);
         if batch.len() == BATCH || identifiers >= wanted {
             sequence += 1;
-            let changes: Vec<Change<'_>> = batch.iter().map(Change::Upsert).collect();
+            let changes: Vec<StoreChange<'_>> = batch.iter().map(StoreChange::Upsert).collect();
             index.apply(&changes, sequence);
             batch.clear();
         }

@@ -7,6 +7,7 @@
 //! service, the importer and the tests all reject the same things with the same field names.
 
 mod alert;
+mod change;
 mod error;
 mod hit;
 mod import;
@@ -14,6 +15,7 @@ mod names;
 mod validate;
 
 pub use alert::{Alert, AlertChange, AlertVersion, Contact, IdentifierEntry, Restricted};
+pub use change::StoreChange;
 pub use error::{Invalid, UnknownName};
 pub use hit::HitReport;
 pub use import::{Imported, from_csv, from_ndjson};

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use sismatch_alert::Alert;
+use sismatch_alert::StoreChange;
 use tantivy::directory::MmapDirectory;
 use tantivy::{
     Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Warmer,
@@ -39,16 +39,6 @@ pub enum Opened {
         /// Why the old index could not be opened.
         reason: String,
     },
-}
-
-/// One change of the store, as the index applies it.
-#[derive(Debug, Clone, Copy)]
-pub enum IndexChange<'a> {
-    /// The alert as it now is: replaces the document of that alert id. Every alert is indexed,
-    /// whatever its status: filtering happens after the node fetches it.
-    Upsert(&'a Alert),
-    /// The alert with this id is gone from the store.
-    Remove(&'a str),
 }
 
 /// Sizes of the index, for status and metrics.
@@ -152,7 +142,7 @@ impl AlertIndex {
 
     /// Applies `changes` in order, commits them durably with `sequence` as the commit payload,
     /// and makes them visible to searches. Either all changes are committed or none is.
-    pub fn apply(&self, changes: &[IndexChange<'_>], sequence: u64) -> Result<()> {
+    pub fn apply(&self, changes: &[StoreChange<'_>], sequence: u64) -> Result<()> {
         let mut writer = self.writer.lock().map_err(|_| Error::Poisoned)?;
         if let Err(err) = self.write(&mut writer, changes, sequence) {
             if let Err(rollback) = writer.rollback() {
@@ -170,16 +160,16 @@ impl AlertIndex {
     fn write(
         &self,
         writer: &mut IndexWriter<TantivyDocument>,
-        changes: &[IndexChange<'_>],
+        changes: &[StoreChange<'_>],
         sequence: u64,
     ) -> Result<()> {
         for change in changes {
             match change {
-                IndexChange::Upsert(alert) => {
+                StoreChange::Upsert(alert) => {
                     writer.delete_term(self.fields.alert_term(&alert.id));
                     writer.add_document(self.fields.document(alert))?;
                 }
-                IndexChange::Remove(id) => {
+                StoreChange::Remove(id) => {
                     writer.delete_term(self.fields.alert_term(id));
                 }
             }

@@ -30,7 +30,7 @@ mod text;
 
 pub use compaction::{Compacted, Compaction, CompactionStart};
 pub use error::{Error, Result};
-pub use index::{AlertIndex, IndexChange, IndexStats, Opened};
+pub use index::{AlertIndex, IndexStats, Opened};
 
 #[cfg(test)]
 mod tests;

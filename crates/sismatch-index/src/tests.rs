@@ -11,7 +11,8 @@ use tantivy::schema::{STRING, Schema, TEXT};
 use tantivy::{Index, TantivyDocument};
 use tempfile::TempDir;
 
-use crate::{AlertIndex, CompactionStart, IndexChange, IndexStats, Opened};
+use crate::{AlertIndex, CompactionStart, IndexStats, Opened};
+use sismatch_alert::StoreChange;
 
 /// An alert of id `id` with one HIN (`ABC12345D404`, never part of its text) and the given
 /// description (none when empty).
@@ -76,7 +77,7 @@ fn index_with(alerts: &[Alert]) -> (TempDir, AlertIndex) {
     let dir = TempDir::new().unwrap();
     let (index, opened) = open(&dir);
     assert_eq!(opened, Opened::Created);
-    let changes: Vec<IndexChange<'_>> = alerts.iter().map(IndexChange::Upsert).collect();
+    let changes: Vec<StoreChange<'_>> = alerts.iter().map(StoreChange::Upsert).collect();
     index.apply(&changes, 1).unwrap();
     (dir, index)
 }
@@ -143,12 +144,12 @@ fn upsert_replaces_and_remove_removes() {
     let (_dir, index) = index_with(&[alert("NL-1", "rowing boat"), alert("NL-2", "jetski")]);
     assert_eq!(search(&index, "rowing"), vec!["NL-1"]);
     let replaced = alert("NL-1", "sailing yacht");
-    index.apply(&[IndexChange::Upsert(&replaced)], 2).unwrap();
+    index.apply(&[StoreChange::Upsert(&replaced)], 2).unwrap();
     assert!(search(&index, "rowing").is_empty());
     assert_eq!(search(&index, "sailing"), vec!["NL-1"]);
     assert_eq!(index.stats().unwrap(), alerts(2));
 
-    index.apply(&[IndexChange::Remove("NL-2")], 3).unwrap();
+    index.apply(&[StoreChange::Remove("NL-2")], 3).unwrap();
     assert!(search(&index, "jetski").is_empty());
     assert_eq!(search(&index, "yacht"), vec!["NL-1"]);
     assert_eq!(index.stats().unwrap(), alerts(1));
@@ -164,7 +165,7 @@ fn alerts_without_text_are_counted_and_removed() {
     assert_eq!(index.stats().unwrap(), alerts(3));
     index
         .apply(
-            &[IndexChange::Remove("NL-1"), IndexChange::Remove("NL-2")],
+            &[StoreChange::Remove("NL-1"), StoreChange::Remove("NL-2")],
             2,
         )
         .unwrap();
@@ -201,7 +202,7 @@ fn sequence_survives_reopen() {
         assert_eq!(opened, Opened::Created);
         assert_eq!(index.sequence(), 0);
         let stored = alert("NL-1", "rowing boat");
-        index.apply(&[IndexChange::Upsert(&stored)], 17).unwrap();
+        index.apply(&[StoreChange::Upsert(&stored)], 17).unwrap();
         index.apply(&[], 18).unwrap();
     }
     let (index, opened) = open(&dir);
@@ -216,7 +217,7 @@ fn a_second_open_of_a_locked_folder_fails_without_wiping() {
     let dir = TempDir::new().unwrap();
     let (index, _) = open(&dir);
     let stored = alert("NL-1", "rowing boat");
-    index.apply(&[IndexChange::Upsert(&stored)], 5).unwrap();
+    index.apply(&[StoreChange::Upsert(&stored)], 5).unwrap();
     assert!(AlertIndex::open(dir.path()).is_err());
     assert_eq!(search(&index, "rowing"), vec!["NL-1"]);
     drop(index);
@@ -232,7 +233,7 @@ fn a_corrupt_folder_is_rebuilt_empty() {
     {
         let (index, _) = open(&dir);
         let stored = alert("NL-1", "rowing boat");
-        index.apply(&[IndexChange::Upsert(&stored)], 9).unwrap();
+        index.apply(&[StoreChange::Upsert(&stored)], 9).unwrap();
     }
     fs::write(dir.path().join("meta.json"), b"\x00garbage{").unwrap();
     let (index, opened) = open(&dir);
@@ -241,7 +242,7 @@ fn a_corrupt_folder_is_rebuilt_empty() {
     assert_eq!(index.stats().unwrap(), IndexStats::default());
     assert!(search(&index, "rowing").is_empty());
     let stored = alert("NL-1", "rowing boat");
-    index.apply(&[IndexChange::Upsert(&stored)], 1).unwrap();
+    index.apply(&[StoreChange::Upsert(&stored)], 1).unwrap();
     assert_eq!(search(&index, "rowing"), vec!["NL-1"]);
 }
 
@@ -296,7 +297,7 @@ fn an_index_of_another_schema_is_rebuilt() {
     assert!(search(&index, "rowing").is_empty());
 
     let stored = alert("NL-1", "sailing yacht");
-    index.apply(&[IndexChange::Upsert(&stored)], 3).unwrap();
+    index.apply(&[StoreChange::Upsert(&stored)], 3).unwrap();
     drop(index);
     let (index, opened) = open(&dir);
     assert_eq!(opened, Opened::Existing);
@@ -312,7 +313,7 @@ fn compaction_merges_segments_while_searches_and_writes_go_on() {
     let (index, _) = open(&dir);
     let stored = generated(3000);
     for (n, chunk) in stored.chunks(500).enumerate() {
-        let changes: Vec<IndexChange<'_>> = chunk.iter().map(IndexChange::Upsert).collect();
+        let changes: Vec<StoreChange<'_>> = chunk.iter().map(StoreChange::Upsert).collect();
         index.apply(&changes, n as u64 + 1).unwrap();
     }
     // A segment per commit and indexing thread, of which the merge policy may already have
@@ -342,8 +343,8 @@ fn compaction_merges_segments_while_searches_and_writes_go_on() {
     index
         .apply(
             &[
-                IndexChange::Remove(&removed.id),
-                IndexChange::Upsert(&replaced),
+                StoreChange::Remove(&removed.id),
+                StoreChange::Upsert(&replaced),
             ],
             7,
         )

@@ -6,22 +6,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use jiff::Timestamp;
-use sismatch_alert::{Alert, Category, Status};
+use sismatch_alert::{Category, Status, StoreChange};
 use sismatch_ident::{IdentifierKind, Query};
 
 use crate::keys;
 use crate::postings::{Postings, Segment};
 use crate::search::Searcher;
 use crate::table::{NewIdent, Table};
-
-/// One change of the store, as the index applies it.
-#[derive(Debug, Clone, Copy)]
-pub enum Change<'a> {
-    /// The alert as it now is, whatever its status: filtering happens at search time.
-    Upsert(&'a Alert),
-    /// The alert with this id is gone from the store.
-    Remove(&'a str),
-}
 
 /// Sizes of the index, for status and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -269,20 +260,16 @@ impl KeyIndex {
 
     /// Applies `changes` in order and records `sequence` as applied. Changes of one alert id
     /// later in the list win. Call from one thread at a time (the node's indexer).
-    pub fn apply(&self, changes: &[Change<'_>], sequence: u64) {
+    pub fn apply(&self, changes: &[StoreChange<'_>], sequence: u64) {
         let mut last: HashMap<&str, usize> = HashMap::with_capacity(changes.len());
         for (i, change) in changes.iter().enumerate() {
-            let id = match change {
-                Change::Upsert(alert) => alert.id.as_str(),
-                Change::Remove(id) => id,
-            };
-            last.insert(id, i);
+            last.insert(change.id(), i);
         }
         let parsed: Vec<Option<Vec<NewIdent>>> = changes
             .iter()
             .enumerate()
             .map(|(i, change)| match change {
-                Change::Upsert(alert) if last.get(alert.id.as_str()) == Some(&i) => {
+                StoreChange::Upsert(alert) if last.get(alert.id.as_str()) == Some(&i) => {
                     Some(NewIdent::of(alert))
                 }
                 _ => None,
@@ -298,10 +285,7 @@ impl KeyIndex {
             let mut keys_buf = Vec::with_capacity(64);
             let mut steps = Vec::with_capacity(changes.len());
             for (i, (change, new)) in changes.iter().zip(parsed).enumerate() {
-                let id = match change {
-                    Change::Upsert(alert) => alert.id.as_str(),
-                    Change::Remove(id) => id,
-                };
+                let id = change.id();
                 if last.get(id) != Some(&i) {
                     continue;
                 }
@@ -341,7 +325,7 @@ impl KeyIndex {
             for step in steps {
                 match step {
                     Step::Refresh(row, i) => {
-                        if let Change::Upsert(alert) = changes[i] {
+                        if let StoreChange::Upsert(alert) = changes[i] {
                             inner.table.refresh(row, alert);
                         }
                     }
@@ -349,7 +333,7 @@ impl KeyIndex {
                         if let Some(row) = old {
                             inner.table.kill(row);
                         }
-                        if let Change::Upsert(alert) = changes[i] {
+                        if let StoreChange::Upsert(alert) = changes[i] {
                             inner.table.add(alert, &new);
                         }
                     }

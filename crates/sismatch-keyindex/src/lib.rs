@@ -33,7 +33,7 @@ mod symbols;
 mod table;
 mod verify;
 
-pub use index::{Bound, Candidate, Change, KeyIndex, KeyStats, StoredIdentifier};
+pub use index::{Bound, Candidate, KeyIndex, KeyStats, StoredIdentifier};
 
 #[cfg(test)]
 mod testkit;

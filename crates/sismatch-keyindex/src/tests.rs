@@ -7,10 +7,11 @@ use std::ops::ControlFlow;
 use sismatch_alert::{Alert, Status};
 use sismatch_ident::{DEFAULT_THRESHOLD, IdentifierKind, Query, parse, score};
 
+use crate::KeyIndex;
 use crate::keys::{self, deletions, max_edits, swapped, tolerated_edits};
 use crate::testkit::{Corruption, Rng, alert, alerts};
 use crate::verify::tests::osa;
-use crate::{Change, KeyIndex};
+use sismatch_alert::StoreChange;
 
 fn chars(s: &str) -> Vec<char> {
     s.chars().collect()
@@ -94,7 +95,7 @@ fn short_values_are_filed_by_their_whole_neighbourhood() {
 
 fn index_of(alerts: &[Alert]) -> KeyIndex {
     let index = KeyIndex::new();
-    let changes: Vec<Change<'_>> = alerts.iter().map(Change::Upsert).collect();
+    let changes: Vec<StoreChange<'_>> = alerts.iter().map(StoreChange::Upsert).collect();
     // In a few batches, so that merges run.
     for (i, chunk) in changes.chunks(97).enumerate() {
         index.apply(chunk, i as u64 + 1);
@@ -187,13 +188,13 @@ fn shorter_queries_two_edits_away_are_found() {
 fn changes_replace_refresh_and_remove() {
     let index = KeyIndex::new();
     let boat = alert("NL-1", vec![(IdentifierKind::Hin, "ABC12345D404".into())]);
-    index.apply(&[Change::Upsert(&boat)], 1);
+    index.apply(&[StoreChange::Upsert(&boat)], 1);
     let query = |raw: &str| index.candidates(&[Query::parse(raw, None).unwrap()]);
     assert_eq!(query("ABC12345D4O4"), ["NL-1"]);
 
     let mut recovered = boat.clone();
     recovered.status = Status::Recovered;
-    index.apply(&[Change::Upsert(&recovered)], 2);
+    index.apply(&[StoreChange::Upsert(&recovered)], 2);
     let mut statuses = Vec::new();
     index.search(&[Query::parse("ABC12345D404", None).unwrap()], |c| {
         statuses.push(c.status());
@@ -203,12 +204,12 @@ fn changes_replace_refresh_and_remove() {
     assert_eq!(index.stats().identifiers, 1);
 
     let renumbered = alert("NL-1", vec![(IdentifierKind::Hin, "XYZ98765E505".into())]);
-    index.apply(&[Change::Upsert(&renumbered)], 3);
+    index.apply(&[StoreChange::Upsert(&renumbered)], 3);
     assert!(query("ABC12345D404").is_empty());
     assert_eq!(query("XYZ98765E5O5"), ["NL-1"]);
     assert_eq!(index.stats().identifiers, 1);
 
-    index.apply(&[Change::Remove("NL-1")], 4);
+    index.apply(&[StoreChange::Remove("NL-1")], 4);
     assert!(query("XYZ98765E505").is_empty());
     assert_eq!(index.stats().alerts, 0);
     assert_eq!(index.sequence(), 4);
@@ -221,7 +222,10 @@ fn the_last_change_of_a_batch_wins() {
     let index = KeyIndex::new();
     let first = alert("NL-1", vec![(IdentifierKind::Hin, "ABC12345D404".into())]);
     let second = alert("NL-1", vec![(IdentifierKind::Hin, "XYZ98765E505".into())]);
-    index.apply(&[Change::Upsert(&first), Change::Upsert(&second)], 2);
+    index.apply(
+        &[StoreChange::Upsert(&first), StoreChange::Upsert(&second)],
+        2,
+    );
     let found = index.candidates(&[Query::parse("XYZ98765E505", None).unwrap()]);
     assert_eq!(found, ["NL-1"]);
     assert!(
@@ -243,7 +247,7 @@ fn candidates_carry_their_identifiers_pre_parsed() {
             (IdentifierKind::EngineSerial, "6CJ-1013456".into()),
         ],
     );
-    index.apply(&[Change::Upsert(&boat)], 1);
+    index.apply(&[StoreChange::Upsert(&boat)], 1);
     let mut seen = Vec::new();
     index.search(&[Query::parse("6CJ1O13456", None).unwrap()], |c| {
         seen.push(

@@ -16,9 +16,9 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use sismatch_alert::Alert;
-use sismatch_index::{AlertIndex, IndexChange};
-use sismatch_keyindex::{Change, KeyIndex};
+use sismatch_alert::{Alert, StoreChange};
+use sismatch_index::AlertIndex;
+use sismatch_keyindex::KeyIndex;
 use sismatch_store::Store;
 use tokio::sync::watch;
 use tracing::{error, info};
@@ -156,7 +156,7 @@ fn fill(shared: &Shared) -> Result<(), String> {
             break;
         };
         after = Some(last.id.clone());
-        let changes: Vec<Change<'_>> = alerts.iter().map(Change::Upsert).collect();
+        let changes: Vec<StoreChange<'_>> = alerts.iter().map(StoreChange::Upsert).collect();
         shared.keys.apply(&changes, 0);
         filled += alerts.len();
         if last_report.elapsed() >= Duration::from_secs(1) {
@@ -206,23 +206,20 @@ fn step(shared: &Shared) -> Result<u64, String> {
         .map(String::as_str)
         .zip(alerts.iter().map(Option::as_ref))
         .collect();
-    if last > keys_at {
-        let updates: Vec<Change<'_>> = current
+    let updates = |wanted: &BTreeSet<&str>| -> Vec<StoreChange<'_>> {
+        current
             .iter()
-            .filter(|(id, _)| for_keys.contains(id))
-            .map(|&(id, alert)| alert.map_or(Change::Remove(id), Change::Upsert))
-            .collect();
-        shared.keys.apply(&updates, last);
+            .filter(|(id, _)| wanted.contains(id))
+            .map(|&(id, alert)| alert.map_or(StoreChange::Remove(id), StoreChange::Upsert))
+            .collect()
+    };
+    if last > keys_at {
+        shared.keys.apply(&updates(&for_keys), last);
     }
     if last > text_at {
-        let updates: Vec<IndexChange<'_>> = current
-            .iter()
-            .filter(|(id, _)| for_text.contains(id))
-            .map(|&(id, alert)| alert.map_or(IndexChange::Remove(id), IndexChange::Upsert))
-            .collect();
         shared
             .index
-            .apply(&updates, last)
+            .apply(&updates(&for_text), last)
             .map_err(|e| e.to_string())?;
     }
     Ok(searchable(shared))
