@@ -10,6 +10,7 @@ mod core;
 mod data;
 mod demo;
 mod hostile;
+mod hostile_files;
 mod ident_cli;
 mod lifecycle;
 mod metrics;

@@ -1,15 +1,17 @@
 //! `sismatch import`: stream an NDJSON or CSV file of alerts into a node.
 //!
 //! The file is read on a blocking thread, a batch at a time; each batch travels to the node in
-//! the `ImportAlerts` stream and comes back acknowledged once it is durable. Bad lines are
-//! reported with their line number and skipped; the import goes on. Then, unless `--no-wait`,
-//! the command waits until the node's indexes hold everything it stored (the status's index
-//! sequence reaches the last acknowledged one), so that a search right after it finds the
-//! import.
+//! the `ImportAlerts` stream and comes back acknowledged once it is durable. Bad lines (not
+//! UTF-8, not an alert, a broken CSV record: `records.rs`) are reported with their line number
+//! and skipped; the import goes on. Then, unless `--no-wait`, the command waits until the
+//! node's indexes hold everything it stored (the status's index sequence reaches the last
+//! acknowledged one), so that a search right after it finds the import.
+
+mod records;
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::io::{BufReader, IsTerminal, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,13 +20,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use sismatch_alert::{Imported, Invalid, from_csv, from_ndjson};
+use sismatch_alert::{Imported, Invalid};
 use sismatch_grpc::convert::alert_out;
 use sismatch_proto::v1;
 use tokio::sync::mpsc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
+use self::records::{CsvRecords, NdjsonRecords};
 use crate::commands::client::{Credentials, NodeClient, node_client};
 
 /// The file formats `sismatch import` reads.
@@ -251,36 +254,21 @@ fn read_file(
         }
         Ok(())
     };
-    let counted = CountingReader {
+    let counted = BufReader::new(CountingReader {
         inner: file,
         bytes: &reading.bytes,
-    };
+    });
     match format {
         FileFormat::Ndjson => {
-            for (number, line) in BufReader::new(counted).lines().enumerate() {
-                let line = line.context("cannot read the file")?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                handle(number as u64 + 1, from_ndjson(&line))?;
+            for record in NdjsonRecords::new(counted) {
+                let (line, read) = record.context("cannot read the file")?;
+                handle(line, read)?;
             }
         }
         FileFormat::Csv => {
-            let mut csv = csv::ReaderBuilder::new()
-                .flexible(true)
-                .from_reader(counted);
-            let headers: Vec<String> = csv
-                .headers()
-                .context("cannot read the CSV header")?
-                .iter()
-                .map(|h| h.trim().to_string())
-                .collect();
-            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-            for record in csv.records() {
-                let record = record.context("cannot read the CSV file")?;
-                let line = record.position().map_or(0, |p| p.line());
-                let cells: Vec<&str> = record.iter().collect();
-                handle(line, from_csv(&headers, &cells))?;
+            for record in CsvRecords::new(counted)? {
+                let (line, read) = record.context("cannot read the file")?;
+                handle(line, read)?;
             }
         }
     }
