@@ -11,7 +11,7 @@ use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::transport::Channel;
 
 use crate::data::alerts;
-use crate::support::{NodeProcess, Running, client, import};
+use crate::support::{NodeProcess, Servers, client, import};
 
 /// A request that starts a length-delimited field 1 of 16 bytes and ends after one: a
 /// message cut short, which no request type decodes.
@@ -35,37 +35,6 @@ async fn raw_call(addr: SocketAddr, path: &'static str, body: Vec<u8>) -> tonic:
     grpc.unary(tonic::Request::new(body), path, RawCodec)
         .await
         .expect_err("the server refuses these bytes")
-}
-
-/// A node, a core over it and a Yamaha partner, each its own process, alive while held.
-struct Servers {
-    core: SocketAddr,
-    partner: SocketAddr,
-    _processes: (NodeProcess, Running, Running),
-}
-
-impl Servers {
-    fn spawn(dir: &std::path::Path) -> Servers {
-        let node = NodeProcess::spawn("NL", &dir.join("nl"));
-        let args: Vec<String> = ["core", "--listen", "127.0.0.1:0", "--node"]
-            .iter()
-            .map(ToString::to_string)
-            .chain([format!("NL={}", node.addr)])
-            .collect();
-        let (core_process, core, _) = Running::spawn(&args, &dir.join("core.log"));
-        let register = dir.join("register");
-        let args: Vec<String> = ["partner", "--maker", "YAMAHA", "--listen", "127.0.0.1:0"]
-            .iter()
-            .map(ToString::to_string)
-            .chain(["--data".to_string(), register.display().to_string()])
-            .collect();
-        let (partner_process, partner, _) = Running::spawn(&args, &dir.join("partner.log"));
-        Servers {
-            core,
-            partner,
-            _processes: (node, core_process, partner_process),
-        }
-    }
 }
 
 /// Sends bytes as they are and reads answers as bytes.

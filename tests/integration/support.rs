@@ -255,6 +255,40 @@ impl Drop for Running {
     }
 }
 
+/// A node, a core over it and a Yamaha partner, each its own process, alive while held.
+pub struct Servers {
+    pub node: SocketAddr,
+    pub core: SocketAddr,
+    pub partner: SocketAddr,
+    _processes: (NodeProcess, Running, Running),
+}
+
+impl Servers {
+    /// Starts the three processes with their data and logs in `dir`.
+    pub fn spawn(dir: &Path) -> Servers {
+        let node = NodeProcess::spawn("NL", &dir.join("nl"));
+        let args: Vec<String> = ["core", "--listen", "127.0.0.1:0", "--node"]
+            .iter()
+            .map(ToString::to_string)
+            .chain([format!("NL={}", node.addr)])
+            .collect();
+        let (core_process, core, _) = Running::spawn(&args, &dir.join("core.log"));
+        let register = dir.join("register");
+        let args: Vec<String> = ["partner", "--maker", "YAMAHA", "--listen", "127.0.0.1:0"]
+            .iter()
+            .map(ToString::to_string)
+            .chain(["--data".to_string(), register.display().to_string()])
+            .collect();
+        let (partner_process, partner, _) = Running::spawn(&args, &dir.join("partner.log"));
+        Servers {
+            node: node.addr,
+            core,
+            partner,
+            _processes: (node, core_process, partner_process),
+        }
+    }
+}
+
 /// Sends SIGTERM to `child`, as Kubernetes does before a pod goes, and waits for it to exit
 /// (at most 30 s, or the test fails).
 pub async fn terminate(child: &mut Child) -> ExitStatus {
