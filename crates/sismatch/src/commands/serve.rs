@@ -65,28 +65,45 @@ fn builder(tls: Option<ServerTlsConfig>) -> Result<Server> {
 type Layered = Router<Stack<MessageLimitLayer, Stack<RequestMetricsLayer, Identity>>>;
 
 /// A server with the standard services every sismatch server offers: `grpc.health.v1.Health`
-/// (for Kubernetes probes and `grpc_health_probe`) and server reflection (so `grpcurl list`
-/// works without the .proto files). Neither needs authentication: they disclose no alerts.
-/// Every request, theirs included, is counted and timed under `server`'s name (the outer
-/// layer, so that a message refused as too large is counted too) and held to [`MAX_MESSAGE`].
+/// (for Kubernetes probes and `grpc_health_probe`) and server reflection, v1 and v1alpha (so
+/// `grpcurl list` works without the .proto files). Neither needs authentication: they disclose
+/// no alerts. Every request, theirs included, is counted and timed under `server`'s name (the
+/// outer layer, so that a message refused as too large is counted too) and held to
+/// [`MAX_MESSAGE`].
 fn with_standard_services(
     tls: Option<ServerTlsConfig>,
     server: &str,
 ) -> Result<(Layered, HealthReporter)> {
     let (reporter, health) = tonic_health::server::health_reporter();
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(sismatch_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    let reflection = reflection_builder()
         .build_v1()
         .context("cannot build the reflection service")?
+        .max_decoding_message_size(MAX_MESSAGE);
+    let reflection_v1alpha = reflection_builder()
+        .build_v1alpha()
+        .context("cannot build the v1alpha reflection service")?
         .max_decoding_message_size(MAX_MESSAGE);
     let router = builder(tls)?
         .trace_fn(trace_span)
         .layer(RequestMetricsLayer::new(server))
         .layer(MessageLimitLayer::new(MAX_MESSAGE))
         .add_service(health.max_decoding_message_size(MAX_MESSAGE))
-        .add_service(reflection);
+        .add_service(reflection)
+        .add_service(reflection_v1alpha);
     Ok((router, reporter))
+}
+
+/// What server reflection describes: the sismatch services, health, and both versions of
+/// reflection itself. Both are served: `grpc.reflection.v1` for current tools, and
+/// `grpc.reflection.v1alpha` for those that speak only it (Python's `grpcio-reflection`,
+/// Evans, grpcui, older grpcurl), which would otherwise get UNIMPLEMENTED.
+fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(sismatch_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
+        .include_reflection_service(false)
 }
 
 /// The node's health now: NOT_SERVING while its index is rebuilt from the store (searches
