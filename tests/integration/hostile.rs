@@ -4,14 +4,12 @@
 
 use std::net::SocketAddr;
 
-use prost::bytes::{Buf, BufMut, Bytes};
 use sismatch_proto::v1;
 use tonic::Code;
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::transport::Channel;
 
 use crate::data::alerts;
-use crate::support::{NodeProcess, Servers, client, import};
+use crate::support::{NodeProcess, RawCodec, Servers, client, import};
 
 /// A request that starts a length-delimited field 1 of 16 bytes and ends after one: a
 /// message cut short, which no request type decodes.
@@ -35,44 +33,6 @@ async fn raw_call(addr: SocketAddr, path: &'static str, body: Vec<u8>) -> tonic:
     grpc.unary(tonic::Request::new(body), path, RawCodec)
         .await
         .expect_err("the server refuses these bytes")
-}
-
-/// Sends bytes as they are and reads answers as bytes.
-#[derive(Debug, Clone, Copy)]
-struct RawCodec;
-
-impl Codec for RawCodec {
-    type Encode = Vec<u8>;
-    type Decode = Bytes;
-    type Encoder = RawCodec;
-    type Decoder = RawCodec;
-
-    fn encoder(&mut self) -> RawCodec {
-        RawCodec
-    }
-
-    fn decoder(&mut self) -> RawCodec {
-        RawCodec
-    }
-}
-
-impl Encoder for RawCodec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-
-    fn encode(&mut self, item: Vec<u8>, buf: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
-        buf.put_slice(&item);
-        Ok(())
-    }
-}
-
-impl Decoder for RawCodec {
-    type Item = Bytes;
-    type Error = tonic::Status;
-
-    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Bytes>, tonic::Status> {
-        Ok(Some(buf.copy_to_bytes(buf.remaining())))
-    }
 }
 
 /// Asserts that `status` refuses a request that did not decode.
@@ -231,4 +191,45 @@ async fn the_core_and_a_partner_refuse_messages_over_the_limit_as_resource_exhau
         vec![0; OVERSIZED],
     );
     assert_too_large(&lookup.await);
+}
+
+/// Sends `messages` raw messages to `path` at `addr` and reads the whole answer.
+async fn raw_stream(
+    addr: SocketAddr,
+    path: &'static str,
+    messages: Vec<Vec<u8>>,
+) -> Result<(), tonic::Status> {
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let path = tonic::codegen::http::uri::PathAndQuery::from_static(path);
+    let request = tonic::Request::new(tokio_stream::iter(messages));
+    let mut answers = grpc.streaming(request, path, RawCodec).await?.into_inner();
+    while answers.message().await?.is_some() {}
+    Ok(())
+}
+
+/// Found by the request fuzzer: tonic answered INTERNAL ("Missing request message.").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unary_request_without_a_message_is_invalid_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let servers = Servers::spawn(dir.path());
+    for (addr, path) in [
+        (servers.node, "/sismatch.v1.NationalNode/PutAlert"),
+        (servers.core, "/sismatch.v1.MatchingCore/Search"),
+        (servers.partner, "/sismatch.v1.ManufacturerPartner/Lookup"),
+        (servers.node, "/grpc.health.v1.Health/Check"),
+    ] {
+        let status = raw_stream(addr, path, Vec::new()).await.unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument, "{path}: {status:?}");
+        assert_eq!(status.message(), "the request carried no message", "{path}");
+    }
+    // A stream of no batches is an empty import, not a missing message.
+    let import = "/sismatch.v1.NationalNode/ImportAlerts";
+    assert!(raw_stream(servers.node, import, Vec::new()).await.is_ok());
+    assert_eq!(alerts_total(servers.node).await, 0);
 }

@@ -10,11 +10,13 @@ pub mod auth;
 pub mod convert;
 mod core_service;
 pub mod limit;
+pub mod missing;
 mod node_service;
 mod partner_service;
 pub mod status;
 
 pub use core_service::{CoreService, caller_deadline};
 pub use limit::MessageLimitLayer;
+pub use missing::MissingMessageLayer;
 pub use node_service::NodeService;
 pub use partner_service::PartnerService;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use sismatch_core::Core;
-use sismatch_grpc::{CoreService, MessageLimitLayer, NodeService};
+use sismatch_grpc::{CoreService, MessageLimitLayer, MissingMessageLayer, NodeService};
 use sismatch_node::Node;
 use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
 use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
@@ -60,9 +60,12 @@ fn builder(tls: Option<ServerTlsConfig>) -> Result<Server> {
     }
 }
 
-/// A server's router: every request counted and timed under the server's name, and no request
-/// message larger than [`MAX_MESSAGE`].
-type Layered = Router<Stack<MessageLimitLayer, Stack<RequestMetricsLayer, Identity>>>;
+/// A server's router: every request counted and timed under the server's name, no request
+/// message larger than [`MAX_MESSAGE`], and a unary request without a message the caller's
+/// fault.
+type Layered = Router<
+    Stack<MissingMessageLayer, Stack<MessageLimitLayer, Stack<RequestMetricsLayer, Identity>>>,
+>;
 
 /// A server with the standard services every sismatch server offers: `grpc.health.v1.Health`
 /// (for Kubernetes probes and `grpc_health_probe`) and server reflection, v1 and v1alpha (so
@@ -87,6 +90,7 @@ fn with_standard_services(
         .trace_fn(trace_span)
         .layer(RequestMetricsLayer::new(server))
         .layer(MessageLimitLayer::new(MAX_MESSAGE))
+        .layer(MissingMessageLayer)
         .add_service(health.max_decoding_message_size(MAX_MESSAGE))
         .add_service(reflection)
         .add_service(reflection_v1alpha);
