@@ -77,16 +77,20 @@ pub(crate) fn stored(skel: &[char], out: &mut Vec<u32>) {
     deletion_keys(Tag::ThirdFirst, n, third, first, 1, usize::MAX, out);
 }
 
-/// The keys to probe for a query skeleton, appended to `out` (duplicates possible).
-pub(crate) fn probes(query: &[char], out: &mut Vec<u32>) {
+/// The keys to probe for a query skeleton, appended to `out` (duplicates possible), for the
+/// stored lengths `filed` says values were filed under.
+pub(crate) fn probes(query: &[char], filed: impl Fn(usize) -> bool, out: &mut Vec<u32>) {
     let m = query.len();
     let edits = max_edits(m);
-    if m <= SHORT + edits {
+    let short = m.saturating_sub(edits).max(1)..=(m + edits).min(SHORT);
+    if short.clone().any(&filed) {
         deletion_keys(Tag::Deletion, 0, &[], query, edits, SHORT, out);
     }
     if edits == 2 {
         for n in m.saturating_sub(2).max(SHORT + 1)..=m + 2 {
-            thirds(query, n, out);
+            if filed(n) {
+                thirds(query, n, out);
+            }
         }
     }
 }

@@ -147,7 +147,7 @@ impl Searcher<'_> {
     /// Identifiers with a whole-value skeleton within the tolerated edits of `q`.
     fn whole_values(&self, q: &[char], out: &mut Vec<(u32, f64)>) {
         let mut probes = Vec::with_capacity(512);
-        keys::probes(q, &mut probes);
+        keys::probes(q, |n| self.table.lengths.form(n), &mut probes);
         let bound = max_edits(q.len());
         let compiled = Compiled::new(&symbols(q));
         let forms = self.forms(probes);
@@ -199,7 +199,8 @@ impl Searcher<'_> {
         let mut shapes = Vec::new();
         let mut keys = Vec::new();
         // Only in longer values; the last class holds every longer value.
-        for length in (len + 1).min(GRAM_LENGTHS)..=GRAM_LENGTHS {
+        let lengths = (len + 1).min(GRAM_LENGTHS)..=GRAM_LENGTHS;
+        for length in lengths.filter(|&class| self.table.lengths.class(class)) {
             for edits in 0..=most {
                 let runs: Vec<&[char]> = if edits == 0 {
                     vec![&chars]
@@ -347,7 +348,7 @@ impl Searcher<'_> {
             (*lengths.start()).min(GRAM_LENGTHS),
             (*lengths.end()).min(GRAM_LENGTHS),
         );
-        for length in first..=last {
+        for length in (first..=last).filter(|&class| self.table.lengths.class(class)) {
             self.by_grams_of(runs, length, out);
         }
     }

@@ -13,6 +13,7 @@ use jiff::Timestamp;
 use sismatch_alert::{Alert, Category, Status};
 use sismatch_ident::{IdentifierKind, parse, skeleton, without_droppable_head};
 
+use crate::keys::GRAM_LENGTHS;
 use crate::symbols::{Slot, symbols};
 
 /// One alert.
@@ -121,8 +122,42 @@ pub(crate) struct Table {
     pub live_alerts: usize,
     /// Live identifiers.
     pub live_idents: usize,
+    /// The skeleton lengths filed so far.
+    pub lengths: Lengths,
     /// Bytes of the alert ids (held twice: in the row and as the map's key).
     id_bytes: usize,
+}
+
+/// How many values were ever filed per skeleton length, so that a search skips the lengths
+/// nobody filed: a 17-character VIN reads no keys of 15-, 16-, 18- or 19-character values
+/// when the node holds none, a fragment no gram of a length class that is empty. Most nodes
+/// hold a few kinds of number, each of a few fixed lengths. Never decremented: a length only
+/// removed values had is probed for nothing, which costs look-ups and loses nothing.
+#[derive(Debug, Default)]
+pub(crate) struct Lengths {
+    /// Whole-value forms per length.
+    forms: Vec<u32>,
+    /// Identifier skeletons per gram length class (`keys::gram`: longer ones in the last).
+    classes: Vec<u32>,
+}
+
+impl Lengths {
+    fn count(counts: &mut Vec<u32>, len: usize) {
+        if counts.len() <= len {
+            counts.resize(len + 1, 0);
+        }
+        counts[len] = counts[len].saturating_add(1);
+    }
+
+    /// Whether a whole-value form of `len` characters was ever filed.
+    pub(crate) fn form(&self, len: usize) -> bool {
+        self.forms.get(len).is_some_and(|&n| n > 0)
+    }
+
+    /// Whether an identifier was ever filed under the gram length class `class`.
+    pub(crate) fn class(&self, class: usize) -> bool {
+        self.classes.get(class).is_some_and(|&n| n > 0)
+    }
 }
 
 impl Table {
@@ -218,8 +253,13 @@ impl Table {
                 skeleton,
             });
             self.set_live(at, true);
+            Lengths::count(
+                &mut self.lengths.classes,
+                ident.skeleton.len().min(GRAM_LENGTHS),
+            );
             let forms_start = self.forms.len() as u32;
             for form in &ident.forms {
+                Lengths::count(&mut self.lengths.forms, form.len());
                 let text = Slot::new(&symbols(form), &mut self.spill);
                 self.forms.push(FormRow { ident: at, text });
             }
