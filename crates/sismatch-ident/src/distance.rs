@@ -83,6 +83,64 @@ pub(crate) fn align(query: &[char], stored: &[char], span: Span, explain: bool) 
     }
 }
 
+/// The longest values [`within`] compares on the stack; longer ones are never refused by it.
+const WITHIN_MAX: usize = 64;
+
+/// Whether aligning `query` against `stored` (`span`) can cost at most `cap`: the matrix of
+/// [`align`] row by row in three rolling rows, given up at the first row whose every cell
+/// costs more than `cap`. Every alignment crosses every row (a transposition from row `i - 2`
+/// to `i` costs at least what the diagonal step to row `i - 1` does), so none can come back
+/// under it. A search scores every identifier of a candidate against
+/// every value read, and most such pairs are nowhere near: this refuses them after a few rows,
+/// without the whole matrix or its allocation. Exact: `true` whenever `align` costs at most
+/// `cap` (and, for longer values than [`WITHIN_MAX`], always).
+pub(crate) fn within(query: &[char], stored: &[char], span: Span, cap: u32) -> bool {
+    let (m, n) = (query.len(), stored.len());
+    if n > WITHIN_MAX {
+        return true;
+    }
+    let mut rows = [[0u32; WITHIN_MAX + 1]; 3];
+    if span == Span::Whole {
+        for (j, cell) in rows[0].iter_mut().take(n + 1).enumerate() {
+            *cell = j as u32 * EDIT;
+        }
+    }
+    for i in 1..=m {
+        let [two, one, row] = rows_at(&mut rows, i);
+        row[0] = i as u32 * EDIT;
+        let mut least = row[0];
+        for j in 1..=n {
+            let (a, b) = (query[i - 1], stored[j - 1]);
+            let mut best = (one[j - 1] + substitution(a, b))
+                .min(one[j] + EDIT)
+                .min(row[j - 1] + EDIT);
+            if i > 1 && j > 1 && a == stored[j - 2] && query[i - 2] == b && a != b {
+                best = best.min(two[j - 2] + EDIT);
+            }
+            row[j] = best;
+            least = least.min(best);
+        }
+        if least > cap {
+            return false;
+        }
+    }
+    let row = &rows[m % 3][..=n];
+    match span {
+        Span::Whole => row[n] <= cap,
+        Span::Substring => row.iter().any(|&cost| cost <= cap),
+    }
+}
+
+/// The rows `i - 2`, `i - 1` and `i` of [`within`]'s three rolling rows.
+fn rows_at(rows: &mut [[u32; WITHIN_MAX + 1]; 3], i: usize) -> [&mut [u32; WITHIN_MAX + 1]; 3] {
+    let [r0, r1, r2] = rows;
+    match i % 3 {
+        0 => [r1, r2, r0],
+        1 => [r2, r0, r1],
+        _ => [r0, r1, r2],
+    }
+}
+
 /// Walks the matrix back from `(query.len(), end)`, preferring diagonal moves, then
 /// transpositions, deletions and insertions, so that equal-cost explanations are stable.
 fn backtrace(

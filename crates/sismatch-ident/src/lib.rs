@@ -42,4 +42,7 @@ pub use lookalike::{is_lookalike, skeleton, skeleton_char};
 pub use normalise::{is_sentinel, normalise, normalise_pattern};
 pub use parse::{Identifier, Note, parse};
 pub use query::Query;
-pub use score::{Comparison, DEFAULT_THRESHOLD, MatchMode, compare, score, without_droppable_head};
+pub use score::{
+    Comparison, DEFAULT_THRESHOLD, MatchMode, compare, score, score_at_least,
+    without_droppable_head,
+};

@@ -15,10 +15,10 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 
-use crate::distance::{EDIT, Span, align};
+use crate::distance::{EDIT, Span, align, within};
 use crate::{
     CheckDigit, DEFAULT_THRESHOLD, EditOp, Format, Identifier, IdentifierKind, MatchMode, Query,
-    compare, normalise, normalise_pattern, parse, score, skeleton,
+    compare, normalise, normalise_pattern, parse, score, score_at_least, skeleton,
 };
 
 /// The characters of identifier values, as [`normalise`] leaves them.
@@ -590,5 +590,59 @@ proptest! {
                 }
             }
         }
+    }
+
+    /// The bounded alignment refuses exactly the pairs the full one costs more than `cap` for.
+    #[test]
+    fn within_agrees_with_align(
+        query in word("0OQD1IL5SAB8X", 0..=14),
+        stored in word("0OQD1IL5SAB8X", 0..=18),
+        cap in 0u32..=24,
+    ) {
+        for span in [Span::Whole, Span::Substring] {
+            let cost = align(&chars(&query), &chars(&stored), span, false).cost;
+            prop_assert_eq!(
+                within(&chars(&query), &chars(&stored), span, cap),
+                cost <= cap,
+                "{:?} {} {} cost {}", span, query, stored, cost
+            );
+        }
+    }
+
+    /// `score_at_least` is `score` wherever it reaches the floor, and `None` below, for values
+    /// near each other, far apart, with droppable heads and as fragments.
+    #[test]
+    fn score_at_least_is_score_above_the_floor(
+        query in prop_oneof![value(1..=14), Just("NL".to_string()).prop_flat_map(|h| value(11..=12).prop_map(move |v| format!("{h}{v}")))],
+        stored in prop_oneof![value(1..=17), word("0OQD1IL5SAB8X", 5..=14)],
+        edit in proptest::option::of((any::<Index>(), 0usize..4)),
+        floor in prop::sample::select(vec![0.0, 0.3, DEFAULT_THRESHOLD, 0.62, 0.75, 0.9, 1.0]),
+    ) {
+        // Half the time the query is the stored value with one change, so that pairs reach.
+        let typed = match edit {
+            Some((at, how)) if !stored.is_empty() => {
+                let mut cs = chars(&stored);
+                let i = at.index(cs.len());
+                match how {
+                    0 => { cs.remove(i); }
+                    1 => cs[i] = 'X',
+                    2 => cs.truncate(i.max(5).min(cs.len())),
+                    _ => { cs.drain(..i.min(cs.len().saturating_sub(5))); }
+                }
+                cs.into_iter().collect()
+            }
+            _ => query,
+        };
+        let Ok(query) = Query::parse(&typed, Some(IdentifierKind::SerialNumber)) else {
+            return Ok(());
+        };
+        let full = score(&query, &stored);
+        prop_assert_eq!(
+            score_at_least(&query, &stored, floor),
+            (full >= floor).then_some(full),
+            "{} {} floor {}", typed, stored, floor
+        );
+        // The floor exactly at the score: the bounds must not round it away.
+        prop_assert_eq!(score_at_least(&query, &stored, full), Some(full), "{} {}", typed, stored);
     }
 }

@@ -20,7 +20,7 @@
 //! every node.
 
 use crate::country::is_country_code;
-use crate::distance::{EDIT, LOOKALIKE, Span, align};
+use crate::distance::{EDIT, LOOKALIKE, Span, align, within};
 use crate::explain::{EditOp, describe};
 use crate::format::parse_hin;
 use crate::fragment::match_pattern;
@@ -101,6 +101,70 @@ fn partial_score(pinned: usize, len: usize, cost: u32) -> f64 {
     let coverage = pinned as f64 / len.max(1) as f64;
     let quality = 1.0 - f64::from(cost) / f64::from(EDIT * pinned.max(1) as u32);
     0.5 + 0.4 * coverage.min(1.0) * quality.max(0.0)
+}
+
+/// [`score`] when it reaches `floor`, `None` below it. A search scores every identifier of a
+/// candidate against every value read, and most such pairs are nowhere near: a value query is
+/// first tried with alignments bounded by what `floor` still allows (`distance::within`), and
+/// only a pair that may reach it is scored in full. Same result as `score` above `floor`.
+pub fn score_at_least(query: &Query, stored: &str, floor: f64) -> Option<f64> {
+    if let Query::Value(value) = query
+        && !may_reach(&value.normalised, stored, floor)
+    {
+        return None;
+    }
+    let score = score(query, stored);
+    (score >= floor).then_some(score)
+}
+
+/// Whether a value query may score `floor` or more against `stored`: `false` only when neither
+/// its whole-value alignment nor its fragment alignment can (a value with a droppable head is
+/// always tried in full).
+fn may_reach(query: &str, stored: &str, floor: f64) -> bool {
+    let (mut query_buf, mut stored_buf) = (['\0'; 64], ['\0'; 64]);
+    let (Some(query), Some(stored)) = (
+        chars_in(query, &mut query_buf),
+        chars_in(stored, &mut stored_buf),
+    ) else {
+        return true;
+    };
+    if floor <= 0.0 || droppable_head(query).is_some() || droppable_head(stored).is_some() {
+        return true;
+    }
+    // `edit_score(cost, len) >= floor` holds for `cost <= (1 - floor) * scale`; rounded up.
+    let scale = 8 * tolerated_edits(query.len().max(stored.len())) + 5;
+    let cap = ((1.0 - floor) * f64::from(scale)).ceil() as u32;
+    if within(query, stored, Span::Whole, cap) {
+        return true;
+    }
+    query.len() >= MIN_FRAGMENT
+        && query.len() < stored.len()
+        && within(
+            query,
+            stored,
+            Span::Substring,
+            fragment_tolerance(query.len()),
+        )
+}
+
+/// The characters of `s` in `buf`, or `None` when it holds more than `buf` does.
+fn chars_in<'a>(s: &str, buf: &'a mut [char; 64]) -> Option<&'a [char]> {
+    let mut len = 0;
+    for c in s.chars() {
+        *buf.get_mut(len)? = c;
+        len += 1;
+    }
+    Some(&buf[..len])
+}
+
+/// The cost a fragment of `len` characters may have inside a longer value: look-alikes, and
+/// one edit from 8 characters on.
+fn fragment_tolerance(len: usize) -> u32 {
+    if len >= 8 {
+        EDIT + 2 * LOOKALIKE
+    } else {
+        2 * LOOKALIKE
+    }
 }
 
 /// Compares `query` with a stored normalised value and explains the result.
@@ -196,8 +260,7 @@ pub fn without_droppable_head(normalised: &str) -> Option<&str> {
 /// (13 to 15 characters, say a CIN with a typo), or a look-alike of `IMO` such as `IM0`, costs a
 /// look-alike.
 fn droppable_head(value: &[char]) -> Option<(usize, u32)> {
-    let country: String = value.iter().take(2).collect();
-    if (13..=15).contains(&value.len()) && is_country_code(&country) {
+    if (13..=15).contains(&value.len()) && is_country_code(&value[..2].iter().collect::<String>()) {
         let body: String = value[2..].iter().collect();
         let cost = if parse_hin(&body).is_ok() {
             0
@@ -257,11 +320,7 @@ fn compare_value(query: &[char], stored: &[char], explain: bool) -> Comparison {
         best = candidate;
     }
     if query.len() >= MIN_FRAGMENT && query.len() < stored.len() {
-        let tolerated = if query.len() >= 8 {
-            EDIT + 2 * LOOKALIKE
-        } else {
-            2 * LOOKALIKE
-        };
+        let tolerated = fragment_tolerance(query.len());
         let part = align(query, stored, Span::Substring, explain);
         // Never above what the same edits would score on a whole value: a fragment is weaker
         // evidence than a whole number.
@@ -318,6 +377,20 @@ fn shift(ops: &mut [EditOp], q_cut: usize, s_cut: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fragments at the most their length tolerates (one edit and two look-alikes from 8
+    /// characters, two look-alikes below) reach their score through `score_at_least`.
+    #[test]
+    fn score_at_least_keeps_fragments_at_their_tolerance() {
+        for (query, stored) in [("1Z34S6X8", "ZZ12345678ZZ"), ("1Z34S", "XX12345YY")] {
+            let query = Query::parse(query, Some(crate::IdentifierKind::SerialNumber)).unwrap();
+            let full = score(&query, stored);
+            assert!(full >= DEFAULT_THRESHOLD, "{query:?} {stored} {full}");
+            assert_eq!(compare(&query, stored).mode, MatchMode::Fragment);
+            assert_eq!(score_at_least(&query, stored, full), Some(full));
+            assert_eq!(score_at_least(&query, stored, full + 1e-9), None);
+        }
+    }
 
     fn check(query: &str, stored: &str) -> (f64, String) {
         let query = Query::parse(query, None).unwrap();

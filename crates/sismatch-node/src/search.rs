@@ -15,7 +15,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use sismatch_alert::{Alert, Category, IdentifierEntry, Invalid, Limits, Status};
 use sismatch_ident::{
-    DEFAULT_THRESHOLD, EditOp, IdentifierKind, MatchMode, Query, compare, parse, score,
+    DEFAULT_THRESHOLD, EditOp, IdentifierKind, MatchMode, Query, compare, parse, score_at_least,
 };
 use sismatch_index::AlertIndex;
 use sismatch_keyindex::KeyIndex;
@@ -408,7 +408,13 @@ fn best_hits<'a>(
         for (ordinal, kind, normalised) in stored.clone() {
             let mismatch = declared.is_some_and(|k| !same_kind(k, kind));
             let factor = if mismatch { WRONG_KIND } else { 1.0 };
-            let s = score(parsed, normalised) * factor;
+            // Pairs that cannot reach the threshold are refused cheaply (most of an alert's
+            // identifiers against a value read for one of them); the floor is lowered by a hair
+            // so that the division never rounds a match away, and the threshold decides below.
+            let floor = plan.min_score / factor * (1.0 - 1e-9);
+            let Some(s) = score_at_least(parsed, normalised, floor).map(|s| s * factor) else {
+                continue;
+            };
             if best.as_ref().is_none_or(|b| s > b.score) {
                 best = Some(Best {
                     query,
