@@ -22,6 +22,8 @@ pub fn node(error: NodeError) -> Status {
         NodeError::NotFound(id) => Status::not_found(format!("no alert with id '{id}'")),
         NodeError::FailedPrecondition(message) => Status::failed_precondition(message),
         NodeError::Unavailable(message) => Status::unavailable(message),
+        // gRPC's code for "the entire file system is out of space".
+        NodeError::DiskFull => Status::resource_exhausted(error.to_string()),
         NodeError::Internal(detail) => {
             error!(%detail, "internal error");
             Status::new(Code::Internal, "internal error; see the node's log")
@@ -64,5 +66,17 @@ pub fn partner(error: PartnerError) -> Status {
             error!(%detail, "internal error");
             Status::internal("internal error; see the partner's log")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_resource_exhausted_and_says_so() {
+        let status = node(NodeError::DiskFull);
+        assert_eq!(status.code(), Code::ResourceExhausted);
+        assert!(status.message().contains("disk is full"), "{status:?}");
     }
 }

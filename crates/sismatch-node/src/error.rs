@@ -18,6 +18,11 @@ pub enum NodeError {
     /// The node cannot answer now (shutting down); the caller may retry.
     #[error("{0}")]
     Unavailable(String),
+    /// The node's disk is full: nothing was written. Not the caller's fault, and not a
+    /// fault of the node's code either: the operator frees space and the node takes writes
+    /// again, without a restart; the caller retries later.
+    #[error("the node's disk is full; nothing was written, retry once space is freed")]
+    DiskFull,
     /// A fault of the node itself (storage, index); logged with details.
     #[error("internal error: {0}")]
     Internal(String),
@@ -32,6 +37,10 @@ impl From<sismatch_store::Error> for NodeError {
             | sismatch_store::Error::Withdrawn(_)) => {
                 NodeError::FailedPrecondition(refused.to_string())
             }
+            sismatch_store::Error::NoSpace(detail) => {
+                tracing::error!(%detail, "disk full: write refused");
+                NodeError::DiskFull
+            }
             other => NodeError::Internal(other.to_string()),
         }
     }
@@ -45,3 +54,17 @@ impl From<sismatch_index::Error> for NodeError {
 
 /// Result alias of the node service.
 pub type Result<T> = std::result::Result<T, NodeError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_not_an_internal_error() {
+        let error = NodeError::from(sismatch_store::Error::NoSpace(
+            "IO error: No space left on device".to_string(),
+        ));
+        assert!(matches!(error, NodeError::DiskFull), "{error}");
+        assert!(error.to_string().contains("disk is full"), "{error}");
+    }
+}

@@ -39,9 +39,14 @@ pub enum Error {
     /// sought, so nothing is recorded.
     #[error("alert {0} is withdrawn")]
     Withdrawn(String),
-    /// RocksDB failed (IO error, full disk, a lock held by another process).
+    /// RocksDB failed (IO error, a lock held by another process).
     #[error("rocksdb: {0}")]
     RocksDb(String),
+    /// The disk under the store is full (ENOSPC): nothing of the write was stored. RocksDB
+    /// stops taking writes and takes them again by itself once there is space (its file
+    /// manager looks every few seconds), so the node recovers without a restart.
+    #[error("disk full: {0}")]
+    NoSpace(String),
     /// The store folder could not be created.
     #[error("store folder: {0}")]
     Io(String),
@@ -87,9 +92,37 @@ impl Error {
 
 impl From<rocksdb::Error> for Error {
     fn from(error: rocksdb::Error) -> Self {
-        Error::RocksDb(error.into_string())
+        from_rocksdb_message(error.into_string())
+    }
+}
+
+/// The error for a RocksDB failure's message. RocksDB reports a full disk only in its text
+/// (`IO error: No space left on device: While appending to file: ...`): the C API gives no
+/// sub-code.
+fn from_rocksdb_message(message: String) -> Error {
+    if message.contains("No space left on device") {
+        Error::NoSpace(message)
+    } else {
+        Error::RocksDb(message)
     }
 }
 
 /// The store's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_its_own_error_and_not_the_callers_fault() {
+        let full = from_rocksdb_message(
+            "IO error: No space left on device: While appending to file: /d/000004.log: No space left on device"
+                .to_string(),
+        );
+        assert!(matches!(full, Error::NoSpace(_)), "{full}");
+        assert!(!full.is_caller_fault());
+        let other = from_rocksdb_message("IO error: lock hold by current process".to_string());
+        assert!(matches!(other, Error::RocksDb(_)), "{other}");
+    }
+}
