@@ -33,6 +33,20 @@ const GATHER: Duration = Duration::from_millis(50);
 const IDLE_POLL: Duration = Duration::from_millis(500);
 /// How often the indexer looks whether a running compaction has ended.
 const COMPACTION_POLL: Duration = Duration::from_millis(100);
+/// First pause after a failed index step; it doubles after every further failure.
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// Longest pause between two attempts while indexing keeps failing. A failed step has read
+/// and re-indexed up to [`BATCH`] changes before tantivy refused the commit (a full disk):
+/// once a second, that took a quarter of a core at a backlog of 4,000 alerts, on a node that
+/// could serve nothing better meanwhile; every 16 s it costs little, and the index still
+/// catches up within 16 s of the disk having space again.
+const LAST_RETRY: Duration = Duration::from_secs(16);
+
+/// The pause after a failed index step that followed a pause of `previous` (none after a
+/// success).
+fn retry_pause(previous: Option<Duration>) -> Duration {
+    previous.map_or(FIRST_RETRY, |pause| (pause * 2).min(LAST_RETRY))
+}
 
 /// What the indexer shares with the node.
 pub(crate) struct Shared {
@@ -70,6 +84,7 @@ fn run(shared: &Shared, kicks: &Receiver<()>) {
     let mut last_report = Instant::now();
     let mut compactor = Compactor::new(shared.compact_after, &shared.index);
     let mut keys_changed = 0;
+    let mut failing: Option<Duration> = None;
     while !shared.stop.load(Ordering::Acquire) {
         compactor.poll(&shared.index);
         let target = shared.store.sequence();
@@ -77,6 +92,9 @@ fn run(shared: &Shared, kicks: &Receiver<()>) {
         if current < target {
             match step(shared) {
                 Ok(done) => {
+                    if failing.take().is_some() {
+                        info!(indexed = done, "indexing works again");
+                    }
                     shared.indexed.send_replace(done);
                     compactor.indexed(done.saturating_sub(current));
                     keys_changed += done.saturating_sub(current);
@@ -89,8 +107,14 @@ fn run(shared: &Shared, kicks: &Receiver<()>) {
                     }
                 }
                 Err(problem) => {
-                    error!(error = %problem, "indexing failed; retrying in a second");
-                    std::thread::sleep(Duration::from_secs(1));
+                    let pause = retry_pause(failing);
+                    failing = Some(pause);
+                    error!(
+                        error = %problem,
+                        retry_in_ms = pause.as_millis() as u64,
+                        "indexing failed; retrying"
+                    );
+                    pause_unless_stopped(shared, kicks, pause);
                 }
             }
             continue;
@@ -120,6 +144,22 @@ fn run(shared: &Shared, kicks: &Receiver<()>) {
         while kicks.try_recv().is_ok() {}
     }
     compactor.stop();
+}
+
+/// Sleeps `pause`, or less when the node stops meanwhile (the stop comes with a kick), so that
+/// a long retry pause never holds up a shutdown. Other kicks (writes) do not end the pause:
+/// the index step that failed would fail again.
+fn pause_unless_stopped(shared: &Shared, kicks: &Receiver<()>, pause: Duration) {
+    let until = Instant::now() + pause;
+    while !shared.stop.load(Ordering::Acquire) {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        if let Err(RecvTimeoutError::Disconnected) = kicks.recv_timeout(left) {
+            return;
+        }
+    }
 }
 
 /// The sequence up to which both indexes are searchable.
@@ -223,4 +263,22 @@ fn step(shared: &Shared) -> Result<u64, String> {
             .map_err(|e| e.to_string())?;
     }
     Ok(searchable(shared))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_index_steps_are_retried_less_and_less_often_up_to_a_bound() {
+        let mut pause = None;
+        let mut pauses = Vec::new();
+        for _ in 0..7 {
+            let next = retry_pause(pause);
+            pauses.push(next.as_secs());
+            pause = Some(next);
+        }
+        assert_eq!(pauses, [1, 2, 4, 8, 16, 16, 16]);
+        assert_eq!(retry_pause(None), FIRST_RETRY, "a success starts over");
+    }
 }
