@@ -143,9 +143,13 @@ async fn run(args: Args) -> Result<bool> {
         args.margin_ms,
         work.display()
     );
-    let passed = {
+    let outcome = async {
         let mut federation = start(&bin, &work, args.disk_mib).await?;
-        let outcome = exercise(&view, seed, &work, &mut federation).await;
+        // Ctrl-C ends the run early but still stops the servers and unmounts the small disk.
+        let outcome = tokio::select! {
+            outcome = exercise(&view, seed, &work, &mut federation) => outcome,
+            _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+        };
         // Servers first, then the filesystem under one of them.
         for server in federation
             .nodes
@@ -155,17 +159,18 @@ async fn run(args: Args) -> Result<bool> {
             server.shutdown();
         }
         drop(federation);
-        outcome?
-    };
+        outcome
+    }
+    .await;
     match temporary {
-        Some(folder) if passed => drop(folder),
+        Some(folder) if matches!(outcome, Ok(true)) => drop(folder),
         Some(folder) => {
             let kept = folder.keep();
             println!("logs and data kept in {}", kept.display());
         }
         None => {}
     }
-    Ok(passed)
+    outcome
 }
 
 /// The settings of a run that outlive the argument parsing.
