@@ -146,7 +146,8 @@ pub fn searches(
             let on_node = episodes.iter().filter(|episode| episode.node == index);
             // Inside a certain fault: the status must be the fault's.
             let hard = on_node.clone().find(|episode| {
-                episode.hard_until > episode.start
+                !expected(episode.kind).is_empty()
+                    && episode.hard_until > episode.start
                     && episode.start + SETTLE <= search.sent
                     && received <= episode.hard_until
             });
@@ -416,5 +417,112 @@ pub fn disk(federation: &Federation, episodes: &[Episode], writes: &[Write]) -> 
                 "YES (it stays stopped until a restart)"
             }
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::journal::NodeSeen;
+
+    fn ms(millis: u64) -> Duration {
+        Duration::from_millis(millis)
+    }
+
+    /// A fault of `kind` on node 1 (BE) from 10 s, certain until 14 s, healed at 15 s.
+    fn fault(kind: Kind) -> Episode {
+        Episode {
+            number: 1,
+            kind,
+            node: 1,
+            start: ms(10_000),
+            hard_until: ms(14_000),
+            end: ms(15_000),
+            disk: None,
+        }
+    }
+
+    /// An answer sent at `sent` ms that took `took` ms, BE with `outcome`, the others OK.
+    fn answer(sent: u64, took: u64, outcome: i32) -> Search {
+        let node = |name: &str, outcome: i32| NodeSeen {
+            name: name.to_string(),
+            outcome,
+            message: String::new(),
+        };
+        Search {
+            core: 0,
+            sent: ms(sent),
+            elapsed: ms(took),
+            answer: Ok((
+                vec![node("NL", OK), node("BE", outcome), node("FR", OK)],
+                outcome != OK,
+            )),
+        }
+    }
+
+    fn check(kind: Kind, searches: &[Search]) -> SearchFigures {
+        let names = ["NL", "BE", "FR"].map(String::from);
+        super::searches(searches, &[fault(kind)], &names, ms(300), ms(150))
+    }
+
+    #[test]
+    fn inside_a_fault_only_its_status_is_right() {
+        let killed = check(
+            Kind::Kill,
+            &[answer(11_000, 5, UNAVAILABLE), answer(12_000, 300, TIMEOUT)],
+        );
+        assert_eq!((killed.during_fault, killed.right_status), (2, 1));
+        let hung = check(
+            Kind::Hang,
+            &[answer(11_000, 300, TIMEOUT), answer(12_000, 300, OK)],
+        );
+        assert_eq!((hung.during_fault, hung.right_status), (2, 1));
+        let cut = check(Kind::Drop, &[answer(11_000, 2, UNAVAILABLE)]);
+        assert_eq!((cut.during_fault, cut.right_status), (1, 1));
+    }
+
+    #[test]
+    fn a_failure_needs_a_fault_to_explain_it() {
+        // A killed node stays unreachable for the core's reconnect back-off after its restart.
+        let after_kill = check(Kind::Kill, &[answer(17_000, 3, UNAVAILABLE)]);
+        assert!(after_kill.unexplained.is_empty());
+        // A hung node closes the cores' connections when it resumes.
+        let after_hang = check(Kind::Hang, &[answer(13_900, 300, UNAVAILABLE)]);
+        assert!(after_hang.unexplained.is_empty());
+        // Long after, or for a fault that does not fail searches, it is a finding.
+        let later = check(Kind::Kill, &[answer(40_000, 3, UNAVAILABLE)]);
+        assert_eq!(later.unexplained.len(), 1);
+        let lag = check(Kind::Lag, &[answer(11_000, 3, UNAVAILABLE)]);
+        assert_eq!(lag.unexplained.len(), 1);
+        // A TIMEOUT without a fault is counted apart.
+        let slow = check(Kind::Kill, &[answer(40_000, 300, TIMEOUT)]);
+        assert_eq!((slow.unexplained.len(), slow.stray_timeouts.len()), (0, 1));
+    }
+
+    #[test]
+    fn late_answers_and_wrong_partial_flags_are_counted() {
+        let mut wrong_flag = answer(40_000, 10, OK);
+        if let Ok((_, partial)) = &mut wrong_flag.answer {
+            *partial = true;
+        }
+        let figures = check(Kind::Lag, &[answer(40_000, 451, OK), wrong_flag]);
+        assert_eq!(figures.late, 1);
+        assert_eq!(figures.malformed.len(), 1);
+    }
+
+    #[test]
+    fn a_clear_disk_refusal_says_what_ran_out() {
+        let message = "the node's disk is full; nothing was written, retry once space is freed";
+        assert!(clear_disk_refusal(Code::ResourceExhausted, message));
+        assert!(!clear_disk_refusal(
+            Code::Internal,
+            "internal error; see the node's log"
+        ));
+        assert!(!clear_disk_refusal(
+            Code::ResourceExhausted,
+            "quota exceeded"
+        ));
     }
 }

@@ -46,3 +46,22 @@ impl Rng {
         &items[index.min(items.len() - 1)]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_replays_and_streams_differ() {
+        let draw = |seed, stream| {
+            let mut rng = Rng::new(seed, stream);
+            (0..4).map(|_| rng.next_u64()).collect::<Vec<_>>()
+        };
+        assert_eq!(draw(16, 1), draw(16, 1));
+        assert_ne!(draw(16, 1), draw(16, 2));
+        assert_ne!(draw(16, 1), draw(17, 1));
+        let mut rng = Rng::new(16, 1);
+        assert!((0..1000).all(|_| rng.below(7) < 7));
+        assert!((0..1000).all(|_| (2000..=5000).contains(&rng.millis(2000, 5000).as_millis())));
+    }
+}
