@@ -79,8 +79,12 @@ pub struct SearchFigures {
     pub slowest: Duration,
     /// 99th percentile of the answers' latency.
     pub p99: Duration,
-    /// Answers later than the deadline plus the margin.
+    /// Answers later than the deadline plus the margin, as the client saw them.
     pub late: usize,
+    /// The longest time a core said it spent on a search.
+    pub slowest_in_core: Duration,
+    /// Answers on which the core itself spent longer than the deadline plus the margin.
+    pub late_in_core: usize,
     /// Answers whose list of node statuses is wrong (a node missing, `partial` not matching).
     pub malformed: Vec<String>,
     /// Answers given entirely inside a fault, and how many named the node with the right status.
@@ -127,6 +131,12 @@ pub fn searches(
         if search.elapsed > deadline + margin {
             figures.late += 1;
         }
+        if let Some(spent) = search.core_elapsed {
+            figures.slowest_in_core = figures.slowest_in_core.max(spent);
+            if spent > deadline + margin {
+                figures.late_in_core += 1;
+            }
+        }
         let received = search.sent + search.elapsed;
         let any_failed = nodes.iter().any(|node| node.outcome != OK);
         let complete = names
@@ -148,7 +158,7 @@ pub fn searches(
             let hard = on_node.clone().find(|episode| {
                 !expected(episode.kind).is_empty()
                     && episode.hard_until > episode.start
-                    && episode.start + SETTLE <= search.sent
+                    && episode.certain_from + SETTLE <= search.sent
                     && received <= episode.hard_until
             });
             if let Some(episode) = hard {
@@ -179,13 +189,20 @@ pub fn searches(
                 episode.start <= received
                     && search.sent <= episode.end + grace(episode.kind)
                     && expected_after(episode.kind).contains(&seen.outcome)
-            }) || (seen.outcome == UNAVAILABLE
+            }) || (seen.outcome == TIMEOUT
                 && on_node.clone().any(|episode| {
-                    // A link marked down by a kill or a drop stays down until its reconnect.
-                    matches!(episode.kind, Kind::Kill | Kind::Drop)
+                    // A node signalled but not yet gone answers nothing, and keeps its sockets.
+                    episode.kind == Kind::Kill
                         && episode.start <= received
-                        && search.sent <= episode.end + RECONNECT_GRACE
-                }));
+                        && search.sent <= episode.certain_from
+                }))
+                || (seen.outcome == UNAVAILABLE
+                    && on_node.clone().any(|episode| {
+                        // A link marked down by a kill or a drop stays down until its reconnect.
+                        matches!(episode.kind, Kind::Kill | Kind::Drop)
+                            && episode.start <= received
+                            && search.sent <= episode.end + RECONNECT_GRACE
+                    }));
             if !explained {
                 let list = if seen.outcome == TIMEOUT {
                     &mut figures.stray_timeouts
@@ -438,6 +455,7 @@ mod tests {
             kind,
             node: 1,
             start: ms(10_000),
+            certain_from: ms(10_000),
             hard_until: ms(14_000),
             end: ms(15_000),
             disk: None,
@@ -455,6 +473,7 @@ mod tests {
             core: 0,
             sent: ms(sent),
             elapsed: ms(took),
+            core_elapsed: Some(ms(took)),
             answer: Ok((
                 vec![node("NL", OK), node("BE", outcome), node("FR", OK)],
                 outcome != OK,
@@ -499,6 +518,22 @@ mod tests {
         // A TIMEOUT without a fault is counted apart.
         let slow = check(Kind::Kill, &[answer(40_000, 300, TIMEOUT)]);
         assert_eq!((slow.unexplained.len(), slow.stray_timeouts.len()), (0, 1));
+    }
+
+    #[test]
+    fn a_killed_node_may_time_out_until_it_is_gone() {
+        let mut dying = fault(Kind::Kill);
+        dying.certain_from = ms(10_400);
+        let names = ["NL", "BE", "FR"].map(String::from);
+        let figures = super::searches(
+            &[answer(10_100, 300, TIMEOUT), answer(10_500, 300, TIMEOUT)],
+            &[dying],
+            &names,
+            ms(300),
+            ms(150),
+        );
+        assert_eq!((figures.during_fault, figures.right_status), (1, 0));
+        assert!(figures.stray_timeouts.is_empty() && figures.unexplained.is_empty());
     }
 
     #[test]

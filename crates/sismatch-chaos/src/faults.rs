@@ -103,6 +103,11 @@ pub struct Episode {
     pub node: usize,
     /// When it began.
     pub start: Duration,
+    /// From when it certainly acts: for a kill, when the process was gone (reaped). SIGKILL
+    /// ends a process only once its threads leave the kernel: one inside an fsync on a busy
+    /// disk keeps the process, and its sockets, for a while, so that calls to it time out
+    /// rather than fail. For the other faults, `start`.
+    pub certain_from: Duration,
     /// Until when the node certainly could not answer (killed and not yet restarted, stopped,
     /// behind a proxy cutting or delaying past the deadline); equal to `start` for faults
     /// under which the node must still answer searches (a small lag, a full disk).
@@ -180,13 +185,24 @@ pub async fn run(
         );
         let episode = match kind {
             Kind::Kill => {
-                federation.nodes[node].kill();
+                let server = &mut federation.nodes[node];
+                tokio::task::block_in_place(|| server.kill());
+                let gone = journal.now();
+                say(
+                    gone,
+                    &format!(
+                        "fault {number}: {name} gone {:.0} ms after SIGKILL",
+                        (gone - start).as_secs_f64() * 1000.0
+                    ),
+                );
                 tokio::time::sleep(hold).await;
                 let hard_until = journal.now();
                 let server = &mut federation.nodes[node];
                 tokio::task::block_in_place(|| server.start())
                     .with_context(|| format!("restarting {name} after kill -9"))?;
-                episode(number, kind, node, start, hard_until, journal.now())
+                let mut killed = episode(number, kind, node, start, hard_until, journal.now());
+                killed.certain_from = gone;
+                killed
             }
             Kind::Hang => {
                 federation.nodes[node].signal("STOP")?;
@@ -250,6 +266,7 @@ fn episode(
         kind,
         node,
         start,
+        certain_from: start,
         hard_until,
         end,
         disk: None,
@@ -343,6 +360,7 @@ async fn disk_full(
         kind: Kind::DiskFull,
         node,
         start,
+        certain_from: start,
         hard_until: start,
         end: freed,
         disk: Some(DiskOutcome {

@@ -68,6 +68,9 @@ pub struct Search {
     pub sent: Duration,
     /// How long the answer took, as the client saw it.
     pub elapsed: Duration,
+    /// How long the core says it spent on the search (its `elapsed`): apart from the client's
+    /// figure, it tells a late core from a late client or a busy machine.
+    pub core_elapsed: Option<Duration>,
     /// The per-node statuses and the `partial` flag, or the error.
     pub answer: Result<(Vec<NodeSeen>, bool), (Code, String)>,
 }

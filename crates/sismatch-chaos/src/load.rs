@@ -403,11 +403,17 @@ async fn searcher(
         request.set_timeout(SEARCH_TIMEOUT);
         let sent = journal.now();
         let started = std::time::Instant::now();
+        let mut core_elapsed = None;
         let answer = match tokio::time::timeout(SEARCH_TIMEOUT, client.search(request)).await {
             Err(_) => Err(no_answer()),
             Ok(Err(status)) => Err(refused(&status)),
             Ok(Ok(response)) => {
                 let response = response.into_inner();
+                core_elapsed = response.elapsed.and_then(|spent| {
+                    let seconds = u64::try_from(spent.seconds).ok()?;
+                    let nanos = u32::try_from(spent.nanos).ok()?;
+                    Some(Duration::new(seconds, nanos))
+                });
                 let nodes = response
                     .nodes
                     .into_iter()
@@ -424,6 +430,7 @@ async fn searcher(
             core,
             sent,
             elapsed: started.elapsed(),
+            core_elapsed,
             answer,
         });
     }

@@ -145,7 +145,7 @@ pub fn dump(
         );
     }
     std::fs::write(folder.join("writes.tsv"), text)?;
-    let mut text = String::from("sent_s\telapsed_ms\tcore\tanswer\n");
+    let mut text = String::from("sent_s\telapsed_ms\tcore_elapsed_ms\tcore\tanswer\n");
     for s in searches {
         let answer = match &s.answer {
             Ok((nodes, partial)) => {
@@ -166,22 +166,26 @@ pub fn dump(
         };
         let _ = writeln!(
             text,
-            "{:.3}\t{:.1}\tcore-{}\t{answer}",
+            "{:.3}\t{:.1}\t{:.1}\tcore-{}\t{answer}",
             s.sent.as_secs_f64(),
             s.elapsed.as_secs_f64() * 1000.0,
+            s.core_elapsed
+                .map_or(f64::NAN, |spent| spent.as_secs_f64() * 1000.0),
             s.core + 1
         );
     }
     std::fs::write(folder.join("searches.tsv"), text)?;
-    let mut text = String::from("number\tkind\tnode\tstart_s\thard_until_s\tend_s\n");
+    let mut text =
+        String::from("number\tkind\tnode\tstart_s\tcertain_from_s\thard_until_s\tend_s\n");
     for e in episodes {
         let _ = writeln!(
             text,
-            "{}\t{}\t{}\t{:.3}\t{:.3}\t{:.3}",
+            "{}\t{}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}",
             e.number,
             e.kind.name(),
             names.get(e.node).map_or("?", String::as_str),
             e.start.as_secs_f64(),
+            e.certain_from.as_secs_f64(),
             e.hard_until.as_secs_f64(),
             e.end.as_secs_f64()
         );
