@@ -356,7 +356,7 @@ async fn exercise(run: &Run, seed: u64, work: &Path, federation: &mut Federation
             check: "no answer later than its deadline",
             passed: figures.late == 0 && figures.errors.is_empty(),
             figures: format!(
-                "{} answers, deadline {} ms: p99 {:.0} ms, slowest {:.0} ms, {} past {} ms; {} searches failed; in the cores (their `elapsed`): slowest {:.0} ms, {} past {} ms",
+                "{} answers, deadline {} ms: p99 {:.0} ms, slowest {:.0} ms, {} past {} ms; {} searches failed; in the cores (their `elapsed`): slowest {:.0} ms, {} past {} ms; machine load average up to {:.1}",
                 figures.answered,
                 run.deadline.as_millis(),
                 figures.p99.as_secs_f64() * 1000.0,
@@ -366,7 +366,8 @@ async fn exercise(run: &Run, seed: u64, work: &Path, federation: &mut Federation
                 figures.errors.len(),
                 figures.slowest_in_core.as_secs_f64() * 1000.0,
                 figures.late_in_core,
-                (run.deadline + run.margin).as_millis()
+                (run.deadline + run.margin).as_millis(),
+                load_peak.load(Ordering::Relaxed) as f64 / 100.0
             ),
         },
         Verdict {
