@@ -2,13 +2,14 @@
 //! edits a record directly in RocksDB.
 
 use std::path::Path;
+use std::time::Duration;
 
 use prost::Message;
 use serde_json::Value;
 use sismatch_audit::AuditLog;
 use sismatch_proto::v1;
 
-use crate::support::{sismatch, sismatch_json};
+use crate::support::{NodeProcess, client, sismatch, sismatch_json};
 
 /// A log of 50 partner look-ups in `dir`.
 fn write_log(dir: &Path) {
@@ -108,4 +109,62 @@ fn verify_of_a_folder_without_a_log_fails() {
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("no audit log in"), "{stderr}");
+}
+
+/// A node whose audit log has stopped answers no request, UNAVAILABLE, rather than answer it
+/// unrecorded (DESIGN §4). In production a full disk stops the log; here the chain is put at
+/// its last sequence number, so that the first record the node writes cannot be numbered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_whose_audit_log_stopped_answers_nothing_unrecorded() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("nl");
+    let audit = dir.join(sismatch_audit::FOLDER);
+    write_log(&audit);
+    let db =
+        rocksdb::DB::open_cf(&rocksdb::Options::default(), &audit, ["records", "meta"]).unwrap();
+    let mut last = u64::MAX.to_be_bytes().to_vec();
+    last.extend([0u8; 32]);
+    db.put_cf(db.cf_handle("meta").unwrap(), b"last", last)
+        .unwrap();
+    drop(db);
+
+    let node = NodeProcess::spawn("NL", &dir);
+    let mut client = client(node.addr).await;
+    let search = v1::NationalNodeSearchRequest {
+        queries: vec![v1::IdentifierQuery {
+            value: "6AH-1012345".to_owned(),
+            ..v1::IdentifierQuery::default()
+        }],
+        ..v1::NationalNodeSearchRequest::default()
+    };
+    // The first records are queued before the writer finds it cannot number them; from then
+    // on, nothing is answered.
+    let mut refused = None;
+    for _ in 0..100 {
+        match client.search(search.clone()).await {
+            Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            Err(status) => {
+                refused = Some(status);
+                break;
+            }
+        }
+    }
+    let status = refused.expect("a search refused once the audit log stopped");
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    assert!(
+        status.message().contains("audit log has stopped"),
+        "{status:?}"
+    );
+    for _ in 0..3 {
+        let again = client.search(search.clone()).await.unwrap_err();
+        assert_eq!(again.code(), tonic::Code::Unavailable, "{again:?}");
+        let status = client
+            .get_node_status(v1::GetNodeStatusRequest::default())
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    }
+    let log = std::fs::read_to_string(dir.with_extension("log")).unwrap();
+    assert!(log.contains("the audit log has stopped"), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
 }

@@ -94,6 +94,13 @@ impl AuditLog {
         answer.recv().map_err(|_| AuditError::Closed)?
     }
 
+    /// Why the log stopped, once a write failed (a full disk, a broken chain); `None` while it
+    /// works. A stopped log stays stopped until the server restarts on a log that works: the
+    /// records refused meanwhile are not in the chain, and the chain must not skip them.
+    pub fn failure(&self) -> Option<AuditError> {
+        self.shared.failure()
+    }
+
     /// Waits until every record appended before is durable; reports a failed write.
     pub fn flush(&self) -> Result<()> {
         let (ack, answer) = mpsc::sync_channel(1);

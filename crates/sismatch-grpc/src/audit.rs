@@ -64,11 +64,22 @@ pub struct Answered {
 
 impl Entry {
     /// Identifies and authorises the caller; a refusal is recorded before it is returned.
+    ///
+    /// Once the audit log has stopped (a write failed: a full disk), every request is refused
+    /// with UNAVAILABLE before anything is done: an answer must not leave unrecorded (DESIGN
+    /// §4), and a stopped log records nothing until the server restarts.
     pub fn authorize<T>(
         &mut self,
         directory: &Directory,
         request: &Request<T>,
     ) -> Result<Caller, Status> {
+        if let Some(failure) = self.log.as_ref().and_then(|log| log.failure()) {
+            error!(error = %failure, rpc = %self.rpc, "request refused: the audit log has stopped");
+            return Err(Status::unavailable(format!(
+                "the server's audit log has stopped ({failure}); no request is answered \
+                 unrecorded: free the disk and restart the server"
+            )));
+        }
         let rpc = self.rpc.clone();
         let caller = authorize(directory, request, &rpc);
         match &caller {
