@@ -20,7 +20,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Request};
 
-use crate::journal::{Journal, NodeSeen, Outcome, Search, Write};
+use crate::journal::{Acknowledged, Journal, NodeSeen, Outcome, Search, Write};
 use crate::rng::Rng;
 
 /// How long a write may take before the client gives up on its answer: above the 2 s a node
@@ -308,24 +308,39 @@ async fn status_changer(settings: Arc<Settings>, mut clients: Vec<NationalNodeCl
         request.set_timeout(WRITE_TIMEOUT);
         let sent = journal.now();
         let call = clients[entry.node].set_alert_status(request);
-        let outcome = match tokio::time::timeout(WRITE_TIMEOUT, call).await {
-            Err(_) => Err(no_answer()),
-            Ok(Err(status)) => Err(refused(&status)),
-            Ok(Ok(response)) => {
-                if let Some(alert) = response.into_inner().alert {
-                    journal.acknowledge(&id, entry.node, alert.version, &entry.serial);
-                }
-                Ok(())
-            }
-        };
-        journal.write(Write {
-            node: entry.node,
-            kind: "status",
-            sent,
-            done: journal.now(),
-            outcome,
-        });
+        let answered = tokio::time::timeout(WRITE_TIMEOUT, call).await;
+        let alert = answered.map(|a| a.map(|response| response.into_inner().alert));
+        record_change(&journal, "status", &id, &entry, sent, alert);
     }
+}
+
+/// Records a change to an acknowledged alert whose answer (`None` past its deadline) carries
+/// the alert as it now is: the new version goes into the ledger, the write into the journal.
+fn record_change(
+    journal: &Journal,
+    kind: &'static str,
+    id: &str,
+    entry: &Acknowledged,
+    sent: Duration,
+    answered: Result<Result<Option<v1::Alert>, tonic::Status>, tokio::time::error::Elapsed>,
+) {
+    let outcome = match answered {
+        Err(_) => Err(no_answer()),
+        Ok(Err(status)) => Err(refused(&status)),
+        Ok(Ok(alert)) => {
+            if let Some(alert) = alert {
+                journal.acknowledge(id, entry.node, alert.version, &entry.serial);
+            }
+            Ok(())
+        }
+    };
+    journal.write(Write {
+        node: entry.node,
+        kind,
+        sent,
+        done: journal.now(),
+        outcome,
+    });
 }
 
 async fn hit_reporter(settings: Arc<Settings>, mut cores: Vec<MatchingCoreClient<Channel>>) {
@@ -351,23 +366,9 @@ async fn hit_reporter(settings: Arc<Settings>, mut cores: Vec<MatchingCoreClient
         request.set_timeout(WRITE_TIMEOUT);
         let sent = journal.now();
         let call = cores[core].report_hit(request);
-        let outcome = match tokio::time::timeout(WRITE_TIMEOUT, call).await {
-            Err(_) => Err(no_answer()),
-            Ok(Err(status)) => Err(refused(&status)),
-            Ok(Ok(response)) => {
-                if let Some(alert) = response.into_inner().alert {
-                    journal.acknowledge(&id, entry.node, alert.version, &entry.serial);
-                }
-                Ok(())
-            }
-        };
-        journal.write(Write {
-            node: entry.node,
-            kind: "hit",
-            sent,
-            done: journal.now(),
-            outcome,
-        });
+        let answered = tokio::time::timeout(WRITE_TIMEOUT, call).await;
+        let alert = answered.map(|a| a.map(|response| response.into_inner().alert));
+        record_change(&journal, "hit", &id, &entry, sent, alert);
     }
 }
 
