@@ -165,7 +165,12 @@ pub fn searches(
                 figures.during_fault += 1;
                 let of_kind = figures.by_kind.entry(episode.kind.name()).or_default();
                 of_kind.0 += 1;
-                if expected(episode.kind).contains(&seen.outcome) {
+                // A status left by an earlier fault on the same node (a link still reconnecting
+                // after a kill or a drop) is that fault's doing, not a wrong one.
+                let earlier = on_node.clone().filter(|other| other.end <= episode.start);
+                if expected(episode.kind).contains(&seen.outcome)
+                    || explained(earlier, search.sent, received, seen.outcome)
+                {
                     figures.right_status += 1;
                     of_kind.1 += 1;
                 } else {
@@ -185,25 +190,7 @@ pub fn searches(
             }
             // Outside one: a failure must be explained by a fault overlapping the search, of a
             // kind that fails that way.
-            let explained = on_node.clone().any(|episode| {
-                episode.start <= received
-                    && search.sent <= episode.end + grace(episode.kind)
-                    && expected_after(episode.kind).contains(&seen.outcome)
-            }) || (seen.outcome == TIMEOUT
-                && on_node.clone().any(|episode| {
-                    // A node signalled but not yet gone answers nothing, and keeps its sockets.
-                    episode.kind == Kind::Kill
-                        && episode.start <= received
-                        && search.sent <= episode.certain_from
-                }))
-                || (seen.outcome == UNAVAILABLE
-                    && on_node.clone().any(|episode| {
-                        // A link marked down by a kill or a drop stays down until its reconnect.
-                        matches!(episode.kind, Kind::Kill | Kind::Drop)
-                            && episode.start <= received
-                            && search.sent <= episode.end + RECONNECT_GRACE
-                    }));
-            if !explained {
+            if !explained(on_node, search.sent, received, seen.outcome) {
                 let list = if seen.outcome == TIMEOUT {
                     &mut figures.stray_timeouts
                 } else {
@@ -225,6 +212,34 @@ pub fn searches(
         figures.p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
     }
     figures
+}
+
+/// Whether one of `episodes` (on the node) explains `outcome` for a search sent at `sent` and
+/// answered at `received`: a fault overlapping the search, or whose after-effects it met, of a
+/// kind that fails that way.
+fn explained<'a>(
+    episodes: impl Iterator<Item = &'a Episode> + Clone,
+    sent: Duration,
+    received: Duration,
+    outcome: i32,
+) -> bool {
+    let mut episodes = episodes;
+    episodes.clone().any(|episode| {
+        episode.start <= received
+            && sent <= episode.end + grace(episode.kind)
+            && expected_after(episode.kind).contains(&outcome)
+    }) || (outcome == TIMEOUT
+        && episodes.clone().any(|episode| {
+            // A node signalled but not yet gone answers nothing, and keeps its sockets.
+            episode.kind == Kind::Kill && episode.start <= received && sent <= episode.certain_from
+        }))
+        || (outcome == UNAVAILABLE
+            && episodes.any(|episode| {
+                // A link marked down by a kill or a drop stays down until its reconnect.
+                matches!(episode.kind, Kind::Kill | Kind::Drop)
+                    && episode.start <= received
+                    && sent <= episode.end + RECONNECT_GRACE
+            }))
 }
 
 /// A node outcome's name.

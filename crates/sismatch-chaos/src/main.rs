@@ -165,6 +165,13 @@ async fn run(args: Args) -> Result<bool> {
         outcome
     }
     .await;
+    if !matches!(outcome, Ok(true)) {
+        // The last lines are what a CI log keeps: say how to replay this run.
+        println!(
+            "replay this schedule: CHAOS_SEED={seed} make chaos CHAOS_SECONDS={}",
+            args.seconds
+        );
+    }
     match temporary {
         Some(folder) if matches!(outcome, Ok(true)) => drop(folder),
         Some(folder) => {
