@@ -34,6 +34,10 @@ const EDITED_FRAGMENT: usize = 8;
 /// checked: reading two lists is cheaper than checking that many values.
 const INTERSECT_ABOVE: usize = 32;
 
+/// A one-edit fragment split whose sides' rarest grams hold this many values or fewer
+/// together is not moved (see [`split`]).
+const RARE_ENOUGH: usize = 256;
+
 /// Heads a stored value may carry before what an anchored pattern describes: a country code,
 /// `IMO`.
 const HEADS: [usize; 2] = [2, 3];
@@ -68,8 +72,9 @@ pub(crate) struct Tier {
     /// The most any of its identifiers can score.
     pub bound: f64,
     edits: usize,
-    /// Per run looked for (the fragment; or its halves, and with a transposition across them
-    /// undone), its grams at `length`, each with how many identifiers it holds.
+    /// Per run looked for (the fragment; or the two sides of its [`split`], and the fragment
+    /// with a transposition across the split undone), its grams in the tier's length class,
+    /// each with how many identifiers it holds.
     runs: Vec<Vec<(usize, u32)>>,
 }
 
@@ -99,6 +104,30 @@ fn gather<R, T>(rows: &[R], ids: &[u32], part: impl Fn(&R) -> T) -> Vec<(u32, T)
             .filter_map(|&id| rows.get(id as usize).map(|row| (id, part(row)))),
     );
     out
+}
+
+/// Where the one-edit tier of a fragment of `len` characters splits it, from the counts of
+/// its grams in one class (window `s` is characters `s..s + GRAM`): the middle, unless
+/// another split's sides are rarer together by far.
+///
+/// One edit leaves one side of any split intact, so the tier looks for either side (and for
+/// the fragment with a transposition across the split undone, which damages both). A side
+/// that is a common maker's prefix brings every value holding it: the split moves away from
+/// it. The middle's transposition is counted with the grams; another split's costs a second
+/// round of look-ups, so the middle is kept while its sides are rare enough.
+fn split(len: usize, grams: &[(usize, u32)]) -> usize {
+    let rarest = |run: &[(usize, u32)]| run.iter().map(|(count, _)| *count).min().unwrap_or(0);
+    let cost = |at: usize| rarest(&grams[..=at - GRAM]) + rarest(&grams[at..]);
+    let middle = len / 2;
+    let (best, cost_of_best) = (GRAM..=len - GRAM)
+        .map(|at| (at, cost(at)))
+        .min_by_key(|&(at, cost)| (cost, at.abs_diff(middle)))
+        .unwrap_or((middle, 0));
+    if cost(middle) <= RARE_ENOUGH || cost_of_best * 2 > cost(middle) {
+        middle
+    } else {
+        best
+    }
 }
 
 /// What a search reads.
@@ -192,50 +221,63 @@ impl Searcher<'_> {
         if len < MIN_FRAGMENT {
             return None;
         }
-        let most = usize::from(len >= EDITED_FRAGMENT);
-        // One edit leaves one half intact; a transposition across the halves is undone.
-        let (left, right) = chars.split_at(len / 2);
-        let undone = keys::swapped(&chars, len / 2);
-        let mut shapes = Vec::new();
-        let mut keys = Vec::new();
         // Only in longer values; the last class holds every longer value.
-        let lengths = (len + 1).min(GRAM_LENGTHS)..=GRAM_LENGTHS;
-        for length in lengths.filter(|&class| self.table.lengths.class(class)) {
-            for edits in 0..=most {
-                let runs: Vec<&[char]> = if edits == 0 {
-                    vec![&chars]
-                } else {
-                    [left, right].into_iter().chain(undone.as_deref()).collect()
-                };
-                let ranges: Vec<(usize, usize)> = runs
-                    .iter()
-                    .map(|run| {
-                        let start = keys.len();
-                        keys.extend(gram_keys(run, length));
-                        (start, keys.len())
-                    })
-                    .collect();
-                shapes.push((length, edits, ranges));
-            }
-        }
-        let counts = self.grams.counts(&keys);
-        let mut tiers: Vec<Tier> = shapes
-            .into_iter()
-            .map(|(length, edits, ranges)| Tier {
-                bound: fragment_bound(len, length.max(len + 1), edits),
-                edits,
-                runs: ranges
-                    .into_iter()
-                    .map(|(start, end)| {
-                        counts[start..end]
-                            .iter()
-                            .copied()
-                            .zip(keys[start..end].iter().copied())
-                            .collect()
-                    })
-                    .collect(),
+        let classes: Vec<usize> = ((len + 1).min(GRAM_LENGTHS)..=GRAM_LENGTHS)
+            .filter(|&class| self.table.lengths.class(class))
+            .collect();
+        // Per class, every gram of the fragment (window `s` is `chars[s..s + GRAM]`), then
+        // those of the fragment with the transposition across the middle undone.
+        let windows = len - GRAM + 1;
+        let middle = len / 2;
+        let undone = keys::swapped(&chars, middle).filter(|_| len >= EDITED_FRAGMENT);
+        let per_class = windows + undone.as_ref().map_or(0, |_| windows);
+        let keys: Vec<u32> = classes
+            .iter()
+            .flat_map(|&class| {
+                gram_keys(&chars, class).chain(
+                    undone
+                        .iter()
+                        .flat_map(move |undone| gram_keys(undone, class)),
+                )
             })
             .collect();
+        let counts = self.grams.counts(&keys);
+        let counted: Vec<(usize, u32)> = counts.into_iter().zip(keys).collect();
+        let mut tiers = Vec::with_capacity(2 * classes.len());
+        let mut later = Vec::new();
+        for (c, &class) in classes.iter().enumerate() {
+            let all = &counted[c * per_class..(c + 1) * per_class];
+            let (grams, undone_middle) = all.split_at(windows);
+            tiers.push(Tier {
+                bound: fragment_bound(len, class.max(len + 1), 0),
+                edits: 0,
+                runs: vec![grams.to_vec()],
+            });
+            if len < EDITED_FRAGMENT {
+                continue;
+            }
+            let at = split(len, grams);
+            let mut runs = vec![grams[..=at - GRAM].to_vec(), grams[at..].to_vec()];
+            if at == middle {
+                runs.extend((!undone_middle.is_empty()).then(|| undone_middle.to_vec()));
+            } else if let Some(undone) = keys::swapped(&chars, at) {
+                later.push((tiers.len(), gram_keys(&undone, class).collect::<Vec<u32>>()));
+            }
+            tiers.push(Tier {
+                bound: fragment_bound(len, class.max(len + 1), 1),
+                edits: 1,
+                runs,
+            });
+        }
+        // The transpositions across the other splits, counted together.
+        if !later.is_empty() {
+            let keys: Vec<u32> = later.iter().flat_map(|(_, run)| run.clone()).collect();
+            let mut counts = self.grams.counts(&keys).into_iter().zip(keys);
+            for (tier, run) in later {
+                let run = counts.by_ref().take(run.len()).collect();
+                tiers[tier].runs.push(run);
+            }
+        }
         tiers.sort_by(|a, b| b.bound.total_cmp(&a.bound));
         let bytes = symbols(&chars);
         Some(Fragment {
@@ -400,6 +442,24 @@ impl Searcher<'_> {
 mod tests {
     use super::*;
     use sismatch_ident::{Query, score};
+
+    /// The one-edit split stays in the middle while its sides are rare enough, and moves away
+    /// from a common side (a maker's prefix) to the rarest pair of sides otherwise.
+    #[test]
+    fn a_split_moves_away_from_a_common_side() {
+        // Twelve characters, nine grams; counts per window.
+        let grams = |counts: [usize; 9]| -> Vec<(usize, u32)> {
+            counts.iter().map(|&count| (count, 0)).collect()
+        };
+        assert_eq!(split(12, &grams([9, 9, 9, 9, 9, 9, 9, 9, 9])), 6);
+        assert_eq!(split(12, &grams([900, 900, 900, 1, 1, 1, 1, 1, 1])), 7);
+        assert_eq!(
+            split(12, &grams([900, 900, 900, 900, 1, 900, 900, 900, 1])),
+            8
+        );
+        // Better, but not by half: the middle, counted already, is kept.
+        assert_eq!(split(12, &grams([300, 300, 300, 200, 200, 1, 1, 1, 1])), 6);
+    }
 
     /// The bounds are the identifier core's own scores when nothing but the edit, fragment or
     /// pattern is there: equal, so that ties are broken the same way.

@@ -373,3 +373,64 @@ fn long_values_are_found_by_fragments_and_patterns() {
         assert_eq!(found, ["NL-LONG"], "{query}");
     }
 }
+
+/// A fragment read with one edit is found whichever split its counts choose: crowds of values
+/// sharing the target's head, or its tail, make either side of every split common.
+#[test]
+fn one_edit_fragments_are_found_whatever_the_split() {
+    let target = "09002F26809K7";
+    let mut stored = vec![alert(
+        "NL-T",
+        vec![(IdentifierKind::EngineSerial, target.into())],
+    )];
+    // The head of the target with other tails (enough to move splits away from it), and
+    // other heads with its tail.
+    for n in 0..400 {
+        let head = format!("09002F{:05}Q{}", n * 37 % 100_000, n % 10);
+        stored.push(alert(
+            &format!("NL-H{n:03}"),
+            vec![(IdentifierKind::EngineSerial, head)],
+        ));
+    }
+    for n in 0..120 {
+        let tail = format!("{:04}Q{}6809K7", n * 13 % 10_000, n % 7);
+        stored.push(alert(
+            &format!("NL-T{n:03}"),
+            vec![(IdentifierKind::EngineSerial, tail)],
+        ));
+    }
+    let index = index_of(&stored);
+    let alphabet = ['0', '9', 'F', 'X'];
+    let target = chars(target);
+    for len in 8..=12 {
+        for start in 0..=target.len() - len {
+            let fragment = &target[start..start + len];
+            let mut edited = Vec::new();
+            for i in 0..len {
+                for &c in &alphabet {
+                    let mut v = fragment.to_vec();
+                    v[i] = c;
+                    edited.push(v);
+                    let mut v = fragment.to_vec();
+                    v.insert(i, c);
+                    edited.push(v);
+                }
+                let mut v = fragment.to_vec();
+                v.remove(i);
+                edited.push(v);
+                edited.extend(swapped(fragment, i));
+            }
+            for raw in edited {
+                let raw: String = raw.into_iter().collect();
+                let Ok(query) = Query::parse(&raw, None) else {
+                    continue;
+                };
+                let expected = oracle(&stored, &query);
+                let found = index.candidates(std::slice::from_ref(&query));
+                let missed: Vec<&String> =
+                    expected.iter().filter(|id| !found.contains(id)).collect();
+                assert!(missed.is_empty(), "{raw:?} misses {missed:?}");
+            }
+        }
+    }
+}
