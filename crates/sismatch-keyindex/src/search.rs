@@ -22,7 +22,7 @@ use crate::keys::{self, GRAM, GRAM_LENGTHS, max_edits, tolerated_edits};
 use crate::postings::Postings;
 use crate::symbols::{symbol, symbols};
 use crate::table::{FormRow, Table, whole_value_skeletons};
-use crate::verify::{Compiled, glob};
+use crate::verify::{Census, Compiled, glob};
 
 /// The shortest fragment searched inside longer values (the identifier core's `MIN_FRAGMENT`).
 const MIN_FRAGMENT: usize = 5;
@@ -178,11 +178,13 @@ impl Searcher<'_> {
         let mut probes = Vec::with_capacity(512);
         keys::probes(q, |n| self.table.lengths.form(n), &mut probes);
         let bound = max_edits(q.len());
-        let compiled = Compiled::new(&symbols(q));
+        let bytes = symbols(q);
+        let compiled = Compiled::new(&bytes);
+        let census = Census::of(&bytes);
         let forms = self.forms(probes);
         let rows: Vec<(u32, FormRow)> = gather(&self.table.forms, &forms, |row| *row);
         for (_, row) in rows {
-            if !self.table.ident_live(row.ident) {
+            if census.gap(row.census) > 2 * bound || !self.table.ident_live(row.ident) {
                 continue;
             }
             let stored = row.text.get(&self.table.spill);

@@ -9,7 +9,8 @@
 //! query stays within `k`, and a bound computed on bytes is never below the one on characters.
 //! Keys are still made from the characters (`keys`), so nothing is missed either way.
 //!
-//! A [`Slot`] holds up to 23 bytes in the row itself, so a candidate costs one cache line;
+//! A [`Slot`] holds up to 19 bytes in the row itself (a VIN's 17 fit), so that a whole-value
+//! row with its census (`verify::Census`) is 32 bytes and a candidate costs one cache line;
 //! longer skeletons (rare: no format is that long) spill into a buffer the table keeps.
 
 /// The byte a skeleton character is checked as.
@@ -27,7 +28,7 @@ pub(crate) fn symbols(skeleton: &[char]) -> Vec<u8> {
 }
 
 /// Bytes held inline.
-const INLINE: usize = 23;
+const INLINE: usize = 19;
 
 /// The length byte of a spilled slot; the offset and length follow it.
 const SPILLED: u8 = u8::MAX;

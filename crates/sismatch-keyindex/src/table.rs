@@ -15,6 +15,7 @@ use sismatch_ident::{IdentifierKind, parse, skeleton, without_droppable_head};
 
 use crate::keys::GRAM_LENGTHS;
 use crate::symbols::{Slot, symbols};
+use crate::verify::Census;
 
 /// One alert.
 #[derive(Debug)]
@@ -51,7 +52,12 @@ pub(crate) struct FormRow {
     pub ident: u32,
     /// The skeleton, as bytes: what whole values are checked on.
     pub text: Slot,
+    /// Its bytes counted by class: most rows are refused on it, before the distance.
+    pub census: Census,
 }
+
+// A search gathers whole-value rows by the hundred: each must stay within half a cache line.
+const _: () = assert!(std::mem::size_of::<FormRow>() == 32);
 
 /// An identifier of an alert about to be added, with what its keys are made from.
 pub(crate) struct NewIdent {
@@ -260,8 +266,14 @@ impl Table {
             let forms_start = self.forms.len() as u32;
             for form in &ident.forms {
                 Lengths::count(&mut self.lengths.forms, form.len());
-                let text = Slot::new(&symbols(form), &mut self.spill);
-                self.forms.push(FormRow { ident: at, text });
+                let bytes = symbols(form);
+                let text = Slot::new(&bytes, &mut self.spill);
+                let census = Census::of(&bytes);
+                self.forms.push(FormRow {
+                    ident: at,
+                    text,
+                    census,
+                });
             }
             placed.push((at, forms_start..self.forms.len() as u32));
         }

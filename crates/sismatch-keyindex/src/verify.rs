@@ -91,6 +91,55 @@ impl Compiled {
     }
 }
 
+/// How many bytes of a skeleton fall in each of 16 classes (`byte & 15`: each digit in a class
+/// of its own), a nibble each, saturating at 15: kept beside each whole-value row, so that most
+/// rows a search gathers are refused without running the distance.
+///
+/// The gap between two censuses, `Σ |a − b|` over the classes, is at most twice the edit
+/// distance of the skeletons: a substitution moves one byte between classes, an insertion or
+/// a deletion adds or removes one, a transposition moves none; classes shared by several bytes
+/// and saturation only lower it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Census(u64);
+
+impl Census {
+    pub(crate) fn of(bytes: &[u8]) -> Census {
+        let mut counts = [0u8; 16];
+        for &b in bytes {
+            let count = &mut counts[usize::from(b & 15)];
+            *count = (*count + 1).min(15);
+        }
+        Census(
+            counts
+                .iter()
+                .enumerate()
+                .fold(0, |census, (class, &count)| {
+                    census | u64::from(count) << (4 * class)
+                }),
+        )
+    }
+
+    /// `Σ |a − b|` over the 16 classes, in a few word operations.
+    pub(crate) fn gap(self, other: Census) -> usize {
+        const LOW: u64 = 0x0F0F_0F0F_0F0F_0F0F;
+        let even = byte_gaps(self.0 & LOW, other.0 & LOW);
+        let odd = byte_gaps((self.0 >> 4) & LOW, (other.0 >> 4) & LOW);
+        // Per byte at most 30; the eight bytes' sum (at most 240) lands in the top byte.
+        ((even + odd).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
+    }
+}
+
+/// `|a − b|` per byte, for bytes of at most 15: each byte of `(x | 128) − y` keeps its top bit
+/// exactly when `x ≥ y` (no borrow crosses bytes), and then holds `x − y` below it.
+fn byte_gaps(a: u64, b: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let down = |x: u64, y: u64| {
+        let t = (x | HIGH) - y;
+        t & !HIGH & (((t & HIGH) >> 7) * 0xFF)
+    };
+    down(a, b) + down(b, a)
+}
+
 /// Whether a skeleton pattern (`*` any run, `?` one character) matches all of `stored`.
 pub(crate) fn glob(pattern: &[u8], stored: &[u8]) -> bool {
     // Classic two-pointer wildcard matching with backtracking to the last `*`.
@@ -156,6 +205,18 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn census_gaps() {
+        let gap = |a: &str, b: &str| Census::of(a.as_bytes()).gap(Census::of(b.as_bytes()));
+        assert_eq!(gap("6AH1047386", "6AH1047386"), 0);
+        assert_eq!(gap("6AH1047386", "6AH1074386"), 0);
+        assert_eq!(gap("6AH1047386", "6AH1047389"), 2);
+        assert_eq!(gap("6AH1047386", "6AH104738"), 1);
+        assert_eq!(gap("", "0000000000000000000"), 15);
+        assert_eq!(gap("0123456789", "9876543210"), 0);
+        assert_eq!(gap("0123456789", "ABCDEFGHIJ"), 2);
+    }
+
+    #[test]
     fn distances() {
         assert_eq!(distance("A8C123450404", "A8C123450404", 2), Some(0));
         assert_eq!(distance("A8C123540404", "A8C123450404", 2), Some(1));
@@ -168,6 +229,24 @@ pub(crate) mod tests {
     }
 
     proptest::proptest! {
+        /// The census gap is exactly the classes' L1 distance, and never above twice the
+        /// edit distance: a row it refuses is never within the bound.
+        #[test]
+        fn census_gap_bounds_the_distance(a in "[AB01P\\x{80}]{0,20}", b in "[AB01Q0]{0,20}") {
+            let classes = |s: &str| {
+                let mut counts = [0i32; 16];
+                for byte in s.bytes() {
+                    counts[usize::from(byte & 15)] = (counts[usize::from(byte & 15)] + 1).min(15);
+                }
+                counts
+            };
+            let (ca, cb) = (classes(&a), classes(&b));
+            let l1: i32 = ca.iter().zip(&cb).map(|(x, y)| (x - y).abs()).sum();
+            let gap = Census::of(a.as_bytes()).gap(Census::of(b.as_bytes()));
+            proptest::prop_assert_eq!(gap, l1 as usize);
+            proptest::prop_assert!(gap <= 2 * osa(a.as_bytes(), b.as_bytes(), false));
+        }
+
         #[test]
         fn distance_agrees_with_the_whole_table(
             a in "[AB01]{0,14}",
