@@ -114,6 +114,10 @@ impl Store {
     /// The latest versions of the alerts `ids`, in the same order, `None` for unknown ids; one
     /// batched RocksDB read.
     pub fn get_many(&self, ids: &[String]) -> Result<Vec<Option<Alert>>> {
+        if ids.is_empty() {
+            // A search that found nothing (most of them) asks for none.
+            return Ok(Vec::new());
+        }
         let values = self.db.batched_multi_get_cf(self.cf(ALERTS)?, ids, false);
         let mut alerts = Vec::with_capacity(ids.len());
         for (id, value) in ids.iter().zip(values) {
