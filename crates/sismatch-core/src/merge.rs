@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sismatch_ident::{IdentifierKind, maker_key, parse};
 use sismatch_proto::v1;
+use sismatch_proto::wire::enum_in;
 
 /// One node's answer, as the merge sees it.
 #[derive(Debug, Clone)]
@@ -62,8 +63,9 @@ pub fn merge(answers: Vec<NodeAnswer>, top_k: usize) -> Vec<v1::Match> {
 }
 
 fn kind_of(number: i32) -> Option<IdentifierKind> {
-    let name = v1::IdentifierKind::try_from(number).ok()?.as_str_name();
-    name.trim_start_matches("IDENTIFIER_KIND_").parse().ok()
+    enum_in::<v1::IdentifierKind, IdentifierKind>(number)
+        .ok()
+        .flatten()
 }
 
 /// The key under which two alerts' identifiers are the same number: the identifier core's

@@ -8,6 +8,7 @@ use std::time::Instant;
 use sismatch_audit::AuditLog;
 use sismatch_auth::{Caller, Directory};
 use sismatch_proto::v1;
+use sismatch_proto::wire::duration;
 use tonic::{Request, Status};
 use tracing::error;
 
@@ -157,10 +158,7 @@ impl Entry {
         if status.code() != tonic::Code::Ok {
             self.record.status_message = status.message().to_string();
         }
-        self.record.elapsed = Some(prost_types::Duration {
-            seconds: i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
-            nanos: i32::try_from(elapsed.subsec_nanos()).unwrap_or(0),
-        });
+        self.record.elapsed = Some(duration(elapsed));
     }
 
     /// Queues the record with `status` as its outcome (written with the next group commit).

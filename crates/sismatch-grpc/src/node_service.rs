@@ -13,6 +13,7 @@ use sismatch_node::{
     SearchRequest,
 };
 use sismatch_proto::v1::{self, national_node_server::NationalNode};
+use sismatch_proto::wire::duration;
 use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, info_span, warn};
@@ -89,13 +90,6 @@ fn non_blank(text: String) -> Option<String> {
 /// An `expected_version` from the wire: 0 means no check.
 fn expected(version: u64) -> Option<u64> {
     (version != 0).then_some(version)
-}
-
-fn duration_out(elapsed: std::time::Duration) -> prost_types::Duration {
-    prost_types::Duration {
-        seconds: i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
-        nanos: i32::try_from(elapsed.subsec_nanos()).unwrap_or(0),
-    }
 }
 
 /// A domain match for the wire.
@@ -408,7 +402,7 @@ impl NationalNode for NodeService {
                                     })
                                     .collect(),
                                 sequence: outcome.sequence,
-                                elapsed: Some(duration_out(started.elapsed())),
+                                elapsed: Some(duration(started.elapsed())),
                             }),
                             Err(error) => Err(node_status(error)),
                         };
@@ -448,7 +442,7 @@ impl NationalNode for NodeService {
                         .collect(),
                     truncated: result.truncated,
                     index_sequence: result.index_sequence,
-                    elapsed: Some(duration_out(started.elapsed())),
+                    elapsed: Some(duration(started.elapsed())),
                 },
             ))
         }

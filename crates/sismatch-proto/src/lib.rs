@@ -28,6 +28,7 @@ pub mod v1 {
 }
 
 pub mod codec;
+pub mod wire;
 
 /// The encoded `google.protobuf.FileDescriptorSet` of every `sismatch.v1`
 /// file, for `tonic-reflection` (`grpcurl list` / `describe` without the
