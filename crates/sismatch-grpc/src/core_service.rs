@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sismatch_auth::Directory;
 use sismatch_auth::redact::Redact;
+use sismatch_auth::{Directory, rpc};
 use sismatch_core::Core;
 use sismatch_proto::v1::{self, matching_core_server::MatchingCore};
 use tonic::metadata::MetadataMap;
@@ -82,7 +82,7 @@ impl MatchingCore for CoreService {
         &self,
         request: Request<v1::MatchingCoreSearchRequest>,
     ) -> Result<Response<v1::MatchingCoreSearchResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "MatchingCore/Search");
+        let mut audit = self.auditor.begin(&request, rpc::core::SEARCH);
         let caller = audit.authorize(&self.directory, &request)?;
         let deadline = caller_deadline(request.metadata());
         let request = request.into_inner();
@@ -106,7 +106,7 @@ impl MatchingCore for CoreService {
         &self,
         request: Request<v1::CheckRequest>,
     ) -> Result<Response<v1::CheckResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "MatchingCore/Check");
+        let mut audit = self.auditor.begin(&request, rpc::core::CHECK);
         let caller = audit.authorize(&self.directory, &request)?;
         let deadline = caller_deadline(request.metadata());
         let request = request.into_inner();
@@ -128,7 +128,7 @@ impl MatchingCore for CoreService {
         &self,
         request: Request<v1::MatchingCoreReportHitRequest>,
     ) -> Result<Response<v1::MatchingCoreReportHitResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "MatchingCore/ReportHit");
+        let mut audit = self.auditor.begin(&request, rpc::core::REPORT_HIT);
         let caller = audit.authorize(&self.directory, &request)?;
         let deadline = caller_deadline(request.metadata());
         let request = request.into_inner();

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use sismatch_alert::Status as AlertStatus;
 use sismatch_auth::redact::Redact;
-use sismatch_auth::{Caller, Directory};
+use sismatch_auth::{Caller, Directory, rpc};
 use sismatch_ident::{IdentifierKind, describe};
 use sismatch_node::{
     AlertMatch, Applied, Duplicate, HitQuery, ImportItem, Node, SEARCHABLE_WAIT, SearchQuery,
@@ -164,7 +164,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::PutAlertRequest>,
     ) -> Result<Response<v1::PutAlertResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/PutAlert");
+        let mut audit = self.auditor.begin(&request, rpc::node::PUT_ALERT);
         let caller = audit.authorize(&self.directory, &request)?;
         let result: Result<Response<v1::PutAlertResponse>, Status> = async {
             let request = request.into_inner();
@@ -221,7 +221,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::GetAlertRequest>,
     ) -> Result<Response<v1::GetAlertResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/GetAlert");
+        let mut audit = self.auditor.begin(&request, rpc::node::GET_ALERT);
         let caller = audit.authorize(&self.directory, &request)?;
         let result: Result<Response<v1::GetAlertResponse>, Status> = async {
             let request = request.into_inner();
@@ -259,7 +259,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::WithdrawAlertRequest>,
     ) -> Result<Response<v1::WithdrawAlertResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/WithdrawAlert");
+        let mut audit = self.auditor.begin(&request, rpc::node::WITHDRAW_ALERT);
         let caller = audit.authorize(&self.directory, &request)?;
         let result: Result<Response<v1::WithdrawAlertResponse>, Status> = async {
             let request = request.into_inner();
@@ -287,7 +287,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::SetAlertStatusRequest>,
     ) -> Result<Response<v1::SetAlertStatusResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/SetAlertStatus");
+        let mut audit = self.auditor.begin(&request, rpc::node::SET_ALERT_STATUS);
         let caller = audit.authorize(&self.directory, &request)?;
         let result: Result<Response<v1::SetAlertStatusResponse>, Status> = async {
             let request = request.into_inner();
@@ -319,7 +319,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::GetAlertHistoryRequest>,
     ) -> Result<Response<v1::GetAlertHistoryResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/GetAlertHistory");
+        let mut audit = self.auditor.begin(&request, rpc::node::GET_ALERT_HISTORY);
         let caller = audit.authorize(&self.directory, &request)?;
         let result: Result<Response<v1::GetAlertHistoryResponse>, Status> = async {
             let versions = self
@@ -344,7 +344,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<Streaming<v1::ImportAlertsRequest>>,
     ) -> Result<Response<Self::ImportAlertsStream>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/ImportAlerts");
+        let mut audit = self.auditor.begin(&request, rpc::node::IMPORT_ALERTS);
         audit.authorize(&self.directory, &request)?;
         let result: Result<Response<Self::ImportAlertsStream>, Status> = async {
             let mut batches = request.into_inner();
@@ -425,7 +425,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::NationalNodeSearchRequest>,
     ) -> Result<Response<v1::NationalNodeSearchResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/Search");
+        let mut audit = self.auditor.begin(&request, rpc::node::SEARCH);
         let caller = audit.authorize(&self.directory, &request)?;
         let result: Result<Response<v1::NationalNodeSearchResponse>, Status> = async {
             let started = Instant::now();
@@ -462,7 +462,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::NationalNodeReportHitRequest>,
     ) -> Result<Response<v1::NationalNodeReportHitResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/ReportHit");
+        let mut audit = self.auditor.begin(&request, rpc::node::REPORT_HIT);
         let caller = audit.authorize(&self.directory, &request)?;
         let result: Result<Response<v1::NationalNodeReportHitResponse>, Status> = async {
             let hit = request
@@ -491,7 +491,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::ListHitsRequest>,
     ) -> Result<Response<v1::ListHitsResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/ListHits");
+        let mut audit = self.auditor.begin(&request, rpc::node::LIST_HITS);
         audit.authorize(&self.directory, &request)?;
         let result: Result<Response<v1::ListHitsResponse>, Status> = async {
             let request = request.into_inner();
@@ -515,7 +515,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::GetNodeStatusRequest>,
     ) -> Result<Response<v1::GetNodeStatusResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "NationalNode/GetNodeStatus");
+        let mut audit = self.auditor.begin(&request, rpc::node::GET_NODE_STATUS);
         audit.authorize(&self.directory, &request)?;
         let result: Result<Response<v1::GetNodeStatusResponse>, Status> = async {
             let status = self.node.status().await.map_err(node_status)?;

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use sismatch_auth::Directory;
+use sismatch_auth::{Directory, rpc};
 use sismatch_partner::Partner;
 use sismatch_proto::v1::{self, manufacturer_partner_server::ManufacturerPartner};
 use tonic::{Request, Response, Status};
@@ -46,7 +46,7 @@ impl ManufacturerPartner for PartnerService {
         &self,
         request: Request<v1::LookupRequest>,
     ) -> Result<Response<v1::LookupResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "ManufacturerPartner/Lookup");
+        let mut audit = self.auditor.begin(&request, rpc::partner::LOOKUP);
         let caller = audit.authorize(&self.directory, &request)?;
         let request = request.into_inner();
         audit.asked(request.identifiers.iter().map(|q| q.value.clone()));
