@@ -1,0 +1,75 @@
+//! One audited call: the skeleton every handler of the node, core and partner services shares,
+//! written once so that no handler can skip a step of it.
+//!
+//! [`Auditor::call`] starts the request's audit record, identifies and authorises the caller (a
+//! refusal is recorded and returned), notes what the request states ([`Asked`]), runs the
+//! handler's body with the caller, records what was answered or why it failed ([`Reply`]), and
+//! only then lets the answer go. The body is what is left of a handler: convert the request,
+//! call the service, convert the answer back.
+
+use std::future::Future;
+
+use sismatch_auth::{Caller, Directory};
+use tonic::{Request, Response, Status};
+
+use crate::audit::{Answered, Auditor, Entry};
+
+/// What a request states before it runs, for its audit record: the identifiers asked about and
+/// the purpose. Most requests state nothing there.
+pub trait Asked {
+    /// Notes in `entry` what the request asks.
+    fn asked(&self, entry: &mut Entry) {
+        let _ = entry;
+    }
+}
+
+/// An answer as its audit record sees it.
+pub trait Reply: Send + Sized {
+    /// What the caller receives.
+    type Message;
+
+    /// Records the answer in `entry` and hands over what the caller receives; an error when the
+    /// answer may not leave (its record could not be made durable).
+    fn record(self, entry: Entry) -> impl Future<Output = Result<Self::Message, Status>> + Send;
+}
+
+/// An answer sent as it is and recorded, with the next group commit, as its [`Answered`] facts.
+pub trait Recorded: Send {
+    /// The audit facts of the answer.
+    fn answered(&self) -> Answered;
+}
+
+impl<T: Recorded> Reply for T {
+    type Message = T;
+
+    fn record(self, entry: Entry) -> impl Future<Output = Result<T, Status>> + Send {
+        entry.finish(Ok(self.answered()));
+        std::future::ready(Ok(self))
+    }
+}
+
+impl Auditor {
+    /// Runs `body` for `request` to `rpc` (`NationalNode/Search`, [`sismatch_auth::rpc`]) as one
+    /// audited call: authorised by `directory`, recorded whatever the outcome.
+    pub async fn call<T, R, F, Fut>(
+        &self,
+        directory: &Directory,
+        rpc: &str,
+        request: Request<T>,
+        body: F,
+    ) -> Result<Response<R::Message>, Status>
+    where
+        T: Asked,
+        R: Reply,
+        F: FnOnce(Caller, Request<T>) -> Fut,
+        Fut: Future<Output = Result<R, Status>>,
+    {
+        let mut entry = self.begin(&request, rpc);
+        let caller = entry.authorize(directory, &request)?;
+        request.get_ref().asked(&mut entry);
+        match body(caller, request).await {
+            Ok(reply) => reply.record(entry).await.map(Response::new),
+            Err(status) => Err(entry.failed(status)),
+        }
+    }
+}
