@@ -63,6 +63,37 @@ pub struct Answered {
     pub reference: String,
 }
 
+impl Answered {
+    /// An answer that carries `alert`, if any.
+    pub fn one_alert(alert: Option<&v1::Alert>) -> Answered {
+        Answered {
+            alert_ids: alert.iter().map(|a| a.id.clone()).collect(),
+            ..Answered::default()
+        }
+    }
+
+    /// A search's answer: the alerts of its matches, a hit when there is one.
+    pub fn matches(matches: &[v1::Match]) -> Answered {
+        Answered {
+            alert_ids: matches
+                .iter()
+                .filter_map(|m| m.alert.as_ref().map(|a| a.id.clone()))
+                .collect(),
+            hit: !matches.is_empty(),
+            ..Answered::default()
+        }
+    }
+
+    /// A hit report's answer: the alert hit, and the report's id as the reference.
+    pub fn hit_report(hit: Option<&v1::HitReport>) -> Answered {
+        Answered {
+            alert_ids: hit.iter().map(|h| h.alert_id.clone()).collect(),
+            hit: true,
+            reference: hit.map(|h| h.id.clone()).unwrap_or_default(),
+        }
+    }
+}
+
 impl Entry {
     /// Identifies and authorises the caller; a refusal is recorded before it is returned.
     ///

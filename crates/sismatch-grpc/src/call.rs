@@ -39,6 +39,20 @@ pub trait Recorded: Send {
     fn answered(&self) -> Answered;
 }
 
+/// [`Recorded`] for answers whose audit facts are one expression of the answer:
+/// `recorded!(|answer| Answered::one_alert(answer.alert.as_ref()) => v1::GetAlertResponse)`.
+macro_rules! recorded {
+    (|$answer:ident| $facts:expr => $($ty:ty),+ $(,)?) => {$(
+        impl $crate::call::Recorded for $ty {
+            fn answered(&self) -> $crate::audit::Answered {
+                let $answer = self;
+                $facts
+            }
+        }
+    )+};
+}
+pub(crate) use recorded;
+
 impl<T: Recorded> Reply for T {
     type Message = T;
 

@@ -13,7 +13,7 @@ use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status};
 
 use crate::audit::{Answered, Auditor, Entry};
-use crate::call::{Asked, Recorded, Reply};
+use crate::call::{Asked, Recorded, Reply, recorded};
 use crate::status::core as core_status;
 
 /// The tonic service of the matching core.
@@ -68,14 +68,6 @@ pub fn caller_deadline(metadata: &MetadataMap) -> Option<Duration> {
 /// The values of identifier queries, for the audit record.
 fn values(queries: &[v1::IdentifierQuery]) -> Vec<String> {
     queries.iter().map(|q| q.value.clone()).collect()
-}
-
-/// The ids of the alerts of matches, for the audit record.
-fn alert_ids(matches: &[v1::Match]) -> Vec<String> {
-    matches
-        .iter()
-        .filter_map(|m| m.alert.as_ref().map(|a| a.id.clone()))
-        .collect()
 }
 
 /// The answer, with what `caller` may not see removed.
@@ -147,9 +139,8 @@ impl Asked for v1::MatchingCoreReportHitRequest {}
 impl Recorded for v1::MatchingCoreSearchResponse {
     fn answered(&self) -> Answered {
         Answered {
-            alert_ids: alert_ids(&self.matches),
-            hit: !self.matches.is_empty(),
             reference: self.reference.clone(),
+            ..Answered::matches(&self.matches)
         }
     }
 }
@@ -171,15 +162,7 @@ impl Reply for Checked {
     }
 }
 
-impl Recorded for v1::MatchingCoreReportHitResponse {
-    fn answered(&self) -> Answered {
-        Answered {
-            alert_ids: self.hit.iter().map(|h| h.alert_id.clone()).collect(),
-            hit: true,
-            reference: self.hit.as_ref().map(|h| h.id.clone()).unwrap_or_default(),
-        }
-    }
-}
+recorded!(|answer| Answered::hit_report(answer.hit.as_ref()) => v1::MatchingCoreReportHitResponse);
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,7 @@ use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, info_span, warn};
 
 use crate::audit::{Answered, Auditor};
-use crate::call::{Asked, Recorded};
+use crate::call::{Asked, Recorded, recorded};
 use crate::convert::{alert_in, alert_out, hit_in, hit_out, status_in, time_in, version_out};
 use crate::node_convert::{
     batch_out, items_in, match_out, non_blank, put_out, required, search_in, searchable_wait,
@@ -282,82 +282,24 @@ impl Asked for v1::NationalNodeReportHitRequest {}
 impl Asked for v1::ListHitsRequest {}
 impl Asked for v1::GetNodeStatusRequest {}
 
-/// The audit facts of an answer that carries one alert.
-fn one_alert(alert: Option<&v1::Alert>) -> Answered {
-    Answered {
-        alert_ids: alert.iter().map(|a| a.id.clone()).collect(),
-        ..Answered::default()
-    }
-}
-
-impl Recorded for v1::PutAlertResponse {
-    fn answered(&self) -> Answered {
-        one_alert(self.alert.as_ref())
-    }
-}
-
-impl Recorded for v1::GetAlertResponse {
-    fn answered(&self) -> Answered {
-        one_alert(self.alert.as_ref())
-    }
-}
-
-impl Recorded for v1::WithdrawAlertResponse {
-    fn answered(&self) -> Answered {
-        one_alert(self.alert.as_ref())
-    }
-}
-
-impl Recorded for v1::SetAlertStatusResponse {
-    fn answered(&self) -> Answered {
-        one_alert(self.alert.as_ref())
-    }
-}
-
-impl Recorded for v1::NationalNodeSearchResponse {
-    fn answered(&self) -> Answered {
-        Answered {
-            alert_ids: self
-                .matches
-                .iter()
-                .filter_map(|m| m.alert.as_ref().map(|x| x.id.clone()))
-                .collect(),
-            hit: !self.matches.is_empty(),
-            ..Answered::default()
-        }
-    }
-}
-
-impl Recorded for v1::NationalNodeReportHitResponse {
-    fn answered(&self) -> Answered {
-        Answered {
-            alert_ids: self.hit.iter().map(|h| h.alert_id.clone()).collect(),
-            hit: true,
-            reference: self.hit.as_ref().map(|h| h.id.clone()).unwrap_or_default(),
-        }
-    }
-}
-
-/// Answers whose audit record names no alert: history (the alert id is in the request), the
-/// import stream (acknowledged batch by batch), hit listings and the node's status.
-macro_rules! records_nothing {
-    ($($answer:ty),+) => {$(
-        impl Recorded for $answer {
-            fn answered(&self) -> Answered {
-                Answered::default()
-            }
-        }
-    )+};
-}
-
-records_nothing!(
+recorded!(|answer| Answered::one_alert(answer.alert.as_ref()) =>
+    v1::PutAlertResponse,
+    v1::GetAlertResponse,
+    v1::WithdrawAlertResponse,
+    v1::SetAlertStatusResponse,
+);
+recorded!(|answer| Answered::matches(&answer.matches) => v1::NationalNodeSearchResponse);
+recorded!(|answer| Answered::hit_report(answer.hit.as_ref()) => v1::NationalNodeReportHitResponse);
+// No alert named: history (the alert id is in the request), hit listings, the node's status.
+recorded!(|_answer| Answered::default() =>
     v1::GetAlertHistoryResponse,
     v1::ListHitsResponse,
-    v1::GetNodeStatusResponse
+    v1::GetNodeStatusResponse,
 );
 
-/// Any lifetime, not only `ImportStream`'s `'static`: the `Send` check of tonic's handler
-/// futures asks for the implementation at every lifetime.
+/// The import stream is acknowledged batch by batch and names no alert. Any lifetime, not only
+/// `ImportStream`'s `'static`: the `Send` check of tonic's handler futures asks for the
+/// implementation at every lifetime.
 impl<'a> Recorded
     for Pin<Box<dyn Stream<Item = Result<v1::ImportAlertsResponse, Status>> + Send + 'a>>
 {
