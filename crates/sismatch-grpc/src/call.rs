@@ -87,3 +87,68 @@ impl Auditor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sismatch_audit::AuditLog;
+    use sismatch_auth::{Directory, rpc};
+    use sismatch_proto::v1;
+    use tonic::{Code, Request, Status};
+
+    use crate::audit::Auditor;
+
+    fn get_alert(id: &str) -> Request<v1::GetAlertRequest> {
+        Request::new(v1::GetAlertRequest {
+            id: id.to_string(),
+            version: 0,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_call_is_recorded_with_its_answer_or_its_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = Arc::new(AuditLog::open(dir.path(), "node NL").unwrap());
+        let auditor = Auditor::new(Arc::clone(&log));
+        let directory = Directory::open();
+        let rpc = rpc::node::GET_ALERT;
+
+        let found = auditor.call(
+            &directory,
+            rpc,
+            get_alert("NL-1"),
+            |_, request| async move {
+                let alert = v1::Alert {
+                    id: request.into_inner().id,
+                    ..v1::Alert::default()
+                };
+                Ok(v1::GetAlertResponse { alert: Some(alert) })
+            },
+        );
+        let answer = found.await.unwrap().into_inner();
+        assert_eq!(answer.alert.map(|a| a.id).as_deref(), Some("NL-1"));
+        let missing = auditor.call(&directory, rpc, get_alert("NL-2"), |_, _| async {
+            Err::<v1::GetAlertResponse, _>(Status::not_found("no alert with id 'NL-2'"))
+        });
+        assert_eq!(missing.await.unwrap_err().code(), Code::NotFound);
+
+        log.flush().unwrap();
+        let mut exported = Vec::new();
+        sismatch_audit::export(dir.path(), None, &mut exported).unwrap();
+        let records: Vec<serde_json::Value> = String::from_utf8(exported)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(records.len(), 2, "{records:?}");
+        for record in &records {
+            assert_eq!(record["rpc"], "/sismatch.v1.NationalNode/GetAlert");
+        }
+        assert_eq!(records[0]["status_code"], 0);
+        assert_eq!(records[0]["alert_ids"], serde_json::json!(["NL-1"]));
+        assert_eq!(records[1]["status_code"], Code::NotFound as i32);
+        assert_eq!(records[1]["status_message"], "no alert with id 'NL-2'");
+        assert_eq!(records[1]["alert_ids"], serde_json::json!([]));
+    }
+}

@@ -1,5 +1,5 @@
-//! The `MatchingCore` gRPC service: delegate to [`sismatch_core::Core`] with the caller's
-//! deadline, map the error.
+//! The `MatchingCore` gRPC service: each handler is one audited call ([`Auditor::call`]) that
+//! delegates to [`sismatch_core::Core`] with the caller's deadline and maps the error.
 
 use std::future::Future;
 use std::sync::Arc;

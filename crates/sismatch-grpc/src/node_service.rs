@@ -4,13 +4,13 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 
 use sismatch_auth::redact::Redact;
 use sismatch_auth::{Caller, Directory, rpc};
 use sismatch_node::{HitQuery, Import, Node};
 use sismatch_proto::v1::{self, national_node_server::NationalNode};
 use sismatch_proto::wire::duration;
-use std::time::Instant;
 use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, info_span, warn};
