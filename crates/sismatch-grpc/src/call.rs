@@ -17,10 +17,8 @@ use crate::audit::{Answered, Auditor, Entry};
 /// What a request states before it runs, for its audit record: the identifiers asked about and
 /// the purpose. Most requests state nothing there.
 pub trait Asked {
-    /// Notes in `entry` what the request asks.
-    fn asked(&self, entry: &mut Entry) {
-        let _ = entry;
-    }
+    /// Notes in the entry what the request asks; nothing by default.
+    fn asked(&self, _entry: &mut Entry) {}
 }
 
 /// An answer as its audit record sees it.
