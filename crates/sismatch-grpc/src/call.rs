@@ -134,11 +134,8 @@ mod tests {
         log.flush().unwrap();
         let mut exported = Vec::new();
         sismatch_audit::export(dir.path(), None, &mut exported).unwrap();
-        let records: Vec<serde_json::Value> = String::from_utf8(exported)
-            .unwrap()
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect();
+        let ndjson = serde_json::Deserializer::from_slice(&exported).into_iter();
+        let records: Vec<serde_json::Value> = ndjson.collect::<Result<_, _>>().unwrap();
         assert_eq!(records.len(), 2, "{records:?}");
         for record in &records {
             assert_eq!(record["rpc"], "/sismatch.v1.NationalNode/GetAlert");
