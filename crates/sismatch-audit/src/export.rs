@@ -13,6 +13,7 @@ use jiff::Timestamp;
 use prost::Message;
 use serde_json::{Value, json};
 use sismatch_proto::v1::{AuditRecord, LookupPurpose, Role};
+use sismatch_proto::wire::WireEnum;
 
 use crate::chain;
 use crate::db;
@@ -86,7 +87,7 @@ fn recorded_at(record: &AuditRecord) -> Option<Timestamp> {
 /// build does not know it.
 fn role_name(number: i32) -> String {
     match Role::try_from(number) {
-        Ok(role) => short_name(role.as_str_name(), "ROLE_"),
+        Ok(role) => role.short_name().to_owned(),
         Err(_) => number.to_string(),
     }
 }
@@ -95,14 +96,9 @@ fn role_name(number: i32) -> String {
 /// build does not know it.
 fn purpose_name(number: i32) -> String {
     match LookupPurpose::try_from(number) {
-        Ok(purpose) => short_name(purpose.as_str_name(), "LOOKUP_PURPOSE_"),
+        Ok(purpose) => purpose.short_name().to_owned(),
         Err(_) => number.to_string(),
     }
-}
-
-/// A protobuf enum value's name without the enum's prefix.
-fn short_name(name: &str, prefix: &str) -> String {
-    name.strip_prefix(prefix).unwrap_or(name).to_owned()
 }
 
 /// Lowercase hex of `bytes`.

@@ -16,6 +16,7 @@ mod forward;
 mod policy;
 pub mod redact;
 mod role;
+pub mod rpc;
 
 pub use caller::{Caller, Transport};
 pub use directory::{AuthMode, AuthSettings, Directory, IdentityEntry};

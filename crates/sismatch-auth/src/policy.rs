@@ -5,35 +5,30 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::caller::{Caller, Transport};
 use crate::error::{AuthError, Result};
 use crate::role::Role;
+use crate::rpc::{core, node, partner};
 
 /// Every RPC of the `sismatch.v1` services, by the name used in the policy and the audit log
-/// (`Service/Method`), with the roles that may call it by default.
+/// (`Service/Method`, [`crate::rpc`]), with the roles that may call it by default.
 ///
 /// Writes to a node are for operators (a police system imports through an operator identity);
 /// a partner look-up is open to every role here because the partner's gate, not the policy,
 /// answers a non-police caller, with the reason (DESIGN §4).
 pub const RPCS: &[(&str, &[Role])] = &[
-    ("NationalNode/PutAlert", &[Role::Operator]),
-    ("NationalNode/GetAlert", &[Role::Police, Role::Operator]),
-    ("NationalNode/WithdrawAlert", &[Role::Operator]),
-    ("NationalNode/SetAlertStatus", &[Role::Operator]),
+    (node::PUT_ALERT, &[Role::Operator]),
+    (node::GET_ALERT, &[Role::Police, Role::Operator]),
+    (node::WITHDRAW_ALERT, &[Role::Operator]),
+    (node::SET_ALERT_STATUS, &[Role::Operator]),
+    (node::GET_ALERT_HISTORY, &[Role::Police, Role::Operator]),
+    (node::IMPORT_ALERTS, &[Role::Operator]),
+    (node::SEARCH, &[Role::Police, Role::Operator]),
+    (node::REPORT_HIT, &[Role::Police]),
+    (node::LIST_HITS, &[Role::Police, Role::Operator]),
+    (node::GET_NODE_STATUS, &[Role::Police, Role::Operator]),
+    (core::SEARCH, &[Role::Police, Role::Operator]),
+    (core::CHECK, &[Role::Dealer, Role::Operator]),
+    (core::REPORT_HIT, &[Role::Police]),
     (
-        "NationalNode/GetAlertHistory",
-        &[Role::Police, Role::Operator],
-    ),
-    ("NationalNode/ImportAlerts", &[Role::Operator]),
-    ("NationalNode/Search", &[Role::Police, Role::Operator]),
-    ("NationalNode/ReportHit", &[Role::Police]),
-    ("NationalNode/ListHits", &[Role::Police, Role::Operator]),
-    (
-        "NationalNode/GetNodeStatus",
-        &[Role::Police, Role::Operator],
-    ),
-    ("MatchingCore/Search", &[Role::Police, Role::Operator]),
-    ("MatchingCore/Check", &[Role::Dealer, Role::Operator]),
-    ("MatchingCore/ReportHit", &[Role::Police]),
-    (
-        "ManufacturerPartner/Lookup",
+        partner::LOOKUP,
         &[
             Role::Police,
             Role::Dealer,
@@ -102,6 +97,31 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prost::Message;
+
+    /// Every method of the `sismatch.v1` services, as `Service/Method`, from the descriptor set
+    /// the servers publish for reflection.
+    fn methods_of_the_proto_files() -> Vec<String> {
+        let set = prost_types::FileDescriptorSet::decode(sismatch_proto::FILE_DESCRIPTOR_SET)
+            .expect("the descriptor set decodes");
+        let mut methods = Vec::new();
+        for file in set.file.iter().filter(|f| f.package() == "sismatch.v1") {
+            for service in &file.service {
+                for method in &service.method {
+                    methods.push(format!("{}/{}", service.name(), method.name()));
+                }
+            }
+        }
+        methods.sort_unstable();
+        methods
+    }
+
+    #[test]
+    fn the_policy_names_every_rpc_of_the_proto_files_and_no_other() {
+        let mut named: Vec<String> = RPCS.iter().map(|(rpc, _)| rpc.to_string()).collect();
+        named.sort_unstable();
+        assert_eq!(named, methods_of_the_proto_files());
+    }
 
     fn caller(role: Role) -> Caller {
         Caller {

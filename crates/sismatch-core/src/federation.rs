@@ -8,6 +8,7 @@ use sismatch_alert::is_alert_id;
 use sismatch_auth::{Caller, Role, Transport, encode_on_behalf_of};
 use sismatch_ident::is_country_code;
 use sismatch_proto::v1;
+use sismatch_proto::wire::duration;
 use tonic::metadata::{Ascii, MetadataValue};
 use tracing::{Span, debug, info, instrument};
 
@@ -64,13 +65,6 @@ fn forwarded(caller: &Caller) -> Option<MetadataValue<Ascii>> {
         return None;
     }
     encode_on_behalf_of(caller).parse().ok()
-}
-
-fn duration_out(elapsed: Duration) -> prost_types::Duration {
-    prost_types::Duration {
-        seconds: i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
-        nanos: i32::try_from(elapsed.subsec_nanos()).unwrap_or(0),
-    }
 }
 
 fn outcome_of(problem: &CallError) -> v1::NodeOutcome {
@@ -247,7 +241,7 @@ impl Core {
             nodes,
             partners: partner_statuses,
             partial,
-            elapsed: Some(duration_out(started.elapsed())),
+            elapsed: Some(duration(started.elapsed())),
             reference,
         })
     }
@@ -415,7 +409,7 @@ fn collect(replies: Vec<Reply>) -> (Vec<NodeAnswer>, Vec<v1::NodeStatus>) {
             node: reply.member.name().to_string(),
             country: reply.member.country().to_string(),
             address: reply.member.address().to_string(),
-            elapsed: Some(duration_out(reply.elapsed)),
+            elapsed: Some(duration(reply.elapsed)),
             ..v1::NodeStatus::default()
         };
         match reply.outcome {

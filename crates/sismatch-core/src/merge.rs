@@ -6,8 +6,9 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use sismatch_ident::{IdentifierKind, parse};
+use sismatch_ident::{IdentifierKind, maker_key, parse};
 use sismatch_proto::v1;
+use sismatch_proto::wire::enum_in;
 
 /// One node's answer, as the merge sees it.
 #[derive(Debug, Clone)]
@@ -62,13 +63,14 @@ pub fn merge(answers: Vec<NodeAnswer>, top_k: usize) -> Vec<v1::Match> {
 }
 
 fn kind_of(number: i32) -> Option<IdentifierKind> {
-    let name = v1::IdentifierKind::try_from(number).ok()?.as_str_name();
-    name.trim_start_matches("IDENTIFIER_KIND_").parse().ok()
+    enum_in::<v1::IdentifierKind, IdentifierKind>(number)
+        .ok()
+        .flatten()
 }
 
 /// The key under which two alerts' identifiers are the same number: the identifier core's
 /// key (separators, case and droppable prefixes removed, so a HIN and the CIN of the same boat
-/// agree), and for firearm serials also the maker, because those serials are unique only per
+/// agree), and for firearm serials also the maker (`maker_key`), because those serials are unique only per
 /// maker.
 fn object_key(identifier: &v1::Identifier) -> Option<(String, i32)> {
     let kind = kind_of(identifier.kind);
@@ -77,7 +79,7 @@ fn object_key(identifier: &v1::Identifier) -> Option<(String, i32)> {
         return None;
     }
     if kind == Some(IdentifierKind::FirearmSerial) {
-        let maker = identifier.manufacturer.trim().to_uppercase();
+        let maker = maker_key(&identifier.manufacturer).unwrap_or_default();
         return Some((format!("{maker}/{}", parsed.key), identifier.kind));
     }
     Some((parsed.key, identifier.kind))
@@ -321,6 +323,12 @@ mod tests {
             found("BE", "BE-2", 1.0, &[0], vec![gun("GLOCK ")]),
         ];
         assert_eq!(groups(&same_maker).len(), 1);
+        // One maker however spelt, as the node's duplicate check has it.
+        let one_maker_two_spellings = vec![
+            found("NL", "NL-1", 1.0, &[0], vec![gun("Smith & Wesson")]),
+            found("BE", "BE-2", 1.0, &[0], vec![gun("Smith&Wesson")]),
+        ];
+        assert_eq!(groups(&one_maker_two_spellings).len(), 1);
     }
 
     #[test]

@@ -10,8 +10,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sismatch_ident::parse;
+use sismatch_ident::{IdentifierKind, parse};
 use sismatch_proto::v1::{self, manufacturer_partner_client::ManufacturerPartnerClient};
+use sismatch_proto::wire::{duration, enum_in};
 use tokio::task::JoinSet;
 use tonic::metadata::{Ascii, MetadataValue};
 use tracing::{Instrument, info_span, warn};
@@ -48,12 +49,9 @@ impl PartnerMember {
 
     /// Whether this partner's register may hold `value`.
     fn covers(&self, value: &str, kind: i32) -> bool {
-        let kind = v1::IdentifierKind::try_from(kind).ok().and_then(|k| {
-            k.as_str_name()
-                .trim_start_matches("IDENTIFIER_KIND_")
-                .parse()
-                .ok()
-        });
+        let kind = enum_in::<v1::IdentifierKind, IdentifierKind>(kind)
+            .ok()
+            .flatten();
         let key = parse(value, kind).key;
         self.config
             .prefixes
@@ -172,10 +170,7 @@ pub async fn expand(
         let mut status = v1::NodeStatus {
             node: partner.config.name.clone(),
             address: partner.config.address.clone(),
-            elapsed: Some(prost_types::Duration {
-                seconds: i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
-                nanos: i32::try_from(elapsed.subsec_nanos()).unwrap_or(0),
-            }),
+            elapsed: Some(duration(elapsed)),
             ..v1::NodeStatus::default()
         };
         match answer {

@@ -8,6 +8,7 @@ use std::time::Instant;
 use sismatch_audit::AuditLog;
 use sismatch_auth::{Caller, Directory};
 use sismatch_proto::v1;
+use sismatch_proto::wire::duration;
 use tonic::{Request, Status};
 use tracing::error;
 
@@ -60,6 +61,37 @@ pub struct Answered {
     pub hit: bool,
     /// The reference given to the caller.
     pub reference: String,
+}
+
+impl Answered {
+    /// An answer that carries `alert`, if any.
+    pub fn one_alert(alert: Option<&v1::Alert>) -> Answered {
+        Answered {
+            alert_ids: alert.iter().map(|a| a.id.clone()).collect(),
+            ..Answered::default()
+        }
+    }
+
+    /// A search's answer: the alerts of its matches, a hit when there is one.
+    pub fn matches(matches: &[v1::Match]) -> Answered {
+        Answered {
+            alert_ids: matches
+                .iter()
+                .filter_map(|m| m.alert.as_ref().map(|a| a.id.clone()))
+                .collect(),
+            hit: !matches.is_empty(),
+            ..Answered::default()
+        }
+    }
+
+    /// A hit report's answer: the alert hit, and the report's id as the reference.
+    pub fn hit_report(hit: Option<&v1::HitReport>) -> Answered {
+        Answered {
+            alert_ids: hit.iter().map(|h| h.alert_id.clone()).collect(),
+            hit: true,
+            reference: hit.map(|h| h.id.clone()).unwrap_or_default(),
+        }
+    }
 }
 
 impl Entry {
@@ -157,10 +189,7 @@ impl Entry {
         if status.code() != tonic::Code::Ok {
             self.record.status_message = status.message().to_string();
         }
-        self.record.elapsed = Some(prost_types::Duration {
-            seconds: i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
-            nanos: i32::try_from(elapsed.subsec_nanos()).unwrap_or(0),
-        });
+        self.record.elapsed = Some(duration(elapsed));
     }
 
     /// Queues the record with `status` as its outcome (written with the next group commit).

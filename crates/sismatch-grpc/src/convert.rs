@@ -11,66 +11,21 @@ use sismatch_alert::{
 };
 use sismatch_ident::{CheckDigit, EditOp, IdentifierKind, parse};
 use sismatch_proto::v1;
+use sismatch_proto::wire::{self, EnumError, WireEnum, enum_out};
 
-/// Maps a prost enum number to a domain enum through the stable names: the proto value
-/// `OBJECT_CATEGORY_BOAT` is the domain `BOAT`. `None` for `_UNSPECIFIED`.
-fn enum_in<P, D>(field: &str, number: i32, prefix: &str) -> Result<Option<D>, Invalid>
-where
-    P: TryFrom<i32> + ProtoName,
-    D: std::str::FromStr,
-{
-    let value =
-        P::try_from(number).map_err(|_| Invalid::new(field, format!("unknown value {number}")))?;
-    let name = value.proto_name();
-    let short = name.strip_prefix(prefix).unwrap_or(name);
-    if short == "UNSPECIFIED" {
-        return Ok(None);
-    }
-    short
-        .parse()
-        .map(Some)
-        .map_err(|_| Invalid::new(field, format!("value {name} is not supported")))
-}
-
-/// Maps a domain enum (by its stable name) to the prost enum number.
-fn enum_out<P: ProtoFromName + Into<i32>>(prefix: &str, name: &str) -> i32 {
-    P::from_proto_name(&format!("{prefix}{name}")).map_or(0, Into::into)
-}
-
-/// The name of a prost enum value (`as_str_name`), for [`enum_in`].
-trait ProtoName {
-    fn proto_name(&self) -> &'static str;
-}
-
-/// A prost enum value by name (`from_str_name`), for [`enum_out`].
-trait ProtoFromName: Sized {
-    fn from_proto_name(name: &str) -> Option<Self>;
-}
-
-macro_rules! proto_names {
-    ($($ty:ty),+) => {$(
-        impl ProtoName for $ty {
-            fn proto_name(&self) -> &'static str {
-                self.as_str_name()
-            }
+/// A domain enum from a wire enum number through the stable names (`wire::enum_in`), with
+/// `field` named in the error; `None` for `_UNSPECIFIED`.
+fn enum_in<P: WireEnum, D: std::str::FromStr>(
+    field: &str,
+    number: i32,
+) -> Result<Option<D>, Invalid> {
+    wire::enum_in::<P, D>(number).map_err(|e| match e {
+        EnumError::Unknown(number) => Invalid::new(field, format!("unknown value {number}")),
+        EnumError::Unsupported(name) => {
+            Invalid::new(field, format!("value {name} is not supported"))
         }
-        impl ProtoFromName for $ty {
-            fn from_proto_name(name: &str) -> Option<Self> {
-                <$ty>::from_str_name(name)
-            }
-        }
-    )+};
+    })
 }
-
-proto_names!(
-    v1::ObjectCategory,
-    v1::IdentifierKind,
-    v1::Legibility,
-    v1::AlertStatus,
-    v1::HitAction,
-    v1::CheckDigit,
-    v1::AlertChange
-);
 
 /// A protobuf timestamp as a domain time; `field` names it in the error.
 pub fn time_in(
@@ -98,22 +53,22 @@ fn text_in(value: String) -> Option<String> {
 
 /// An identifier kind from its wire number; `_UNSPECIFIED` is `None`.
 pub fn kind_in(field: &str, number: i32) -> Result<Option<IdentifierKind>, Invalid> {
-    enum_in::<v1::IdentifierKind, IdentifierKind>(field, number, "IDENTIFIER_KIND_")
+    enum_in::<v1::IdentifierKind, IdentifierKind>(field, number)
 }
 
 /// An identifier kind as its wire number.
 pub fn kind_out(kind: IdentifierKind) -> i32 {
-    enum_out::<v1::IdentifierKind>("IDENTIFIER_KIND_", kind.as_str())
+    enum_out::<v1::IdentifierKind>(kind.as_str())
 }
 
 /// A category from its wire number; `_UNSPECIFIED` is `None`.
 pub fn category_in(field: &str, number: i32) -> Result<Option<Category>, Invalid> {
-    enum_in::<v1::ObjectCategory, Category>(field, number, "OBJECT_CATEGORY_")
+    enum_in::<v1::ObjectCategory, Category>(field, number)
 }
 
 /// A status from its wire number; `_UNSPECIFIED` is `None`.
 pub fn status_in(field: &str, number: i32) -> Result<Option<Status>, Invalid> {
-    enum_in::<v1::AlertStatus, Status>(field, number, "ALERT_STATUS_")
+    enum_in::<v1::AlertStatus, Status>(field, number)
 }
 
 /// An alert from the wire, checked for what protobuf cannot express.
@@ -133,7 +88,6 @@ pub fn alert_in(alert: v1::Alert) -> Result<Alert, Invalid> {
             legibility: enum_in::<v1::Legibility, Legibility>(
                 &field("legibility"),
                 entry.legibility,
-                "LEGIBILITY_",
             )?,
         });
     }
@@ -143,7 +97,7 @@ pub fn alert_in(alert: v1::Alert) -> Result<Alert, Invalid> {
         category,
         identifiers,
         links: alert.links,
-        action: enum_in::<v1::HitAction, HitAction>("alert.action", alert.action, "HIT_ACTION_")?,
+        action: enum_in::<v1::HitAction, HitAction>("alert.action", alert.action)?,
         brand: text_in(alert.brand),
         model: text_in(alert.model),
         colour: text_in(alert.colour),
@@ -196,9 +150,9 @@ fn contact_out(contact: Contact) -> v1::Contact {
 pub fn identifier_out(entry: IdentifierEntry) -> v1::Identifier {
     let parsed = parse(&entry.value, Some(entry.kind));
     let check = match parsed.check {
-        CheckDigit::NotApplicable => "NOT_APPLICABLE",
-        CheckDigit::Valid => "VALID",
-        CheckDigit::Invalid { .. } => "INVALID",
+        CheckDigit::NotApplicable => v1::CheckDigit::NotApplicable,
+        CheckDigit::Valid => v1::CheckDigit::Valid,
+        CheckDigit::Invalid { .. } => v1::CheckDigit::Invalid,
     };
     v1::Identifier {
         kind: kind_out(entry.kind),
@@ -207,9 +161,9 @@ pub fn identifier_out(entry: IdentifierEntry) -> v1::Identifier {
         location: entry.location.unwrap_or_default(),
         legibility: entry
             .legibility
-            .map_or(0, |l| enum_out::<v1::Legibility>("LEGIBILITY_", l.as_str())),
+            .map_or(0, |l| enum_out::<v1::Legibility>(l.as_str())),
         normalized: parsed.normalised,
-        check_digit: enum_out::<v1::CheckDigit>("CHECK_DIGIT_", check),
+        check_digit: check.into(),
         parts: Default::default(),
     }
 }
@@ -220,12 +174,12 @@ pub fn alert_out(alert: Alert) -> v1::Alert {
     v1::Alert {
         id: alert.id,
         country: alert.country,
-        category: enum_out::<v1::ObjectCategory>("OBJECT_CATEGORY_", alert.category.as_str()),
+        category: enum_out::<v1::ObjectCategory>(alert.category.as_str()),
         identifiers: alert.identifiers.into_iter().map(identifier_out).collect(),
         links: alert.links,
         action: alert
             .action
-            .map_or(0, |a| enum_out::<v1::HitAction>("HIT_ACTION_", a.as_str())),
+            .map_or(0, |a| enum_out::<v1::HitAction>(a.as_str())),
         brand: alert.brand.unwrap_or_default(),
         model: alert.model.unwrap_or_default(),
         colour: alert.colour.unwrap_or_default(),
@@ -235,7 +189,7 @@ pub fn alert_out(alert: Alert) -> v1::Alert {
         stolen_at: time_out(alert.stolen_at),
         reported_at: time_out(alert.reported_at),
         expires_at: time_out(alert.expires_at),
-        status: enum_out::<v1::AlertStatus>("ALERT_STATUS_", alert.status.as_str()),
+        status: enum_out::<v1::AlertStatus>(alert.status.as_str()),
         restricted: alert.restricted.map(|r| v1::RestrictedData {
             owner: r.owner.map(contact_out),
             victim: r.victim.map(contact_out),
@@ -249,16 +203,16 @@ pub fn alert_out(alert: Alert) -> v1::Alert {
 /// A stored version for the wire.
 pub fn version_out(version: AlertVersion) -> v1::AlertVersion {
     let change = match version.change {
-        AlertChange::Created => "CREATED",
-        AlertChange::Updated => "UPDATED",
-        AlertChange::StatusChanged => "STATUS_CHANGED",
-        AlertChange::Withdrawn => "WITHDRAWN",
-        AlertChange::HitConfirmed => "HIT_CONFIRMED",
+        AlertChange::Created => v1::AlertChange::Created,
+        AlertChange::Updated => v1::AlertChange::Updated,
+        AlertChange::StatusChanged => v1::AlertChange::StatusChanged,
+        AlertChange::Withdrawn => v1::AlertChange::Withdrawn,
+        AlertChange::HitConfirmed => v1::AlertChange::HitConfirmed,
     };
     let changed_at = time_out(version.alert.updated_at);
     v1::AlertVersion {
         alert: Some(alert_out(version.alert)),
-        change: enum_out::<v1::AlertChange>("ALERT_CHANGE_", change),
+        change: change.into(),
         changed_at,
         changed_by: String::new(),
         reason: version.reason.unwrap_or_default(),
@@ -383,5 +337,49 @@ pub fn edit_out(op: &EditOp) -> v1::EditOperation {
         query_chars,
         stored_chars,
         cost,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every domain value goes out as a wire value other than UNSPECIFIED and comes back as
+    /// itself, and every wire value but UNSPECIFIED has a domain value: a variant renamed on
+    /// one side fails here instead of travelling as UNSPECIFIED.
+    fn round_trips<P, D>(all: &[D], name: fn(D) -> &'static str)
+    where
+        P: WireEnum,
+        D: Copy + PartialEq + std::fmt::Debug + std::str::FromStr,
+    {
+        for &value in all {
+            let number = enum_out::<P>(name(value));
+            assert_ne!(number, 0, "{value:?} has no wire value");
+            let back = enum_in::<P, D>("field", number);
+            assert_eq!(back, Ok(Some(value)), "{value:?} does not come back");
+        }
+        let wire_values = (1..256).filter(|n| P::try_from(*n).is_ok());
+        for number in wire_values {
+            let domain = enum_in::<P, D>("field", number);
+            assert!(matches!(domain, Ok(Some(_))), "wire {number}: {domain:?}");
+        }
+        assert_eq!(enum_in::<P, D>("field", 0), Ok(None));
+    }
+
+    #[test]
+    fn every_domain_enum_round_trips_through_the_wire() {
+        round_trips::<v1::IdentifierKind, _>(&IdentifierKind::ALL, IdentifierKind::as_str);
+        round_trips::<v1::ObjectCategory, _>(Category::ALL, Category::as_str);
+        round_trips::<v1::AlertStatus, _>(Status::ALL, Status::as_str);
+        round_trips::<v1::Legibility, _>(Legibility::ALL, Legibility::as_str);
+        round_trips::<v1::HitAction, _>(HitAction::ALL, HitAction::as_str);
+    }
+
+    #[test]
+    fn enum_errors_name_the_field() {
+        let unknown = category_in("alert.category", 999).unwrap_err();
+        assert_eq!(unknown.field, "alert.category");
+        assert_eq!(unknown.message, "unknown value 999");
+        assert_eq!(status_in("status", 0), Ok(None));
     }
 }

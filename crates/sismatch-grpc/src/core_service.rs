@@ -1,17 +1,19 @@
-//! The `MatchingCore` gRPC service: delegate to [`sismatch_core::Core`] with the caller's
-//! deadline, map the error.
+//! The `MatchingCore` gRPC service: each handler is one audited call ([`Auditor::call`]) that
+//! delegates to [`sismatch_core::Core`] with the caller's deadline and maps the error.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sismatch_auth::Directory;
 use sismatch_auth::redact::Redact;
-use sismatch_core::Core;
+use sismatch_auth::{Caller, Directory, rpc};
+use sismatch_core::{Checked, Core};
 use sismatch_proto::v1::{self, matching_core_server::MatchingCore};
 use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status};
 
-use crate::audit::{Answered, Auditor};
+use crate::audit::{Answered, Auditor, Entry};
+use crate::call::{Asked, Recorded, Reply, recorded};
 use crate::status::core as core_status;
 
 /// The tonic service of the matching core.
@@ -68,12 +70,10 @@ fn values(queries: &[v1::IdentifierQuery]) -> Vec<String> {
     queries.iter().map(|q| q.value.clone()).collect()
 }
 
-/// The ids of the alerts of matches, for the audit record.
-fn alert_ids(matches: &[v1::Match]) -> Vec<String> {
-    matches
-        .iter()
-        .filter_map(|m| m.alert.as_ref().map(|a| a.id.clone()))
-        .collect()
+/// The answer, with what `caller` may not see removed.
+fn redacted<T: Redact>(caller: &Caller, mut answer: T) -> T {
+    answer.redact(caller);
+    answer
 }
 
 #[tonic::async_trait]
@@ -82,75 +82,87 @@ impl MatchingCore for CoreService {
         &self,
         request: Request<v1::MatchingCoreSearchRequest>,
     ) -> Result<Response<v1::MatchingCoreSearchResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "MatchingCore/Search");
-        let caller = audit.authorize(&self.directory, &request)?;
-        let deadline = caller_deadline(request.metadata());
-        let request = request.into_inner();
-        audit.asked(values(&request.queries));
-        audit.purpose(request.purpose, &request.case_reference);
-        let answer = self.core.search(request, deadline, &caller).await;
-        let mut answer = match answer {
-            Ok(answer) => answer,
-            Err(error) => return Err(audit.failed(core_status(error))),
+        let call = |caller, request: Request<v1::MatchingCoreSearchRequest>| async move {
+            let deadline = caller_deadline(request.metadata());
+            let answer = self.core.search(request.into_inner(), deadline, &caller);
+            Ok(redacted(&caller, answer.await.map_err(core_status)?))
         };
-        answer.redact(&caller);
-        audit.finish(Ok(Answered {
-            alert_ids: alert_ids(&answer.matches),
-            hit: !answer.matches.is_empty(),
-            reference: answer.reference.clone(),
-        }));
-        Ok(Response::new(answer))
+        let rpc = rpc::core::SEARCH;
+        self.auditor.call(&self.directory, rpc, request, call).await
     }
 
     async fn check(
         &self,
         request: Request<v1::CheckRequest>,
     ) -> Result<Response<v1::CheckResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "MatchingCore/Check");
-        let caller = audit.authorize(&self.directory, &request)?;
-        let deadline = caller_deadline(request.metadata());
-        let request = request.into_inner();
-        audit.asked(values(&request.identifiers));
-        match self.core.check(request, deadline, &caller).await {
-            Ok(checked) => {
-                audit.finish(Ok(Answered {
-                    alert_ids: checked.alert_ids,
-                    hit: checked.answer.outcome == i32::from(v1::CheckOutcome::Hit),
-                    reference: checked.answer.reference.clone(),
-                }));
-                Ok(Response::new(checked.answer))
-            }
-            Err(error) => Err(audit.failed(core_status(error))),
-        }
+        let call = |caller, request: Request<v1::CheckRequest>| async move {
+            let deadline = caller_deadline(request.metadata());
+            let checked = self.core.check(request.into_inner(), deadline, &caller);
+            checked.await.map_err(core_status)
+        };
+        let rpc = rpc::core::CHECK;
+        self.auditor.call(&self.directory, rpc, request, call).await
     }
 
     async fn report_hit(
         &self,
         request: Request<v1::MatchingCoreReportHitRequest>,
     ) -> Result<Response<v1::MatchingCoreReportHitResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "MatchingCore/ReportHit");
-        let caller = audit.authorize(&self.directory, &request)?;
-        let deadline = caller_deadline(request.metadata());
-        let request = request.into_inner();
-        let alert_id = request.hit.as_ref().map(|h| h.alert_id.clone());
-        match self.core.report_hit(request, deadline, &caller).await {
-            Ok(mut answer) => {
-                answer.redact(&caller);
-                audit.finish(Ok(Answered {
-                    alert_ids: alert_id.into_iter().collect(),
-                    hit: true,
-                    reference: answer
-                        .hit
-                        .as_ref()
-                        .map(|h| h.id.clone())
-                        .unwrap_or_default(),
-                }));
-                Ok(Response::new(answer))
-            }
-            Err(error) => Err(audit.failed(core_status(error))),
+        let call = |caller, request: Request<v1::MatchingCoreReportHitRequest>| async move {
+            let deadline = caller_deadline(request.metadata());
+            let answer = self
+                .core
+                .report_hit(request.into_inner(), deadline, &caller);
+            Ok(redacted(&caller, answer.await.map_err(core_status)?))
+        };
+        let rpc = rpc::core::REPORT_HIT;
+        self.auditor.call(&self.directory, rpc, request, call).await
+    }
+}
+
+impl Asked for v1::MatchingCoreSearchRequest {
+    fn asked(&self, entry: &mut Entry) {
+        entry.asked(values(&self.queries));
+        entry.purpose(self.purpose, &self.case_reference);
+    }
+}
+
+impl Asked for v1::CheckRequest {
+    fn asked(&self, entry: &mut Entry) {
+        entry.asked(values(&self.identifiers));
+    }
+}
+
+/// The alert is named by the answer's hit.
+impl Asked for v1::MatchingCoreReportHitRequest {}
+
+impl Recorded for v1::MatchingCoreSearchResponse {
+    fn answered(&self) -> Answered {
+        Answered {
+            reference: self.reference.clone(),
+            ..Answered::matches(&self.matches)
         }
     }
 }
+
+/// A dealer's check is recorded with the alerts it matched, which the dealer never sees.
+impl Reply for Checked {
+    type Message = v1::CheckResponse;
+
+    fn record(
+        self,
+        entry: Entry,
+    ) -> impl Future<Output = Result<v1::CheckResponse, Status>> + Send {
+        entry.finish(Ok(Answered {
+            hit: self.answer.outcome == i32::from(v1::CheckOutcome::Hit),
+            reference: self.answer.reference.clone(),
+            alert_ids: self.alert_ids,
+        }));
+        std::future::ready(Ok(self.answer))
+    }
+}
+
+recorded!(|answer| Answered::hit_report(answer.hit.as_ref()) => v1::MatchingCoreReportHitResponse);
 
 #[cfg(test)]
 mod tests {

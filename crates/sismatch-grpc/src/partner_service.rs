@@ -7,12 +7,13 @@
 
 use std::sync::Arc;
 
-use sismatch_auth::Directory;
-use sismatch_partner::Partner;
+use sismatch_auth::{Directory, rpc};
+use sismatch_partner::{LookupAnswer, Partner};
 use sismatch_proto::v1::{self, manufacturer_partner_server::ManufacturerPartner};
 use tonic::{Request, Response, Status};
 
-use crate::audit::Auditor;
+use crate::audit::{Auditor, Entry};
+use crate::call::{Asked, Reply};
 use crate::status::partner as partner_status;
 
 /// The tonic service of one partner node.
@@ -46,19 +47,30 @@ impl ManufacturerPartner for PartnerService {
         &self,
         request: Request<v1::LookupRequest>,
     ) -> Result<Response<v1::LookupResponse>, Status> {
-        let mut audit = self.auditor.begin(&request, "ManufacturerPartner/Lookup");
-        let caller = audit.authorize(&self.directory, &request)?;
-        let request = request.into_inner();
-        audit.asked(request.identifiers.iter().map(|q| q.value.clone()));
-        audit.purpose(request.purpose, &request.case_reference);
-        match self.partner.lookup(&caller, request).await {
-            Ok(answer) => {
-                audit
-                    .finish_durably_with(|record| answer.audit.fill(record))
-                    .await?;
-                Ok(Response::new(answer.response))
-            }
-            Err(error) => Err(audit.failed(partner_status(error))),
-        }
+        let call = |caller, request: Request<v1::LookupRequest>| async move {
+            let answer = self.partner.lookup(&caller, request.into_inner()).await;
+            answer.map_err(partner_status)
+        };
+        let rpc = rpc::partner::LOOKUP;
+        self.auditor.call(&self.directory, rpc, request, call).await
+    }
+}
+
+impl Asked for v1::LookupRequest {
+    fn asked(&self, entry: &mut Entry) {
+        entry.asked(self.identifiers.iter().map(|q| q.value.clone()));
+        entry.purpose(self.purpose, &self.case_reference);
+    }
+}
+
+/// What a maker disclosed leaves only once its record is on disk (DESIGN §4, safe outputs).
+impl Reply for LookupAnswer {
+    type Message = v1::LookupResponse;
+
+    async fn record(self, entry: Entry) -> Result<v1::LookupResponse, Status> {
+        entry
+            .finish_durably_with(|record| self.audit.fill(record))
+            .await?;
+        Ok(self.response)
     }
 }

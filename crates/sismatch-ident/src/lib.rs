@@ -23,6 +23,7 @@ mod format;
 mod fragment;
 mod kind;
 mod lookalike;
+mod maker;
 mod normalise;
 mod parse;
 #[cfg(test)]
@@ -39,10 +40,11 @@ pub use format::{
 };
 pub use kind::IdentifierKind;
 pub use lookalike::{is_lookalike, skeleton, skeleton_char};
+pub use maker::maker_key;
 pub use normalise::{is_sentinel, normalise, normalise_pattern};
 pub use parse::{Identifier, Note, parse};
 pub use query::Query;
 pub use score::{
-    Comparison, DEFAULT_THRESHOLD, MatchMode, compare, score, score_at_least,
-    without_droppable_head,
+    Comparison, DEFAULT_THRESHOLD, EDITED_FRAGMENT, MIN_FRAGMENT, MatchMode, compare, edit_scale,
+    score, score_at_least, tolerated_edits, without_droppable_head,
 };

@@ -33,6 +33,10 @@ pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// The shortest bare fragment searched for inside longer values (DESIGN §3).
 pub const MIN_FRAGMENT: usize = 5;
 
+/// From this length a fragment is found inside a longer value with one edit, not only with
+/// look-alikes.
+pub const EDITED_FRAGMENT: usize = 8;
+
 /// How a query matched a stored value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchMode {
@@ -81,8 +85,10 @@ impl Comparison {
     }
 }
 
-/// Edits tolerated for values of `len` characters.
-fn tolerated_edits(len: usize) -> u32 {
+/// Edits tolerated for a whole-value match when the longer value has `len` characters. The
+/// identifier index proposes every candidate within this many edits and bounds scores with
+/// [`edit_scale`], so both come from here.
+pub fn tolerated_edits(len: usize) -> usize {
     match len {
         0..=3 => 0,
         4..=5 => 1,
@@ -90,10 +96,16 @@ fn tolerated_edits(len: usize) -> u32 {
     }
 }
 
+/// The cost, in quarter edits, at which a whole-value match of a longer value of `len`
+/// characters scores 0: `8 * tolerated + 5`, so that the tolerated edits plus two look-alikes
+/// still reach [`DEFAULT_THRESHOLD`].
+pub fn edit_scale(len: usize) -> u32 {
+    8 * tolerated_edits(len) as u32 + 5
+}
+
 /// The score for a whole-value distance.
 fn edit_score(cost: u32, len: usize) -> f64 {
-    let scale = 8 * tolerated_edits(len) + 5;
-    (1.0 - f64::from(cost) / f64::from(scale)).max(0.0)
+    (1.0 - f64::from(cost) / f64::from(edit_scale(len))).max(0.0)
 }
 
 /// The score of a fragment or pattern covering `pinned` of `len` stored characters at `cost`.
@@ -132,7 +144,7 @@ fn may_reach(query: &str, stored: &str, floor: f64) -> bool {
         return true;
     }
     // `edit_score(cost, len) >= floor` holds for `cost <= (1 - floor) * scale`; rounded up.
-    let scale = 8 * tolerated_edits(query.len().max(stored.len())) + 5;
+    let scale = edit_scale(query.len().max(stored.len()));
     let cap = ((1.0 - floor) * f64::from(scale)).ceil() as u32;
     if within(query, stored, Span::Whole, cap) {
         return true;
@@ -158,9 +170,9 @@ fn chars_in<'a>(s: &str, buf: &'a mut [char; 64]) -> Option<&'a [char]> {
 }
 
 /// The cost a fragment of `len` characters may have inside a longer value: look-alikes, and
-/// one edit from 8 characters on.
+/// one edit from [`EDITED_FRAGMENT`] characters on.
 fn fragment_tolerance(len: usize) -> u32 {
-    if len >= 8 {
+    if len >= EDITED_FRAGMENT {
         EDIT + 2 * LOOKALIKE
     } else {
         2 * LOOKALIKE

@@ -36,21 +36,12 @@ pub(crate) const GRAM: usize = 4;
 pub(crate) const GRAM_LENGTHS: usize = 24;
 
 /// The most edits a stored value may be from a query of `len` characters and still match: the
-/// tolerance grows with the longer of the two (`score.rs` of the identifier core), so a
+/// tolerance grows with the longer of the two (`sismatch_ident::tolerated_edits`), so a
 /// 4-character query may be two insertions from a 6-character value.
 pub(crate) fn max_edits(len: usize) -> usize {
     match len {
         0..=2 => 0,
         3 => 1,
-        _ => 2,
-    }
-}
-
-/// Edits the identifier core tolerates when the longer value has `len` characters.
-pub(crate) fn tolerated_edits(len: usize) -> usize {
-    match len {
-        0..=3 => 0,
-        4..=5 => 1,
         _ => 2,
     }
 }

@@ -14,21 +14,17 @@
 //! enter its answer: on skeletons, look-alikes cost nothing, so the identifier core's score is
 //! at most what the same match scores without them, computed here with the same arithmetic.
 
-use sismatch_ident::{Query, skeleton, skeleton_char};
+use sismatch_ident::{
+    EDITED_FRAGMENT, MIN_FRAGMENT, Query, edit_scale, skeleton, skeleton_char, tolerated_edits,
+};
 
 use std::ops::RangeInclusive;
 
-use crate::keys::{self, GRAM, GRAM_LENGTHS, max_edits, tolerated_edits};
+use crate::keys::{self, GRAM, GRAM_LENGTHS, max_edits};
 use crate::postings::Postings;
 use crate::symbols::{symbol, symbols};
 use crate::table::{FormRow, Table, whole_value_skeletons};
 use crate::verify::{Census, Compiled, glob};
-
-/// The shortest fragment searched inside longer values (the identifier core's `MIN_FRAGMENT`).
-const MIN_FRAGMENT: usize = 5;
-
-/// From this length a fragment is found with one edit (the identifier core's tolerance).
-const EDITED_FRAGMENT: usize = 8;
 
 /// A gram list longer than this is intersected with the next rarest before candidates are
 /// checked: reading two lists is cheaper than checking that many values.
@@ -45,8 +41,7 @@ const HEADS: [usize; 2] = [2, 3];
 /// The identifier core's score of a whole-value match at `edits` unit edits (no look-alike)
 /// when the longer value has `len` characters: `score.rs`'s `edit_score`, same arithmetic.
 fn edit_bound(edits: usize, len: usize) -> f64 {
-    let scale = 8 * tolerated_edits(len) as u32 + 5;
-    (1.0 - f64::from(4 * edits as u32) / f64::from(scale)).max(0.0)
+    (1.0 - f64::from(4 * edits as u32) / f64::from(edit_scale(len))).max(0.0)
 }
 
 /// The identifier core's score of a fragment or pattern pinning `pinned` of `len` stored

@@ -5,10 +5,10 @@
 use std::ops::ControlFlow;
 
 use sismatch_alert::{Alert, Status};
-use sismatch_ident::{DEFAULT_THRESHOLD, IdentifierKind, Query, parse, score};
+use sismatch_ident::{DEFAULT_THRESHOLD, IdentifierKind, Query, parse, score, tolerated_edits};
 
 use crate::KeyIndex;
-use crate::keys::{self, deletions, max_edits, swapped, tolerated_edits};
+use crate::keys::{self, deletions, max_edits, swapped};
 use crate::testkit::{Corruption, Rng, alert, alerts};
 use crate::verify::tests::osa;
 use sismatch_alert::StoreChange;

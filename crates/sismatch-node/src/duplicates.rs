@@ -3,11 +3,11 @@
 //!
 //! Two identifiers are the same number when their index keys are equal, except for firearm
 //! serials: those are unique only per maker (DESIGN §2, the key is (maker, serial)), so a
-//! firearm serial held under another maker is another gun. Only duplicate detection makes
+//! firearm serial held under another maker (`sismatch_ident::maker_key`) is another gun. Only duplicate detection makes
 //! this distinction: a search finds a serial whatever its maker.
 
 use sismatch_alert::{Alert, IdentifierEntry};
-use sismatch_ident::{IdentifierKind, parse};
+use sismatch_ident::{IdentifierKind, maker_key, parse};
 use sismatch_store::Store;
 
 use crate::error::Result;
@@ -66,23 +66,11 @@ fn same_maker(a: &IdentifierEntry, b: &IdentifierEntry) -> bool {
     if !firearm(a) && !firearm(b) {
         return true;
     }
+    let maker = |e: &IdentifierEntry| e.manufacturer.as_deref().and_then(maker_key);
     match (maker(a), maker(b)) {
         (Some(x), Some(y)) => x == y,
         _ => true,
     }
-}
-
-/// A maker's name compared without case, spaces or punctuation (`Smith & Wesson` is
-/// `SMITHWESSON`); `None` when not given.
-fn maker(entry: &IdentifierEntry) -> Option<String> {
-    let name: String = entry
-        .manufacturer
-        .as_deref()?
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect();
-    (!name.is_empty()).then_some(name)
 }
 
 #[cfg(test)]

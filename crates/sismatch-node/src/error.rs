@@ -11,6 +11,14 @@ pub enum NodeError {
     /// No alert (or hit) with this id.
     #[error("no alert with id '{0}'")]
     NotFound(String),
+    /// The alert exists but never had this version.
+    #[error("alert '{id}' has no version {version}")]
+    NoSuchVersion {
+        /// The alert.
+        id: String,
+        /// The version asked for.
+        version: u64,
+    },
     /// The request is valid but the alert's state forbids it (a withdrawn alert cannot be hit,
     /// the alert is not at the version the caller expected).
     #[error("{0}")]

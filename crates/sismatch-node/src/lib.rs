@@ -29,6 +29,7 @@ mod compactor;
 mod duplicates;
 mod error;
 mod hits;
+mod import;
 mod indexer;
 mod node;
 mod node_metrics;
@@ -41,6 +42,7 @@ pub use compactor::COMPACT_AFTER;
 pub use duplicates::Duplicate;
 pub use error::{NodeError, Result};
 pub use hits::{DEFAULT_HITS_PAGE, HitQuery, MAX_HITS_PAGE};
+pub use import::{BatchReport, Import};
 pub use node::{
     BatchOutcome, ImportItem, ItemError, MAX_SEARCHABLE_WAIT, Node, NodeConfig, NodeOptions,
     PutOutcome, SEARCHABLE_WAIT,

@@ -388,6 +388,20 @@ impl Node {
             .await
     }
 
+    /// An alert as it is (`version` `None`) or as it was at `version`: every version is kept
+    /// in the history.
+    pub async fn get_alert_at(&self, id: String, version: Option<u64>) -> Result<Alert> {
+        let Some(version) = version else {
+            return self.get_alert(id).await;
+        };
+        let versions = self.history(id.clone()).await?;
+        versions
+            .into_iter()
+            .map(|v| v.alert)
+            .find(|alert| alert.version == version)
+            .ok_or(NodeError::NoSuchVersion { id, version })
+    }
+
     /// Every stored version of an alert, oldest first.
     pub async fn history(&self, id: String) -> Result<Vec<AlertVersion>> {
         self.blocking(move |store| {

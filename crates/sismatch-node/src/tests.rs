@@ -9,7 +9,7 @@ use sismatch_ident::IdentifierKind;
 use tempfile::TempDir;
 
 use crate::{
-    Applied, HitQuery, ImportItem, Node, NodeConfig, NodeError, NodeOptions, SearchQuery,
+    Applied, HitQuery, Import, ImportItem, Node, NodeConfig, NodeError, NodeOptions, SearchQuery,
     SearchRequest,
 };
 
@@ -445,4 +445,48 @@ fn options_that_cannot_work_are_refused_with_their_name() {
             Ok(_) => panic!("{field}: accepted"),
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_is_read_at_every_version_it_had_and_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = open(&dir, NodeOptions::default());
+    node.put_alert(boat("NL-1", "ABC12345D404"), None, None)
+        .await
+        .unwrap();
+    let reason = Some("owner found it".to_string());
+    node.set_status("NL-1".to_string(), Status::Recovered, reason, None)
+        .await
+        .unwrap();
+    let first = node.get_alert_at("NL-1".to_string(), Some(1)).await;
+    assert_eq!(first.unwrap().status, Status::Active);
+    let current = node.get_alert_at("NL-1".to_string(), None).await.unwrap();
+    assert_eq!((current.version, current.status), (2, Status::Recovered));
+    let missing = node.get_alert_at("NL-1".to_string(), Some(7)).await;
+    assert_eq!(
+        missing.unwrap_err().to_string(),
+        "alert 'NL-1' has no version 7"
+    );
+    let unknown = node.get_alert_at("NL-404".to_string(), Some(1)).await;
+    assert!(matches!(unknown, Err(NodeError::NotFound(id)) if id == "NL-404"));
+    node.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_numbers_its_batches_from_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = std::sync::Arc::new(open(&dir, NodeOptions::default()));
+    let mut import = Import::new(std::sync::Arc::clone(&node));
+    for (number, id) in [(1, "NL-1"), (2, "NL-2")] {
+        let items = vec![ImportItem {
+            line: 1,
+            alert: Ok(boat(id, &format!("ABC1234{number}D404"))),
+        }];
+        let report = import.batch(items).await.unwrap();
+        assert_eq!((report.batch, report.outcome.created), (number, 1));
+    }
+    let mut other = Import::new(std::sync::Arc::clone(&node));
+    let report = other.batch(Vec::new()).await.unwrap();
+    assert_eq!((report.batch, report.outcome.received), (1, 0));
+    node.shutdown();
 }

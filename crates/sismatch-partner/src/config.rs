@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use sismatch_proto::v1::LookupPurpose;
+use sismatch_proto::wire::WireEnum;
 
 use crate::error::{PartnerError, Result};
 
@@ -70,18 +71,16 @@ pub const ALL_PURPOSES: [LookupPurpose; 3] = [
 /// The short name of a purpose, as in the configuration and refusal messages
 /// (`THEFT_INVESTIGATION`).
 pub fn purpose_name(purpose: LookupPurpose) -> &'static str {
-    let name = purpose.as_str_name();
-    name.strip_prefix("LOOKUP_PURPOSE_").unwrap_or(name)
+    purpose.short_name()
 }
 
 /// The purpose named `text` (`THEFT_INVESTIGATION`, any case, with or without the
 /// `LOOKUP_PURPOSE_` prefix), for reading a configuration; UNSPECIFIED is not a purpose.
 pub fn purpose_from_name(text: &str) -> std::result::Result<LookupPurpose, String> {
     let upper = text.trim().to_ascii_uppercase();
-    let short = upper.strip_prefix("LOOKUP_PURPOSE_").unwrap_or(&upper);
-    ALL_PURPOSES
-        .into_iter()
-        .find(|purpose| purpose_name(*purpose) == short)
+    LookupPurpose::from_proto_name(&upper)
+        .or_else(|| LookupPurpose::from_short_name(&upper))
+        .filter(|purpose| ALL_PURPOSES.contains(purpose))
         .ok_or_else(|| {
             format!(
                 "'{text}' is not a purpose (THEFT_INVESTIGATION, RECOVERY_IDENTIFICATION, CROSS_BORDER_ENQUIRY)"

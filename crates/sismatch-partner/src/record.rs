@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sismatch_ident::{Identifier, IdentifierKind, parse};
 use sismatch_proto::v1;
+use sismatch_proto::wire::WireEnum;
 
 /// Which identifier of a register entry: the three kinds a sales register holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,9 +161,7 @@ impl RegisterRecord {
 
 /// An identifier as the audit log lists a disclosed one: `KIND:value` (`HIN:ABC12345D404`).
 pub(crate) fn disclosed(identifier: &v1::Identifier) -> String {
-    let name = identifier.kind().as_str_name();
-    let kind = name.strip_prefix("IDENTIFIER_KIND_").unwrap_or(name);
-    format!("{kind}:{}", identifier.value)
+    format!("{}:{}", identifier.kind().short_name(), identifier.value)
 }
 
 #[cfg(test)]

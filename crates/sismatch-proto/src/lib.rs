@@ -2,8 +2,9 @@
 //! from `proto/sismatch/v1/*.proto` at build time.
 //!
 //! This crate holds the protobuf messages, the tonic clients and servers of
-//! the three services (`NationalNode`, `MatchingCore`, `ManufacturerPartner`)
-//! and the file descriptor set for server reflection. Only this crate and the
+//! the three services (`NationalNode`, `MatchingCore`, `ManufacturerPartner`),
+//! the file descriptor set for server reflection, and [`wire`]: what every user
+//! of the messages needs besides them (durations, the enums' short names). Only this crate and the
 //! servers know protobuf: the identifier core and the services work on plain
 //! Rust domain types, and the conversions between the two live at this edge.
 //!
@@ -28,6 +29,7 @@ pub mod v1 {
 }
 
 pub mod codec;
+pub mod wire;
 
 /// The encoded `google.protobuf.FileDescriptorSet` of every `sismatch.v1`
 /// file, for `tonic-reflection` (`grpcurl list` / `describe` without the

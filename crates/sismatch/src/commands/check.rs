@@ -7,6 +7,7 @@ use serde_json::json;
 use sismatch_grpc::convert::kind_out;
 use sismatch_ident::IdentifierKind;
 use sismatch_proto::v1;
+use sismatch_proto::wire::WireEnum;
 
 use crate::commands::client::{Credentials, core_client};
 
@@ -54,11 +55,7 @@ impl CheckArgs {
             .context("check failed")?
             .into_inner();
         let outcome = v1::CheckOutcome::try_from(answer.outcome)
-            .map(|o| {
-                o.as_str_name()
-                    .trim_start_matches("CHECK_OUTCOME_")
-                    .to_string()
-            })
+            .map(|o| o.short_name().to_string())
             .unwrap_or_default();
         if self.json {
             let checked_at = answer.checked_at.map_or(String::new(), |t| {

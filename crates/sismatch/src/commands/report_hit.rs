@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::json;
 use sismatch_proto::v1;
+use sismatch_proto::wire::WireEnum;
 
 use crate::commands::client::{Credentials, core_client};
 
@@ -68,11 +69,7 @@ impl ReportHitArgs {
         let status = response
             .alert
             .and_then(|a| v1::AlertStatus::try_from(a.status).ok())
-            .map(|s| {
-                s.as_str_name()
-                    .trim_start_matches("ALERT_STATUS_")
-                    .to_string()
-            })
+            .map(|s| s.short_name().to_string())
             .unwrap_or_default();
         if self.json {
             let report = json!({

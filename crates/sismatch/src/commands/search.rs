@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use sismatch_grpc::convert::kind_out;
 use sismatch_ident::IdentifierKind;
 use sismatch_proto::v1;
+use sismatch_proto::wire::WireEnum;
 
 use crate::commands::client::{Credentials, core_client, node_client};
 use crate::commands::table::{Column, WIDTH, fit, render};
@@ -64,11 +65,6 @@ fn elapsed_ms(node: &v1::NodeStatus) -> f64 {
     node.elapsed.map_or(0.0, |d| {
         d.seconds as f64 * 1000.0 + f64::from(d.nanos) / 1e6
     })
-}
-
-/// Enum names without their proto prefix (`BOAT`, not `OBJECT_CATEGORY_BOAT`).
-pub fn short_name(name: &str, prefix: &str) -> String {
-    name.trim_start_matches(prefix).to_string()
 }
 
 impl SearchArgs {
@@ -177,7 +173,7 @@ fn matches_json(matches: &[v1::Match]) -> Vec<Value> {
                         "normalised_query": im.normalized_query,
                         "matched": stored.value,
                         "kind": v1::IdentifierKind::try_from(stored.kind)
-                            .map(|k| short_name(k.as_str_name(), "IDENTIFIER_KIND_"))
+                            .map(|k| k.short_name().to_string())
                             .unwrap_or_default(),
                         "score": im.score,
                         "explanation": im.explanation,
@@ -214,7 +210,7 @@ pub fn core_json(response: &v1::MatchingCoreSearchResponse) -> Value {
                 "country": n.country,
                 "address": n.address,
                 "outcome": v1::NodeOutcome::try_from(n.outcome)
-                    .map(|o| short_name(o.as_str_name(), "NODE_OUTCOME_"))
+                    .map(|o| o.short_name().to_string())
                     .unwrap_or_default(),
                 "message": n.message,
                 "elapsed_ms": elapsed_ms(n),
@@ -294,13 +290,13 @@ fn object(alert: &v1::Alert) -> String {
 
 fn category(alert: &v1::Alert) -> String {
     v1::ObjectCategory::try_from(alert.category)
-        .map(|c| short_name(c.as_str_name(), "OBJECT_CATEGORY_"))
+        .map(|c| c.short_name().to_string())
         .unwrap_or_default()
 }
 
 fn status(alert: &v1::Alert) -> String {
     v1::AlertStatus::try_from(alert.status)
-        .map(|s| short_name(s.as_str_name(), "ALERT_STATUS_"))
+        .map(|s| s.short_name().to_string())
         .unwrap_or_default()
 }
 
@@ -309,7 +305,7 @@ fn status(alert: &v1::Alert) -> String {
 fn action(alert: &v1::Alert) -> String {
     match v1::HitAction::try_from(alert.action) {
         Ok(v1::HitAction::Unspecified) => "SEIZE".to_string(),
-        Ok(action) => short_name(action.as_str_name(), "HIT_ACTION_"),
+        Ok(action) => action.short_name().to_string(),
         Err(_) => String::new(),
     }
 }
@@ -345,7 +341,7 @@ fn match_lines(matches: &[v1::Match]) -> Vec<String> {
         for im in &m.identifier_matches {
             let stored = im.matched_identifier.clone().unwrap_or_default();
             let kind = v1::IdentifierKind::try_from(stored.kind)
-                .map(|k| short_name(k.as_str_name(), "IDENTIFIER_KIND_"))
+                .map(|k| k.short_name().to_string())
                 .unwrap_or_default();
             let detail = format!(
                 "    {kind} {} (read {}): {}",
@@ -379,7 +375,7 @@ pub fn print_core(response: &v1::MatchingCoreSearchResponse) {
         .iter()
         .map(|n| {
             let outcome = v1::NodeOutcome::try_from(n.outcome)
-                .map(|o| short_name(o.as_str_name(), "NODE_OUTCOME_"))
+                .map(|o| o.short_name().to_string())
                 .unwrap_or_default();
             let ms = elapsed_ms(n);
             if n.message.is_empty() {

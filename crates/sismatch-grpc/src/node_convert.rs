@@ -1,0 +1,205 @@
+//! Conversions of the `NationalNode` messages that have no use outside its adapter: search
+//! requests and matches, put and import answers, the node's status. The field-level conversions
+//! they are built from (alerts, identifiers, enums, times) are in `convert.rs`.
+
+use std::time::Duration;
+
+use sismatch_alert::{Invalid, Status as AlertStatus};
+use sismatch_ident::{IdentifierKind, describe};
+use sismatch_node::{
+    AlertMatch, Applied, BatchReport, Duplicate, ImportItem, NodeStatus, PutOutcome,
+    SEARCHABLE_WAIT, SearchQuery, SearchRequest,
+};
+use sismatch_proto::v1;
+use sismatch_proto::wire::duration;
+use tonic::Status;
+
+use crate::convert::{
+    alert_in, alert_out, category_in, edit_out, identifier_out, kind_in, time_out,
+};
+use crate::status::invalid;
+
+/// A string field left empty (or blank) on the wire: not given.
+pub(crate) fn non_blank(text: String) -> Option<String> {
+    (!text.trim().is_empty()).then_some(text)
+}
+
+/// A version number from the wire (`expected_version`, `version`): 0 means none given.
+pub(crate) fn version_in(version: u64) -> Option<u64> {
+    (version != 0).then_some(version)
+}
+
+/// A message field the request must carry, or INVALID_ARGUMENT naming it.
+pub(crate) fn required<T>(field: Option<T>, name: &str) -> Result<T, Status> {
+    field.ok_or_else(|| Status::invalid_argument(format!("{name}: missing")))
+}
+
+/// How long a put waits for its alert to become searchable: 0 is the default.
+pub(crate) fn searchable_wait(ms: u32) -> Duration {
+    match ms {
+        0 => SEARCHABLE_WAIT,
+        ms => Duration::from_millis(u64::from(ms)),
+    }
+}
+
+/// The answer to a put.
+pub(crate) fn put_out(outcome: PutOutcome) -> v1::PutAlertResponse {
+    let (stored, written) = match outcome.applied {
+        Applied::Created(a) => (a, v1::WriteOutcome::Created),
+        Applied::Updated(a) | Applied::StatusChanged(a) => (a, v1::WriteOutcome::Updated),
+        Applied::Unchanged(a) => (a, v1::WriteOutcome::Unchanged),
+    };
+    v1::PutAlertResponse {
+        alert: Some(alert_out(stored)),
+        outcome: written.into(),
+        duplicates: outcome
+            .duplicates
+            .into_iter()
+            .map(
+                |Duplicate {
+                     alert_id,
+                     identifier,
+                 }| v1::DuplicateIdentifier {
+                    identifier: Some(identifier_out(identifier)),
+                    alert_id,
+                },
+            )
+            .collect(),
+        searchable: outcome.searchable,
+    }
+}
+
+/// The items of an import batch; an item without an alert is that item's error, and an item
+/// without a line number is numbered by its position.
+pub(crate) fn items_in(batch: v1::ImportAlertsRequest) -> Vec<ImportItem> {
+    batch
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| ImportItem {
+            line: if item.line == 0 {
+                i as u64 + 1
+            } else {
+                item.line
+            },
+            alert: item
+                .alert
+                .ok_or_else(|| Invalid::new("alert", "missing"))
+                .and_then(alert_in),
+        })
+        .collect()
+}
+
+/// The acknowledgement of one import batch.
+pub(crate) fn batch_out(report: BatchReport) -> v1::ImportAlertsResponse {
+    let outcome = report.outcome;
+    v1::ImportAlertsResponse {
+        batch: report.batch,
+        received: outcome.received,
+        created: outcome.created,
+        updated: outcome.updated,
+        unchanged: outcome.unchanged,
+        rejected: outcome.rejected,
+        errors: outcome
+            .errors
+            .into_iter()
+            .map(|e| v1::ImportError {
+                line: e.line,
+                alert_id: e.alert_id,
+                field: e.error.field,
+                message: e.error.message,
+            })
+            .collect(),
+        sequence: outcome.sequence,
+        elapsed: Some(duration(report.elapsed)),
+    }
+}
+
+/// A domain match for the wire.
+pub(crate) fn match_out(country: &str, found: AlertMatch) -> v1::Match {
+    let explanation = found
+        .hits
+        .first()
+        .map_or_else(|| "text match".to_string(), |hit| describe(&hit.ops));
+    v1::Match {
+        node: country.to_string(),
+        country: found.alert.country.clone(),
+        score: found.score,
+        identifier_matches: found
+            .hits
+            .into_iter()
+            .map(|hit| {
+                let explanation = describe(&hit.ops);
+                v1::IdentifierMatch {
+                    query_index: u32::try_from(hit.query_index).unwrap_or(u32::MAX),
+                    query_value: hit.query_value,
+                    normalized_query: hit.normalised_query,
+                    matched_identifier: Some(identifier_out(hit.identifier)),
+                    score: hit.score,
+                    explanation,
+                    edits: hit.ops.iter().map(edit_out).collect(),
+                    source: v1::MatchSource::Direct.into(),
+                    partner_link: None,
+                    kind_mismatch: hit.kind_mismatch,
+                }
+            })
+            .collect(),
+        explanation,
+        alert: Some(alert_out(found.alert)),
+    }
+}
+
+/// A search request from the wire, with the field named in an error.
+pub(crate) fn search_in(request: v1::NationalNodeSearchRequest) -> Result<SearchRequest, Status> {
+    let mut queries = Vec::with_capacity(request.queries.len());
+    for (i, query) in request.queries.into_iter().enumerate() {
+        let kind: Option<IdentifierKind> =
+            kind_in(&format!("queries[{i}].kind"), query.kind).map_err(|e| invalid(&e))?;
+        queries.push(SearchQuery {
+            value: query.value,
+            kind,
+        });
+    }
+    let filter = request.filter.unwrap_or_default();
+    let mut categories = Vec::with_capacity(filter.categories.len());
+    for (i, number) in filter.categories.into_iter().enumerate() {
+        if let Some(category) =
+            category_in(&format!("filter.categories[{i}]"), number).map_err(|e| invalid(&e))?
+        {
+            categories.push(category);
+        }
+    }
+    Ok(SearchRequest {
+        queries,
+        text: non_blank(request.text),
+        categories,
+        include_expired: filter.include_expired,
+        include_inactive: filter.include_inactive,
+        top_k: request.top_k as usize,
+        min_score: request.min_score,
+    })
+}
+
+/// The node's status for the wire.
+pub(crate) fn status_out(status: NodeStatus) -> v1::GetNodeStatusResponse {
+    let count = |s: AlertStatus| status.alerts.get(&s).copied().unwrap_or(0);
+    v1::GetNodeStatusResponse {
+        country: status.country,
+        node: status.name,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: time_out(Some(status.started_at)),
+        alerts_total: status.alerts.values().sum(),
+        alerts_active: count(AlertStatus::Active),
+        alerts_hit_confirmed: count(AlertStatus::HitConfirmed),
+        alerts_recovered: count(AlertStatus::Recovered),
+        alerts_withdrawn: count(AlertStatus::Withdrawn),
+        alerts_expired: status.alerts_expired,
+        identifiers_indexed: status.identifiers_indexed,
+        hits_received: status.hits_received,
+        store_sequence: status.store_sequence,
+        index_sequence: status.index_sequence,
+        rebuilding: status.rebuilding,
+        rebuild_progress: status.rebuild_progress,
+        index_segments: u32::try_from(status.index_segments).unwrap_or(u32::MAX),
+    }
+}
