@@ -1,0 +1,40 @@
+//! The pages: each a function from what it shows to an HTML string, with no IO, so that every
+//! page can be rendered and inspected in a unit test. Handlers decide which page to show.
+
+pub mod check;
+pub mod login;
+pub mod search;
+pub mod status;
+
+use crate::html::esc;
+use crate::i18n::{Lang, t};
+
+/// The `<select>` of identifier kinds, `chosen` selected ("" = any kind).
+pub fn kind_select(lang: Lang, chosen: &str) -> String {
+    const KINDS: [&str; 12] = [
+        "HIN",
+        "CIN",
+        "VIN",
+        "ENGINE_SERIAL",
+        "FRAME_NUMBER",
+        "SERIAL_NUMBER",
+        "IMO",
+        "MMSI",
+        "REGISTRATION",
+        "CONTAINER",
+        "FIREARM_SERIAL",
+        "OTHER",
+    ];
+    let mut options = format!(r#"<option value="">{}</option>"#, t(lang, "kind.any"));
+    for kind in KINDS {
+        let selected = if kind == chosen { " selected" } else { "" };
+        options.push_str(&format!(
+            r#"<option value="{kind}"{selected}>{}</option>"#,
+            esc(&kind.replace('_', " ").to_lowercase())
+        ));
+    }
+    format!(
+        r#"<label for="kind">{}</label><select id="kind" name="kind">{options}</select>"#,
+        t(lang, "field.kind")
+    )
+}

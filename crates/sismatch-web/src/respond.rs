@@ -1,0 +1,153 @@
+//! What every handler needs from a request (language, session, client address) and the few
+//! kinds of answer it gives (a page, a redirect), with the security headers every answer
+//! carries.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use axum::response::IntoResponse;
+
+use crate::app::App;
+use crate::html::Frame;
+use crate::i18n::Lang;
+use crate::random::same_secret;
+use crate::session::{LANG_COOKIE, SESSION_COOKIE, Session, cookie, set_cookie};
+
+/// The Content-Security-Policy of every answer: nothing but this origin's stylesheet, no
+/// script at all, forms posting only here, never framed.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The request's context.
+#[derive(Debug)]
+pub struct Ctx {
+    /// The page language.
+    pub lang: Lang,
+    /// The session id and the session, when signed in.
+    pub session: Option<(String, Session)>,
+    /// The client's address (for the per-address limits).
+    pub address: String,
+}
+
+impl Ctx {
+    /// The context of a request with `headers` from `peer`.
+    pub fn of(app: &App, headers: &HeaderMap, peer: SocketAddr) -> Ctx {
+        let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = Lang::negotiate(cookie(cookies, LANG_COOKIE), accept);
+        let session = cookie(cookies, SESSION_COOKIE).and_then(|id| {
+            app.sessions
+                .get(id, Instant::now())
+                .map(|session| (id.to_string(), session))
+        });
+        Ctx {
+            lang,
+            session,
+            address: peer.ip().to_string(),
+        }
+    }
+
+    /// The frame of a page at `path`.
+    pub fn frame<'a>(&'a self, path: &'a str) -> Frame<'a> {
+        Frame {
+            lang: self.lang,
+            person: self.session.as_ref().map(|(_, s)| &s.person),
+            csrf: self.session.as_ref().map_or("", |(_, s)| s.csrf.as_str()),
+            path,
+        }
+    }
+
+    /// Whether `token` is this session's CSRF token.
+    pub fn csrf_ok(&self, token: &str) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|(_, s)| same_secret(&s.csrf, token))
+    }
+}
+
+/// An HTML page with `status`, setting `cookies`.
+pub fn html(status: StatusCode, body: String, cookies: &[String]) -> Response<Body> {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    add_cookies(headers, cookies);
+    response
+}
+
+/// A 303 redirect to `location` (POST/redirect/GET), setting `cookies`.
+pub fn redirect(location: &str, cookies: &[String]) -> Response<Body> {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        headers.insert(header::LOCATION, value);
+    }
+    add_cookies(headers, cookies);
+    response
+}
+
+fn add_cookies(headers: &mut HeaderMap, cookies: &[String]) {
+    for value in cookies {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// The cookie that ends the session in the browser.
+pub fn clear_session_cookie(app: &App) -> String {
+    set_cookie(SESSION_COOKIE, "", None, app.settings.secure_cookies)
+}
+
+/// Adds the security headers to every answer (middleware).
+pub async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A path to come back to: only a local absolute path (`/check`), never another site.
+pub fn local_path(path: &str) -> &str {
+    let safe = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path.len() <= 200
+        && path.chars().all(|c| c.is_ascii_graphic());
+    if safe { path } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/check"), "/check");
+        assert_eq!(local_path("//evil.example/"), "/");
+        assert_eq!(local_path("https://evil.example/"), "/");
+        assert_eq!(local_path("/\\evil.example"), "/");
+        assert_eq!(local_path(""), "/");
+    }
+}
