@@ -30,11 +30,21 @@ pub fn kind_select(lang: Lang, chosen: &str) -> String {
         let selected = if kind == chosen { " selected" } else { "" };
         options.push_str(&format!(
             r#"<option value="{kind}"{selected}>{}</option>"#,
-            esc(&kind.replace('_', " ").to_lowercase())
+            esc(&kind_label(kind))
         ));
     }
     format!(
         r#"<label for="kind">{}</label><select id="kind" name="kind">{options}</select>"#,
         t(lang, "field.kind")
     )
+}
+
+/// How a kind reads in a list: acronyms as they are (`HIN`, `MMSI`), words in lower case
+/// (`engine serial`).
+fn kind_label(kind: &str) -> String {
+    if kind.len() <= 4 {
+        kind.to_string()
+    } else {
+        kind.replace('_', " ").to_lowercase()
+    }
 }
