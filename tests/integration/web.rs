@@ -1,0 +1,561 @@
+//! The web page (issue 13) over HTTP against a real federation: two national nodes and a
+//! core in this process, over mutual TLS with roles, and the `sismatch web` binary calling
+//! the core as a trusted forwarder with its own certificate, configured by a TOML file with
+//! Argon2-hashed accounts. Every page is read as a browser without JavaScript reads it.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sismatch_alert::{Alert, Contact, Restricted};
+use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
+use sismatch_core::{ClientTls, Core, CoreConfig, MemberConfig};
+use sismatch_grpc::{CoreService, NodeService};
+use sismatch_node::{Node, NodeConfig};
+use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
+use sismatch_proto::v1::national_node_client::NationalNodeClient;
+use sismatch_proto::v1::national_node_server::NationalNodeServer;
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Server};
+
+use crate::data;
+use crate::http::{Browser, Reply};
+use crate::roles::{entry, identity, pem, server_tls};
+use crate::support::{Running, import, sismatch};
+
+/// Passwords of the test accounts (hashed into the web server's config).
+pub const PASSWORD: &str = "counter-password-1";
+
+/// A federation with the web page in front of it.
+pub struct WebFederation {
+    pub web: SocketAddr,
+    /// The alerts stored, NL's and BE's, each with restricted data.
+    pub alerts: Vec<Alert>,
+    _web_process: Running,
+    _dirs: Vec<TempDir>,
+}
+
+fn directory(identities: Vec<sismatch_auth::IdentityEntry>, forwarders: &[&str]) -> Arc<Directory> {
+    Arc::new(
+        Directory::new(AuthSettings {
+            mode: AuthMode::Required,
+            accept_tokens: false,
+            identities,
+            trusted_forwarders: forwarders.iter().map(|f| f.to_string()).collect(),
+            policy: Vec::new(),
+        })
+        .unwrap(),
+    )
+}
+
+/// Restricted data whose every field is a marker no page may show a dealer.
+fn restricted(id: &str) -> Restricted {
+    let contact = |who: &str| Contact {
+        name: Some(format!("{who}-NAME-{id}")),
+        phone: Some(format!("{who}-PHONE-{id}")),
+        email: Some(format!("{who}-MAIL-{id}@example.org")),
+        address: Some(format!("{who}-ADDRESS-{id}")),
+    };
+    Restricted {
+        owner: Some(contact("OWNER")),
+        victim: Some(contact("VICTIM")),
+        notes: Some(format!("NOTES-{id}")),
+    }
+}
+
+/// What no dealer page may contain about `alert`: its id, its descriptive fields and every
+/// restricted field.
+pub fn secrets(alert: &Alert) -> Vec<String> {
+    let mut out = vec![alert.id.clone()];
+    out.extend(alert.description.clone());
+    out.extend(alert.case_reference.clone());
+    out.extend(alert.brand.clone());
+    if let Some(r) = &alert.restricted {
+        out.extend(r.notes.clone());
+        for contact in [&r.owner, &r.victim].into_iter().flatten() {
+            out.extend(contact.name.clone());
+            out.extend(contact.phone.clone());
+            out.extend(contact.email.clone());
+            out.extend(contact.address.clone());
+        }
+    }
+    out
+}
+
+async fn tls_channel(certs: &Path, addr: SocketAddr, name: &str) -> Channel {
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(pem(certs, "ca.pem")))
+        .domain_name("localhost")
+        .identity(identity(certs, name));
+    Channel::from_shared(format!("https://localhost:{}", addr.port()))
+        .unwrap()
+        .tls_config(tls)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// A node of `country` over mTLS, trusting the core and the web server as forwarders,
+/// loaded with `alerts` by the operator `beheer`.
+async fn node(country: &str, certs: &Path, data: &Path, alerts: &[Alert]) -> SocketAddr {
+    let config = NodeConfig {
+        country: country.to_string(),
+        data_dir: data.to_path_buf(),
+    };
+    let node = Arc::new(
+        tokio::task::spawn_blocking(move || Node::open(config))
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let identities = vec![
+        entry("core", Role::Operator, None, None),
+        entry("web", Role::Operator, None, None),
+        entry("beheer", Role::Operator, None, None),
+    ];
+    let service = NationalNodeServer::new(NodeService::with_directory(
+        Arc::clone(&node),
+        directory(identities, &["core", "web"]),
+    ));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let tls = server_tls(certs, &format!("node-{}", country.to_lowercase()));
+    tokio::spawn(async move {
+        Server::builder()
+            .tls_config(tls)
+            .unwrap()
+            .add_service(service)
+            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true)))
+            .await
+            .unwrap();
+    });
+    let mut operator = NationalNodeClient::new(tls_channel(certs, addr, "beheer").await);
+    import(&mut operator, alerts, 100).await;
+    assert!(node.wait_indexed(Duration::from_secs(20)).await);
+    addr
+}
+
+/// The core over both nodes, over mTLS, trusting the web server as a forwarder.
+async fn core(certs: &Path, nodes: &[(&str, SocketAddr)], dealer_quota: u32) -> SocketAddr {
+    let members = nodes
+        .iter()
+        .map(|(country, addr)| MemberConfig {
+            name: country.to_string(),
+            country: country.to_string(),
+            address: format!("https://localhost:{}", addr.port()),
+        })
+        .collect();
+    let mut config = CoreConfig::new(members);
+    config.default_deadline = Duration::from_secs(5);
+    config.dealer_checks_per_minute = dealer_quota;
+    config.tls = Some(ClientTls {
+        ca_pem: pem(certs, "ca.pem"),
+        cert_pem: pem(certs, "core.pem"),
+        key_pem: pem(certs, "core.key"),
+    });
+    let core = Arc::new(Core::new(config).unwrap());
+    let identities = vec![
+        entry("web", Role::Operator, None, None),
+        entry("beheer", Role::Operator, None, None),
+    ];
+    let service = CoreService::with_directory(core, directory(identities, &["web"]));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let tls = server_tls(certs, "core");
+    tokio::spawn(async move {
+        Server::builder()
+            .tls_config(tls)
+            .unwrap()
+            .add_service(MatchingCoreServer::new(service))
+            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true)))
+            .await
+            .unwrap();
+    });
+    addr
+}
+
+/// The web server's config file: the core and nodes over mTLS with the `web` certificate,
+/// a dealer, police of NL and of BE, and an operator.
+fn web_config(certs: &Path, core: SocketAddr, nodes: &[(&str, SocketAddr)]) -> String {
+    let nodes: Vec<String> = nodes
+        .iter()
+        .map(|(country, addr)| format!("\"{country}=https://localhost:{}\"", addr.port()))
+        .collect();
+    let hash = sismatch_web::hash_password(PASSWORD).unwrap();
+    let mut config = format!(
+        "core = \"https://localhost:{}\"\nsecure_cookies = false\npolice_phone = \"+31 900 8844\"\n\
+         checks_per_minute_per_address = 10000\nnodes = [{}]\n\n[tls]\nca = \"ca.pem\"\ncert = \"web.pem\"\nkey = \"web.key\"\n",
+        core.port(),
+        nodes.join(", ")
+    );
+    for (name, role, country) in [
+        ("garage", "DEALER", None),
+        ("agent-nl", "POLICE", Some("NL")),
+        ("agent-be", "POLICE", Some("BE")),
+        ("beheer", "OPERATOR", None),
+    ] {
+        config.push_str(&format!(
+            "\n[[users]]\nname = \"{name}\"\nrole = \"{role}\"\n"
+        ));
+        if let Some(country) = country {
+            config.push_str(&format!("country = \"{country}\"\n"));
+        }
+        if role == "DEALER" {
+            config.push_str("dealer_id = \"KVK-12345678\"\n");
+        }
+        config.push_str(&format!("password_hash = \"{hash}\"\n"));
+    }
+    std::fs::write(certs.join("web.toml"), &config).unwrap();
+    config
+}
+
+impl WebFederation {
+    /// Starts everything; `dealer_quota` is the core's checks per dealer per minute.
+    pub async fn start(alerts_per_country: usize, dealer_quota: u32) -> WebFederation {
+        let certs = TempDir::new().unwrap();
+        let dir = certs.path();
+        let mut args = vec!["certs", "--out", dir.to_str().unwrap()];
+        args.extend(["node-nl", "node-be", "core", "web", "beheer"]);
+        assert!(sismatch(&args).status.success());
+        let mut alerts = Vec::new();
+        let mut dirs = Vec::new();
+        let mut nodes = Vec::new();
+        for (country, seed) in [("NL", 31), ("BE", 32)] {
+            let mut mine = data::alerts(country, alerts_per_country, seed);
+            for alert in &mut mine {
+                alert.restricted = Some(restricted(&alert.id));
+            }
+            let data_dir = TempDir::new().unwrap();
+            let addr = node(country, dir, data_dir.path(), &mine).await;
+            nodes.push((country, addr));
+            dirs.push(data_dir);
+            alerts.extend(mine);
+        }
+        let core = core(dir, &nodes, dealer_quota).await;
+        web_config(dir, core, &nodes);
+        let args: Vec<String> = ["web", "--listen", "127.0.0.1:0", "--config"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([dir.join("web.toml").to_str().unwrap().to_string()])
+            .collect();
+        let (web_process, web, _lines) = Running::spawn(&args, &dir.join("web.log"));
+        dirs.push(certs);
+        WebFederation {
+            web,
+            alerts,
+            _web_process: web_process,
+            _dirs: dirs,
+        }
+    }
+
+    /// A browser signed in as `name`.
+    pub async fn signed_in(&self, name: &str) -> Browser {
+        let mut browser = Browser::new(self.web);
+        let reply = browser.sign_in(name, PASSWORD).await;
+        assert_eq!(reply.status, 303, "{name} signs in: {}", reply.body);
+        browser
+    }
+
+    /// The first identifier value of the `i`-th alert.
+    pub fn value(&self, i: usize) -> String {
+        self.alerts[i].identifiers[0].value.clone()
+    }
+}
+
+/// Asserts that no alert's id, description or restricted field is in `page`.
+pub fn assert_nothing_about_alerts(alerts: &[Alert], page: &Reply, context: &str) {
+    for alert in alerts {
+        for secret in secrets(alert) {
+            assert!(
+                !page.body.contains(&secret),
+                "{context}: the dealer's page shows '{secret}' of {}",
+                alert.id
+            );
+        }
+    }
+}
+
+/// The text of the element with `id` on the page.
+pub fn element(page: &Reply, id: &str) -> String {
+    let marker = format!(r#"id="{id}">"#);
+    let Some(start) = page.body.find(&marker) else {
+        return String::new();
+    };
+    let rest = &page.body[start + marker.len()..];
+    rest.chars().take_while(|c| *c != '<').collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dealer_checks_police_search_and_report_and_an_operator_sees_the_nodes() {
+    let fed = WebFederation::start(6, 60).await;
+
+    // Every page carries the strict policy; nothing is served without signing in.
+    let mut anonymous = Browser::new(fed.web);
+    let login = anonymous.get("/login").await;
+    assert_eq!(login.status, 200);
+    let csp = login.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert_eq!(login.header("x-frame-options"), Some("DENY"));
+    for path in ["/check", "/search", "/status", "/check/certificate"] {
+        let page = anonymous.get(path).await;
+        assert_eq!(
+            (page.status, page.header("location")),
+            (303, Some("/login")),
+            "{path}"
+        );
+    }
+
+    // A dealer: the cookie is HttpOnly and SameSite; a misread stolen number is a HIT.
+    let mut dealer = Browser::new(fed.web);
+    let wrong = dealer.sign_in("garage", "not the password").await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("User name or password is wrong."));
+    let signed = dealer.sign_in("garage", PASSWORD).await;
+    assert_eq!(signed.header("location"), Some("/check"));
+    let cookie = signed
+        .headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with("sismatch_session="))
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let stolen = fed.value(0);
+    let misread = stolen.replacen('0', "O", 1);
+    let hit = dealer
+        .submit("/check", &[("values", &misread), ("kind", "")])
+        .await;
+    assert_eq!(hit.status, 200, "{}", hit.body);
+    assert_eq!(element(&hit, "outcome"), "HIT", "{}", hit.body);
+    assert!(element(&hit, "reference").starts_with("C-"));
+    assert!(hit.body.contains("tel:+319008844"));
+    assert_nothing_about_alerts(&fed.alerts, &hit, "HIT");
+    let no_hit = dealer
+        .submit("/check", &[("values", "ZZQ9XW7YV3KT2"), ("kind", "")])
+        .await;
+    assert_eq!(element(&no_hit, "outcome"), "NO HIT");
+    assert_eq!(element(&no_hit, "countries"), "BE, NL");
+    let certificate = dealer.get("/check/certificate").await;
+    assert_eq!(certificate.status, 200);
+    assert!(certificate.body.contains("KVK-12345678"));
+    assert!(certificate.body.contains(&element(&no_hit, "reference")));
+    assert_eq!(dealer.get("/search").await.status, 403);
+    assert_eq!(dealer.get("/status").await.status, 403);
+
+    // Police of the issuing country see the explanation and the owner; police of another
+    // country see the alert without it, and report the hit.
+    let nl_alert = &fed.alerts[0];
+    let mut police_nl = fed.signed_in("agent-nl").await;
+    let found = police_nl
+        .submit("/search", &[("values", &misread), ("kind", "")])
+        .await;
+    assert_eq!(found.status, 200);
+    assert!(found.body.contains(&nl_alert.id), "{}", found.body);
+    assert!(found.body.contains("look-alike"), "{}", found.body);
+    assert!(found.body.contains(&format!("NOTES-{}", nl_alert.id)));
+    assert_eq!(police_nl.get("/check").await.status, 403);
+    let mut police_be = fed.signed_in("agent-be").await;
+    let found = police_be
+        .submit("/search", &[("values", &misread), ("kind", "")])
+        .await;
+    assert!(found.body.contains(&nl_alert.id));
+    assert!(
+        !found.body.contains("NOTES-"),
+        "restricted data went to BE police"
+    );
+    assert!(found.body.contains(r#"class="outcome">OK"#));
+    let reported = police_be
+        .submit(
+            "/search/report",
+            &[
+                ("alert_id", &nl_alert.id),
+                ("matched_value", &misread),
+                ("location", "Antwerp harbour"),
+                ("note", "found on a trailer"),
+                ("case_reference", "BE-PV-2026-77"),
+            ],
+        )
+        .await;
+    assert!(reported.body.contains("Hit reported"), "{}", reported.body);
+    let again = police_be
+        .submit("/search", &[("values", &stolen), ("kind", "")])
+        .await;
+    assert!(again.body.contains("HIT_CONFIRMED"), "{}", again.body);
+
+    // The operator sees every node answering and their counts.
+    let mut operator = fed.signed_in("beheer").await;
+    let status = operator.get("/status").await;
+    assert_eq!(status.status, 200, "{}", status.body);
+    assert_eq!(
+        status.body.matches(r#"class="outcome">OK"#).count(),
+        2,
+        "{}",
+        status.body
+    );
+    assert!(
+        status.body.contains("<td>6 (5 active)</td>")
+            || status.body.contains("<td>6 (6 active)</td>"),
+        "{}",
+        status.body
+    );
+
+    // Signing out ends the session on the server, not only in the browser.
+    let session = dealer.cookies.get("sismatch_session").cloned().unwrap();
+    let page = dealer.get("/check").await;
+    dealer.post("/logout", &[("csrf", &page.csrf())]).await;
+    let mut replay = Browser::new(fed.web);
+    replay
+        .cookies
+        .insert("sismatch_session".to_string(), session);
+    assert_eq!(replay.get("/check").await.status, 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_a_dealer_can_receive_says_anything_about_an_alert() {
+    let fed = WebFederation::start(12, 1000).await;
+    let mut dealer = fed.signed_in("garage").await;
+    let mut rng = data::Rng::new(7);
+    let mut hits = 0;
+    for round in 0..40 {
+        // Stored numbers, misread or cut to a fragment, several at once, and noise.
+        let i = rng.below(fed.alerts.len());
+        let stored = fed.value(i);
+        let value = match round % 4 {
+            0 => stored.clone(),
+            1 => stored.replacen('0', "O", 1).replacen('1', "I", 1),
+            2 => format!("*{}*", &stored[stored.len().saturating_sub(7)..]),
+            _ => format!("{}\n{}", stored, fed.value((i + 1) % fed.alerts.len())),
+        };
+        let page = dealer
+            .submit("/check", &[("values", &value), ("kind", "")])
+            .await;
+        assert_eq!(page.status, 200, "{value}: {}", page.body);
+        if element(&page, "outcome") == "HIT" {
+            hits += 1;
+        }
+        assert_nothing_about_alerts(&fed.alerts, &page, &value);
+        let certificate = dealer.get("/check/certificate").await;
+        assert_nothing_about_alerts(&fed.alerts, &certificate, &value);
+    }
+    assert!(
+        hits >= 20,
+        "only {hits} of 40 checks hit: the test would prove little"
+    );
+    // Refused and malformed requests do not leak either.
+    for path in ["/search", "/status", "/nowhere"] {
+        let page = dealer.get(path).await;
+        assert_nothing_about_alerts(&fed.alerts, &page, path);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_the_form_back_with_a_message_never_a_server_error() {
+    let fed = WebFederation::start(3, 3).await;
+    let mut dealer = fed.signed_in("garage").await;
+    let long = "A".repeat(10_000);
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"values=".to_vec(), "give at least one number"),
+        (crate::http::form(&[("values", &long)]), "at most"),
+        (b"values=ABC%0012345".to_vec(), "control character"),
+        (b"values=ABC%1B%5B2J".to_vec(), "control character"),
+        (b"values=%FF%FEABC12345".to_vec(), "not UTF-8"),
+        (b"values=ABC12345&kind=SPACESHIP".to_vec(), "unknown kind"),
+        (b"%%%=&&&values".to_vec(), "give at least one number"),
+    ];
+    for (body, expected) in cases {
+        let csrf = dealer.get("/check").await.csrf();
+        let mut with_token = format!("csrf={csrf}&").into_bytes();
+        with_token.extend_from_slice(&body);
+        let page = dealer.post_raw("/check", with_token).await;
+        assert_eq!(page.status, 400, "{}", String::from_utf8_lossy(&body));
+        assert!(page.body.contains(r#"role="alert""#), "{}", page.body);
+        assert!(page.body.contains(expected), "{expected}: {}", page.body);
+        assert!(page.body.contains(r#"<form method="post" action="/check""#));
+    }
+
+    // A form without its session's token is refused, and nothing is checked.
+    let page = dealer.post("/check", &[("values", &fed.value(0))]).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("The form has expired"));
+    let page = dealer
+        .post(
+            "/check",
+            &[("csrf", &"0".repeat(64)), ("values", &fed.value(0))],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+
+    // The core's per-dealer quota (3 a minute here) is a sentence on the page.
+    let mut last = None;
+    for _ in 0..4 {
+        last = Some(dealer.submit("/check", &[("values", &fed.value(0))]).await);
+    }
+    let page = last.unwrap();
+    assert_eq!(page.status, 429, "{}", page.body);
+    assert!(page.body.contains("too many checks"), "{}", page.body);
+
+    // A police search with nothing to search for, or a partner look-up without a case.
+    let mut police = fed.signed_in("agent-nl").await;
+    let page = police
+        .submit("/search", &[("values", ""), ("text", "")])
+        .await;
+    assert_eq!(page.status, 400);
+    let page = police
+        .submit(
+            "/search",
+            &[
+                ("values", "6CJ-1013456"),
+                ("expand", "on"),
+                ("purpose", "THEFT_INVESTIGATION"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 400);
+    assert!(
+        page.body.contains("Case reference: required"),
+        "{}",
+        page.body
+    );
+    let page = police
+        .submit(
+            "/search/report",
+            &[("alert_id", "NL-000001"), ("location", "")],
+        )
+        .await;
+    assert!(
+        page.body.contains("Where it was found: required"),
+        "{}",
+        page.body
+    );
+
+    // Sign-in is throttled: after five wrong passwords even the right one waits.
+    let mut guesser = Browser::new(fed.web);
+    for _ in 0..5 {
+        assert_eq!(
+            guesser.sign_in("beheer", "guess-guess-guess").await.status,
+            401
+        );
+    }
+    let refused = guesser.sign_in("beheer", PASSWORD).await;
+    assert_eq!(refused.status, 429);
+    assert!(refused.body.contains("Too many failed sign-ins"));
+
+    // Labels follow Accept-Language and the switch.
+    let mut dutch = Browser::new(fed.web);
+    dutch.accept_language = "nl-NL,nl;q=0.9,en;q=0.5".to_string();
+    assert!(dutch.get("/login").await.body.contains("Wachtwoord"));
+    let switched = dutch.get("/lang?set=de&back=/login").await;
+    assert_eq!(switched.header("location"), Some("/login"));
+    assert!(dutch.get("/login").await.body.contains("Passwort"));
+    let elsewhere = dutch.get("/lang?set=fr&back=//evil.example/").await;
+    assert_eq!(elsewhere.header("location"), Some("/"));
+}
