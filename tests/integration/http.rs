@@ -191,13 +191,10 @@ fn parse(answer: &[u8]) -> Reply {
 
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let Some(end) = raw.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
         let size_text = String::from_utf8_lossy(&raw[..end]).to_string();
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-            .unwrap_or(0);
+        let size = size_text.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size, 16).unwrap_or(0);
         raw = &raw[end + 2..];
         if size == 0 || raw.len() < size {
             break;
