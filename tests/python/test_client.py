@@ -52,7 +52,7 @@ class Demo:
         self.data_dir = data_dir
         self.stderr_path = os.path.join(data_dir, "demo.stderr")
         self.command = [
-            binary, "demo", "--listen", "127.0.0.1:0", "--alerts", str(ALERTS),
+            binary, "demo", "--listen", "127.0.0.1:0", "--web", "127.0.0.1:0", "--alerts", str(ALERTS),
             "--data", os.path.join(data_dir, "federation"),
         ]
         self._stderr = open(self.stderr_path, "wb")

@@ -348,6 +348,101 @@ impl ServeArgs {
     }
 }
 
+/// The web page of `sismatch demo`: one account per role (a dealer, police of every
+/// country, an operator) with demo passwords printed on screen, plain HTTP on loopback.
+pub struct DemoWeb {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The server task, ending after the demo's stop signal.
+    pub server: tokio::task::JoinHandle<Result<()>>,
+    sign_ins: Vec<(String, String, String)>,
+}
+
+impl DemoWeb {
+    /// Prints the URL and the demo sign-ins.
+    pub fn print_sign_ins(&self) {
+        println!();
+        println!(
+            "== the web page: open http://{}/ in a browser and sign in as (demo passwords) ==",
+            self.addr
+        );
+        for (who, name, password) in &self.sign_ins {
+            println!("{who:<12} {name:<12} {password}");
+        }
+    }
+}
+
+/// Starts the demo's web page on `listen` (a free port when it is taken) over the demo's
+/// core, with its nodes on `/status`.
+pub async fn demo_web(
+    listen: SocketAddr,
+    core: SocketAddr,
+    nodes: &[(String, SocketAddr)],
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> Result<DemoWeb> {
+    let mut accounts = vec![(
+        "dealer".to_string(),
+        "garage".to_string(),
+        sismatch_auth::Role::Dealer,
+        None,
+    )];
+    for (country, _) in nodes {
+        accounts.push((
+            format!("police {country}"),
+            format!("police-{}", country.to_ascii_lowercase()),
+            sismatch_auth::Role::Police,
+            Some(country.clone()),
+        ));
+    }
+    accounts.push((
+        "operator".to_string(),
+        "operator".to_string(),
+        sismatch_auth::Role::Operator,
+        None,
+    ));
+    let mut users = Vec::with_capacity(accounts.len());
+    let mut sign_ins = Vec::with_capacity(accounts.len());
+    for (who, name, role, country) in accounts {
+        let password = format!("demo-{name}");
+        users.push(UserEntry {
+            name: name.clone(),
+            role: role.to_string(),
+            country,
+            dealer_id: (role == sismatch_auth::Role::Dealer).then(|| "DEMO-DEALER-1".to_string()),
+            password_hash: hash_password(&password).map_err(|e| anyhow!("{e}"))?,
+        });
+        sign_ins.push((who, name, password));
+    }
+    let settings = WebSettings {
+        police_phone: "112".to_string(),
+        ..WebSettings::default()
+    };
+    let node_list: Vec<String> = nodes.iter().map(|(c, a)| format!("{c}={a}")).collect();
+    let server = WebServer::new(
+        settings,
+        &core.to_string(),
+        &Credentials::default(),
+        &users,
+        &node_list,
+    )?;
+    let listener = match TcpListener::bind(listen).await {
+        Ok(listener) => listener,
+        Err(error) if listen.port() != 0 => {
+            eprintln!("web: cannot listen on {listen} ({error}); using a free port");
+            TcpListener::bind(SocketAddr::new(listen.ip(), 0)).await?
+        }
+        Err(error) => return Err(error).with_context(|| format!("web: cannot listen on {listen}")),
+    };
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(server.serve(listener, shutdown, grace));
+    Ok(DemoWeb {
+        addr,
+        server,
+        sign_ins,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
