@@ -285,13 +285,7 @@ pub async fn search_form(
     };
     let flash = app.sessions.take_flash(id);
     let (typed, answer) = match &session.last_search {
-        Some((values, answer)) => (
-            SearchForm {
-                values: values.clone(),
-                ..SearchForm::default()
-            },
-            Some(answer),
-        ),
+        Some((typed, answer)) => (typed.clone(), Some(answer)),
         None => (SearchForm::default(), None),
     };
     let flash = flash.as_ref().map(|(kind, text)| (*kind, text.as_str()));
@@ -326,9 +320,9 @@ pub async fn search(
     };
     match app.core.search(&session.person, request).await {
         Ok(answer) => {
-            let values = typed.values.clone();
+            let typed = typed.clone();
             app.sessions
-                .update(id, |s| s.last_search = Some((values, answer)));
+                .update(id, |s| s.last_search = Some((typed, answer)));
             redirect("/search", &[])
         }
         Err(error) => again(status_of(&error), &explain(&error)),

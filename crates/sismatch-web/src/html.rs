@@ -176,12 +176,14 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #bbb;vertical-align:top}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 dt{font-weight:600}
-dd{margin:0}
+dd{margin:0;overflow-wrap:anywhere;min-width:0}
+button[type=submit]{display:block}
+header button[type=submit]{display:inline-block}
 .skip{position:absolute;left:-999px}
 .skip:focus{left:1rem;top:1rem;background:#fff;color:#000;padding:.5rem;z-index:1}
 .certificate{border:3px double #111;padding:1.5rem;max-width:40rem}
 @media print{header,.noprint{display:none}body{font-size:12pt}main{max-width:none}}
-@media (max-width:40rem){body{font-size:16px}main{padding:.6rem}.brand{width:100%}}
+@media (max-width:40rem){body{font-size:16px}main{padding:.6rem}.brand{width:100%}dl{grid-template-columns:1fr}dt{margin-top:.4rem}table{display:block;overflow-x:auto}}
 "#;
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use sismatch_proto::v1;
 
 use crate::accounts::Account;
 use crate::check::CheckView;
+use crate::pages::search::SearchForm;
 use crate::random;
 
 /// The session cookie's name.
@@ -33,8 +34,8 @@ pub struct Session {
     pub csrf: String,
     /// The last check, shown after the redirect and printed as a certificate.
     pub last_check: Option<CheckView>,
-    /// The last search: the values as typed and the core's answer.
-    pub last_search: Option<(String, v1::MatchingCoreSearchResponse)>,
+    /// The last search: the form as typed and the core's answer.
+    pub last_search: Option<(SearchForm, v1::MatchingCoreSearchResponse)>,
     /// A one-time message for the next page (`ok` or `error`, text).
     pub flash: Option<(&'static str, String)>,
     signed_in: Instant,
