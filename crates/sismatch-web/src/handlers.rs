@@ -3,14 +3,14 @@
 //! redirects (POST/redirect/GET). Bad input gives the form back with the message; nothing
 //! here answers 500.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::http::{HeaderMap, Response, StatusCode, header};
+use axum::extract::{RawQuery, State};
+use axum::http::{Response, StatusCode, header};
 
+use crate::accounts::Account;
 use crate::app::App;
 use crate::core_api::explain;
 use crate::i18n::{Lang, t};
@@ -19,16 +19,14 @@ use crate::pages;
 use crate::pages::search::SearchForm;
 use crate::random;
 use crate::respond::{Ctx, clear_session_cookie, html, local_path, redirect};
-use crate::session::{LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, cookie, set_cookie};
+use crate::session::{LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, set_cookie};
 use crate::{check, search, status};
 
 type Page = Response<Body>;
 type AppState = State<Arc<App>>;
-type Peer = ConnectInfo<SocketAddr>;
 
 /// `/`: the signed-in person's page, or the sign-in page.
-pub async fn home(State(app): AppState, ConnectInfo(peer): Peer, headers: HeaderMap) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
+pub async fn home(ctx: Ctx) -> Page {
     match &ctx.session {
         Some((_, session)) => redirect(session.person.home(), &[]),
         None => redirect("/login", &[]),
@@ -54,8 +52,7 @@ fn login_page(app: &App, ctx: &Ctx, status: StatusCode, name: &str, error: Optio
 }
 
 /// `GET /login`.
-pub async fn login_form(State(app): AppState, ConnectInfo(peer): Peer, headers: HeaderMap) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
+pub async fn login_form(State(app): AppState, ctx: Ctx) -> Page {
     if let Some((_, session)) = &ctx.session {
         return redirect(session.person.home(), &[]);
     }
@@ -64,19 +61,12 @@ pub async fn login_form(State(app): AppState, ConnectInfo(peer): Peer, headers: 
 
 /// `POST /login`: throttled per name and per address; the password is verified off the
 /// async workers (Argon2 is slow on purpose).
-pub async fn login(
-    State(app): AppState,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
+pub async fn login(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
     let lang = ctx.lang;
     let form = Form::parse(&body);
     let name = form.get("name").trim().to_string();
     let password = form.get("password").to_string();
-    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
-    let login_token = cookie(cookies, LOGIN_COOKIE).unwrap_or("");
+    let login_token = ctx.login_token.as_deref().unwrap_or("");
     if login_token.is_empty() || !random::same_secret(login_token, form.get("csrf")) {
         return login_page(
             &app,
@@ -131,13 +121,7 @@ pub async fn login(
 }
 
 /// `POST /logout`.
-pub async fn logout(
-    State(app): AppState,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
+pub async fn logout(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
     let form = Form::parse(&body);
     if let Some((id, _)) = &ctx.session
         && ctx.csrf_ok(form.get("csrf"))
@@ -161,9 +145,8 @@ fn refuse(ctx: &Ctx, path: &str) -> Page {
 }
 
 /// `GET /check`: the form and the last answer.
-pub async fn check_form(State(app): AppState, ConnectInfo(peer): Peer, headers: HeaderMap) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
-    let Some((_, session)) = ctx.session.as_ref().filter(|(_, s)| s.person.may_check()) else {
+pub async fn check_form(State(app): AppState, ctx: Ctx) -> Page {
+    let Some((_, session)) = ctx.allowed(Account::may_check) else {
         return refuse(&ctx, "/check");
     };
     let form = check::CheckForm::default();
@@ -178,14 +161,8 @@ pub async fn check_form(State(app): AppState, ConnectInfo(peer): Peer, headers: 
 }
 
 /// `POST /check`: validates, asks the core, keeps the answer in the session, redirects.
-pub async fn check(
-    State(app): AppState,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
-    let Some((id, session)) = ctx.session.as_ref().filter(|(_, s)| s.person.may_check()) else {
+pub async fn check(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
+    let Some((id, session)) = ctx.allowed(Account::may_check) else {
         return refuse(&ctx, "/check");
     };
     let lang = ctx.lang;
@@ -241,13 +218,8 @@ fn status_of(error: &crate::WebError) -> StatusCode {
 }
 
 /// `GET /check/certificate`: the printable certificate of the last NO HIT check.
-pub async fn certificate(
-    State(app): AppState,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
-) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
-    let Some((_, session)) = ctx.session.as_ref().filter(|(_, s)| s.person.may_check()) else {
+pub async fn certificate(State(app): AppState, ctx: Ctx) -> Page {
+    let Some((_, session)) = ctx.allowed(Account::may_check) else {
         return refuse(&ctx, "/check/certificate");
     };
     match session
@@ -274,13 +246,8 @@ pub async fn certificate(
 }
 
 /// `GET /search`: the form, a one-time message and the last answer.
-pub async fn search_form(
-    State(app): AppState,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
-) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
-    let Some((id, session)) = ctx.session.as_ref().filter(|(_, s)| s.person.may_search()) else {
+pub async fn search_form(State(app): AppState, ctx: Ctx) -> Page {
+    let Some((id, session)) = ctx.allowed(Account::may_search) else {
         return refuse(&ctx, "/search");
     };
     let flash = app.sessions.take_flash(id);
@@ -294,14 +261,8 @@ pub async fn search_form(
 }
 
 /// `POST /search`: validates, asks the core, keeps the answer in the session, redirects.
-pub async fn search(
-    State(app): AppState,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
-    let Some((id, session)) = ctx.session.as_ref().filter(|(_, s)| s.person.may_search()) else {
+pub async fn search(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
+    let Some((id, session)) = ctx.allowed(Account::may_search) else {
         return refuse(&ctx, "/search");
     };
     let lang = ctx.lang;
@@ -330,14 +291,8 @@ pub async fn search(
 }
 
 /// `POST /search/report`: sends the hit report and says how it went on the search page.
-pub async fn report_hit(
-    State(app): AppState,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
-    let Some((id, session)) = ctx.session.as_ref().filter(|(_, s)| s.person.may_search()) else {
+pub async fn report_hit(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
+    let Some((id, session)) = ctx.allowed(Account::may_search) else {
         return refuse(&ctx, "/search");
     };
     let lang = ctx.lang;
@@ -368,13 +323,8 @@ pub async fn report_hit(
 }
 
 /// `GET /status`: the operator's view of the federation.
-pub async fn status(State(app): AppState, ConnectInfo(peer): Peer, headers: HeaderMap) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
-    let Some((_, session)) = ctx
-        .session
-        .as_ref()
-        .filter(|(_, s)| s.person.may_see_status())
-    else {
+pub async fn status(State(app): AppState, ctx: Ctx) -> Page {
+    let Some((_, session)) = ctx.allowed(Account::may_see_status) else {
         return refuse(&ctx, "/status");
     };
     let view = status::gather(
@@ -430,8 +380,7 @@ pub async fn health() -> Page {
 }
 
 /// Any other path.
-pub async fn not_found(State(app): AppState, ConnectInfo(peer): Peer, headers: HeaderMap) -> Page {
-    let ctx = Ctx::of(&app, &headers, peer);
+pub async fn not_found(ctx: Ctx) -> Page {
     let text = t(ctx.lang, "msg.not_found");
     let body = crate::html::page(&ctx.frame("/"), text, "");
     html(StatusCode::NOT_FOUND, body, &[])

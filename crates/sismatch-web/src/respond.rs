@@ -2,18 +2,23 @@
 //! kinds of answer it gives (a page, a redirect), with the security headers every answer
 //! carries.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 
+use crate::accounts::Account;
 use crate::app::App;
 use crate::html::Frame;
 use crate::i18n::Lang;
 use crate::random::same_secret;
-use crate::session::{LANG_COOKIE, SESSION_COOKIE, Session, cookie, set_cookie};
+use crate::session::{LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, Session, cookie, set_cookie};
 
 /// The Content-Security-Policy of every answer: nothing but this origin's stylesheet, no
 /// script at all, forms posting only here, never framed.
@@ -28,11 +33,13 @@ pub struct Ctx {
     pub session: Option<(String, Session)>,
     /// The client's address (for the per-address limits).
     pub address: String,
+    /// The sign-in form's CSRF token from its cookie, if any.
+    pub login_token: Option<String>,
 }
 
 impl Ctx {
     /// The context of a request with `headers` from `peer`.
-    pub fn of(app: &App, headers: &HeaderMap, peer: SocketAddr) -> Ctx {
+    pub fn of(app: &App, headers: &HeaderMap, peer: Option<SocketAddr>) -> Ctx {
         let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
         let accept = headers
             .get(header::ACCEPT_LANGUAGE)
@@ -46,8 +53,17 @@ impl Ctx {
         Ctx {
             lang,
             session,
-            address: peer.ip().to_string(),
+            address: peer.map_or_else(|| "unknown".to_string(), |peer| peer.ip().to_string()),
+            login_token: cookie(cookies, LOGIN_COOKIE).map(str::to_string),
         }
+    }
+
+    /// The session id and session of a signed-in person whom `may` allows here.
+    pub fn allowed(&self, may: fn(&Account) -> bool) -> Option<(&str, &Session)> {
+        self.session
+            .as_ref()
+            .filter(|(_, session)| may(&session.person))
+            .map(|(id, session)| (id.as_str(), session))
     }
 
     /// The frame of a page at `path`.
@@ -65,6 +81,22 @@ impl Ctx {
         self.session
             .as_ref()
             .is_some_and(|(_, s)| same_secret(&s.csrf, token))
+    }
+}
+
+/// Every handler's context, from the request's headers and the connection's address.
+impl FromRequestParts<Arc<App>> for Ctx {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0);
+        Ok(Ctx::of(app, &parts.headers, peer))
     }
 }
 

@@ -38,8 +38,24 @@ pub fn render(
     page(frame, t(lang, "title.check"), &body)
 }
 
-fn countries(view: &CheckView) -> String {
-    esc(&view.countries.join(", "))
+/// What a check established: reference, numbers, countries, time, then `more` rows.
+fn facts(lang: Lang, view: &CheckView, more: &str) -> String {
+    format!(
+        r#"<dl>
+<dt>{}</dt><dd id="reference">{}</dd>
+<dt>{}</dt><dd>{}</dd>
+<dt>{}</dt><dd id="countries">{}</dd>
+<dt>{}</dt><dd>{}</dd>
+{more}</dl>"#,
+        t(lang, "answer.reference"),
+        esc(&view.reference),
+        t(lang, "field.values"),
+        esc(&view.values.join(", ")),
+        t(lang, "answer.checked"),
+        esc(&view.countries.join(", ")),
+        t(lang, "answer.time"),
+        esc(&view.checked_at),
+    )
 }
 
 fn answer_block(lang: Lang, view: &CheckView, police_phone: &str) -> String {
@@ -78,22 +94,10 @@ fn answer_block(lang: Lang, view: &CheckView, police_phone: &str) -> String {
         r#"<section class="answer {class}" role="status" aria-live="polite">
 <h2 id="outcome">{title}</h2>
 <p>{text}</p>
-<dl>
-<dt>{reference_label}</dt><dd id="reference">{reference}</dd>
-<dt>{numbers_label}</dt><dd>{numbers}</dd>
-<dt>{checked_label}</dt><dd id="countries">{countries}</dd>
-<dt>{time_label}</dt><dd>{time}</dd>
-</dl>
+{facts}
 {phone}{certificate}
 </section>"#,
-        reference_label = t(lang, "answer.reference"),
-        reference = esc(&view.reference),
-        numbers_label = t(lang, "field.values"),
-        numbers = esc(&view.values.join(", ")),
-        checked_label = t(lang, "answer.checked"),
-        countries = countries(view),
-        time_label = t(lang, "answer.time"),
-        time = esc(&view.checked_at),
+        facts = facts(lang, view, ""),
     )
 }
 
@@ -103,27 +107,20 @@ pub fn certificate(frame: &Frame<'_>, view: &CheckView) -> String {
     let body = format!(
         r#"<section class="certificate">
 <p>{statement}</p>
-<dl>
-<dt>{reference_label}</dt><dd id="reference">{reference}</dd>
-<dt>{numbers_label}</dt><dd>{numbers}</dd>
-<dt>{checked_label}</dt><dd>{countries}</dd>
-<dt>{time_label}</dt><dd>{time}</dd>
-<dt>{by_label}</dt><dd>{by}</dd>
-</dl>
+{facts}
 <p class="hint">{caveat}</p>
 </section>
 <p class="noprint">{print}</p>"#,
         statement = t(lang, "certificate.statement"),
-        reference_label = t(lang, "answer.reference"),
-        reference = esc(&view.reference),
-        numbers_label = t(lang, "field.values"),
-        numbers = esc(&view.values.join(", ")),
-        checked_label = t(lang, "answer.checked"),
-        countries = countries(view),
-        time_label = t(lang, "answer.time"),
-        time = esc(&view.checked_at),
-        by_label = t(lang, "certificate.by"),
-        by = esc(&view.checked_by),
+        facts = facts(
+            lang,
+            view,
+            &format!(
+                "<dt>{}</dt><dd>{}</dd>",
+                t(lang, "certificate.by"),
+                esc(&view.checked_by)
+            )
+        ),
         caveat = t(lang, "answer.nohit_text"),
         print = t(lang, "certificate.print"),
     );

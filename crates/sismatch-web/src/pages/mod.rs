@@ -11,22 +11,8 @@ use crate::i18n::{Lang, t};
 
 /// The `<select>` of identifier kinds, `chosen` selected ("" = any kind).
 pub fn kind_select(lang: Lang, chosen: &str) -> String {
-    const KINDS: [&str; 12] = [
-        "HIN",
-        "CIN",
-        "VIN",
-        "ENGINE_SERIAL",
-        "FRAME_NUMBER",
-        "SERIAL_NUMBER",
-        "IMO",
-        "MMSI",
-        "REGISTRATION",
-        "CONTAINER",
-        "FIREARM_SERIAL",
-        "OTHER",
-    ];
     let mut options = format!(r#"<option value="">{}</option>"#, t(lang, "kind.any"));
-    for kind in KINDS {
+    for kind in sismatch_ident::IdentifierKind::NAMES {
         let selected = if kind == chosen { " selected" } else { "" };
         options.push_str(&format!(
             r#"<option value="{kind}"{selected}>{}</option>"#,

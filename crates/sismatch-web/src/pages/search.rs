@@ -46,44 +46,37 @@ impl SearchForm {
     }
 }
 
-/// The protobuf enum name without its prefix (`BOAT` for `OBJECT_CATEGORY_BOAT`).
-fn short(name: &str, prefix: &str) -> String {
-    name.trim_start_matches(prefix).to_string()
+/// The name of protobuf enum value `value` without its prefix (`BOAT` for
+/// `OBJECT_CATEGORY_BOAT`), or "" for a number the enum does not know.
+fn short<T: TryFrom<i32>>(value: i32, name: fn(&T) -> &'static str, prefix: &str) -> String {
+    T::try_from(value).map_or_else(
+        |_| String::new(),
+        |known| name(&known).trim_start_matches(prefix).to_string(),
+    )
 }
 
 fn category(value: i32) -> String {
-    v1::ObjectCategory::try_from(value).map_or_else(
-        |_| String::new(),
-        |c| short(c.as_str_name(), "OBJECT_CATEGORY_"),
-    )
+    short(value, v1::ObjectCategory::as_str_name, "OBJECT_CATEGORY_")
 }
 
 fn status(value: i32) -> String {
-    v1::AlertStatus::try_from(value).map_or_else(
-        |_| String::new(),
-        |s| short(s.as_str_name(), "ALERT_STATUS_"),
-    )
+    short(value, v1::AlertStatus::as_str_name, "ALERT_STATUS_")
 }
 
+/// The action on a hit; SEIZE when the alert names none (the nodes' default).
 fn action(value: i32) -> String {
-    match v1::HitAction::try_from(value) {
-        Ok(v1::HitAction::Unspecified) | Err(_) => "SEIZE".to_string(),
-        Ok(action) => short(action.as_str_name(), "HIT_ACTION_"),
+    match short(value, v1::HitAction::as_str_name, "HIT_ACTION_").as_str() {
+        "" | "UNSPECIFIED" => "SEIZE".to_string(),
+        action => action.to_string(),
     }
 }
 
 fn kind(value: i32) -> String {
-    v1::IdentifierKind::try_from(value).map_or_else(
-        |_| String::new(),
-        |k| short(k.as_str_name(), "IDENTIFIER_KIND_"),
-    )
+    short(value, v1::IdentifierKind::as_str_name, "IDENTIFIER_KIND_")
 }
 
 fn outcome(value: i32) -> String {
-    v1::NodeOutcome::try_from(value).map_or_else(
-        |_| String::new(),
-        |o| short(o.as_str_name(), "NODE_OUTCOME_"),
-    )
+    short(value, v1::NodeOutcome::as_str_name, "NODE_OUTCOME_")
 }
 
 /// The search page.
@@ -365,4 +358,58 @@ fn report_form(frame: &Frame<'_>, alert_id: &str, matched_value: &str) -> String
         case = t(lang, "field.case"),
         submit = t(lang, "action.report_send"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> Frame<'static> {
+        Frame {
+            lang: Lang::En,
+            person: None,
+            csrf: "token",
+            path: "/search",
+        }
+    }
+
+    #[test]
+    fn an_answer_is_shown_with_its_explanation_and_markup_as_text() {
+        let answer = v1::MatchingCoreSearchResponse {
+            matches: vec![v1::Match {
+                node: "NL".to_string(),
+                country: "NL".to_string(),
+                alert: Some(v1::Alert {
+                    id: "NL-1".to_string(),
+                    country: "NL".to_string(),
+                    category: v1::ObjectCategory::Boat.into(),
+                    brand: "<script>alert(1)</script>".to_string(),
+                    action: 0,
+                    ..v1::Alert::default()
+                }),
+                score: 0.76191,
+                explanation: "look-alike O→0 at 4".to_string(),
+                ..v1::Match::default()
+            }],
+            nodes: vec![v1::NodeStatus {
+                node: "NL".to_string(),
+                outcome: v1::NodeOutcome::Timeout.into(),
+                ..v1::NodeStatus::default()
+            }],
+            partial: true,
+            ..v1::MatchingCoreSearchResponse::default()
+        };
+        let page = render(&frame(), &SearchForm::default(), None, None, Some(&answer));
+        assert!(
+            page.contains("1. BOAT · &lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{page}"
+        );
+        assert!(!page.contains("<script>"));
+        assert!(page.contains("score 0.7619"));
+        assert!(page.contains("look-alike O→0 at 4"));
+        assert!(page.contains("<strong>SEIZE</strong>"));
+        assert!(page.contains(r#"class="outcome">TIMEOUT"#));
+        assert!(page.contains("matches may be missing"));
+        assert!(page.contains(r#"name="alert_id" value="NL-1""#));
+    }
 }
