@@ -43,6 +43,8 @@ pub struct Browser {
     addr: SocketAddr,
     pub cookies: BTreeMap<String, String>,
     pub accept_language: String,
+    /// Headers sent with every request (what a proxy in front would add).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 /// `application/x-www-form-urlencoded` of `fields`.
@@ -60,6 +62,7 @@ impl Browser {
             addr,
             cookies: BTreeMap::new(),
             accept_language: "en".to_string(),
+            extra_headers: Vec::new(),
         }
     }
 
@@ -122,6 +125,9 @@ impl Browser {
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
             request.push_str(&format!("Cookie: {}\r\n", jar.join("; ")));
+        }
+        for (name, value) in &self.extra_headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
         }
         let body = body.unwrap_or_default();
         if method == "POST" {

@@ -188,7 +188,8 @@ fn web_config(certs: &Path, core: SocketAddr, nodes: &[(&str, SocketAddr)]) -> S
     let hash = sismatch_web::hash_password(PASSWORD).unwrap();
     let mut config = format!(
         "core = \"https://localhost:{}\"\nsecure_cookies = false\npolice_phone = \"+31 900 8844\"\n\
-         checks_per_minute_per_address = 10000\nnodes = [{}]\n\n[tls]\nca = \"ca.pem\"\ncert = \"web.pem\"\nkey = \"web.key\"\n",
+         checks_per_minute_per_address = 10000\nnodes = [{}]\n\
+         trusted_proxies = [\"127.0.0.1\"]\nclient_certificate_header = \"X-Client-Cert-CN\"\n\n[tls]\nca = \"ca.pem\"\ncert = \"web.pem\"\nkey = \"web.key\"\n",
         core.port(),
         nodes.join(", ")
     );
@@ -558,4 +559,30 @@ async fn bad_input_gets_the_form_back_with_a_message_never_a_server_error() {
     assert!(dutch.get("/login").await.body.contains("Passwort"));
     let elsewhere = dutch.get("/lang?set=fr&back=//evil.example/").await;
     assert_eq!(elsewhere.header("location"), Some("/"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trusted_proxy_signs_in_the_holder_of_a_client_certificate() {
+    let fed = WebFederation::start(2, 60).await;
+    // The proxy (here: loopback, trusted by the config) names the certificate's holder.
+    let mut officer = Browser::new(fed.web);
+    officer.extra_headers = vec![("X-Client-Cert-CN".to_string(), "agent-nl".to_string())];
+    let page = officer.get("/search").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("agent-nl (POLICE NL)"));
+    let found = officer
+        .submit("/search", &[("values", &fed.value(0))])
+        .await;
+    assert!(found.body.contains(&fed.alerts[0].id), "{}", found.body);
+    // The session it opened serves the next requests, with the same CSRF token.
+    let session = officer.cookies.get("sismatch_session").cloned().unwrap();
+    assert_eq!(officer.get("/search").await.csrf(), page.csrf());
+    assert_eq!(officer.cookies.get("sismatch_session"), Some(&session));
+    // A name that is not a configured user signs nobody in.
+    let mut stranger = Browser::new(fed.web);
+    stranger.extra_headers = vec![("X-Client-Cert-CN".to_string(), "mallory".to_string())];
+    assert_eq!(
+        stranger.get("/search").await.header("location"),
+        Some("/login")
+    );
 }

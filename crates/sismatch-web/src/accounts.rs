@@ -189,6 +189,11 @@ impl Accounts {
         self.by_name.is_empty()
     }
 
+    /// The account named `name` (signed in by a proxy's client certificate).
+    pub fn get(&self, name: &str) -> Option<Account> {
+        self.by_name.get(name).map(|(account, _)| account.clone())
+    }
+
     /// The account if `password` is its password. Slow on purpose (Argon2): run it off the
     /// async workers. An unknown name costs a verification too, so timing does not tell
     /// which names exist.

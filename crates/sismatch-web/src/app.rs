@@ -7,6 +7,7 @@ use tonic::metadata::{Ascii, MetadataValue};
 
 use crate::accounts::Accounts;
 use crate::core_api::CoreApi;
+use crate::proxy::ProxySettings;
 use crate::session::Sessions;
 use crate::status::StatusNode;
 use crate::throttle::Limiter;
@@ -28,6 +29,8 @@ pub struct WebSettings {
     pub sign_in_failures: u32,
     /// The window of `sign_in_failures`.
     pub sign_in_window: Duration,
+    /// The TLS-terminating proxies believed, and their client-certificate header.
+    pub proxy: ProxySettings,
 }
 
 impl Default for WebSettings {
@@ -40,6 +43,7 @@ impl Default for WebSettings {
             checks_per_minute_per_address: 60,
             sign_in_failures: 5,
             sign_in_window: Duration::from_secs(15 * 60),
+            proxy: ProxySettings::default(),
         }
     }
 }
@@ -48,6 +52,7 @@ impl Default for WebSettings {
 #[derive(Debug)]
 pub struct App {
     pub(crate) settings: WebSettings,
+    pub(crate) proxy: ProxySettings,
     pub(crate) accounts: Accounts,
     pub(crate) sessions: Sessions,
     pub(crate) core: CoreApi,
@@ -78,6 +83,7 @@ impl App {
                 settings.checks_per_minute_per_address,
                 Duration::from_secs(60),
             ),
+            proxy: settings.proxy.clone(),
             settings,
             accounts,
             core,

@@ -24,6 +24,7 @@ mod html;
 mod i18n;
 mod input;
 mod pages;
+mod proxy;
 mod random;
 mod respond;
 mod search;
@@ -46,6 +47,7 @@ pub use app::{App, WebSettings};
 pub use core_api::CoreApi;
 pub use error::{Result, WebError};
 pub use i18n::Lang;
+pub use proxy::ProxySettings;
 pub use respond::CSP;
 pub use session::SESSION_COOKIE;
 pub use status::StatusNode;
@@ -69,6 +71,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(handlers::health))
         .fallback(handlers::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            proxy::certificate_sign_in,
+        ))
         .layer(axum::middleware::from_fn(respond::security_headers))
         .with_state(app)
 }

@@ -53,7 +53,7 @@ impl Ctx {
         Ctx {
             lang,
             session,
-            address: peer.map_or_else(|| "unknown".to_string(), |peer| peer.ip().to_string()),
+            address: app.proxy.client_address(peer, headers),
             login_token: cookie(cookies, LOGIN_COOKIE).map(str::to_string),
         }
     }

@@ -3,7 +3,7 @@
 //! of a password, as a `[[users]]` entry for the config file.
 
 use std::io::BufRead;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,10 +12,11 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use serde::Deserialize;
 use sismatch_web::{
-    Accounts, App, CoreApi, StatusNode, UserEntry, WebSettings, hash_password, parse_role,
-    valid_name,
+    Accounts, App, CoreApi, ProxySettings, StatusNode, UserEntry, WebSettings, hash_password,
+    parse_role, valid_name,
 };
 use tokio::net::TcpListener;
+use tonic::codegen::http::HeaderName;
 use tracing::{info, warn};
 
 use crate::commands::client::Credentials;
@@ -105,6 +106,12 @@ pub struct WebFile {
     session_lifetime_hours: Option<u64>,
     checks_per_minute_per_address: Option<u32>,
     sign_in_failures: Option<u32>,
+    /// Addresses of TLS-terminating proxies whose `X-Forwarded-For` and certificate header
+    /// are believed.
+    #[serde(default)]
+    trusted_proxies: Vec<IpAddr>,
+    /// The header in which a trusted proxy names the holder of a verified client certificate.
+    client_certificate_header: Option<String>,
     /// Nodes whose own status `/status` shows, as `CC=ADDRESS`.
     #[serde(default)]
     nodes: Vec<String>,
@@ -228,6 +235,25 @@ fn settings(file: &WebFile, police_phone: Option<String>, insecure: bool) -> Res
             None => defaults.sign_in_failures,
         },
         sign_in_window: defaults.sign_in_window,
+        proxy: proxy(file)?,
+    })
+}
+
+/// `trusted_proxies` and `client_certificate_header`.
+fn proxy(file: &WebFile) -> Result<ProxySettings> {
+    let certificate_header = match &file.client_certificate_header {
+        None => None,
+        Some(_) if file.trusted_proxies.is_empty() => {
+            bail!("client_certificate_header: needs trusted_proxies (only a proxy is believed)")
+        }
+        Some(name) => Some(
+            HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| anyhow!("client_certificate_header: '{name}' is not a header name"))?,
+        ),
+    };
+    Ok(ProxySettings {
+        trusted: file.trusted_proxies.clone(),
+        certificate_header,
     })
 }
 
@@ -470,5 +496,15 @@ mod tests {
         let file: WebFile = toml::from_str("session_idle_minutes = 0").unwrap();
         let error = settings(&file, None, false).unwrap_err().to_string();
         assert!(error.starts_with("session_idle_minutes"), "{error}");
+        let file: WebFile =
+            toml::from_str("client_certificate_header = \"X-Client-Cert-CN\"").unwrap();
+        let error = settings(&file, None, false).unwrap_err().to_string();
+        assert!(error.starts_with("client_certificate_header"), "{error}");
+        let file: WebFile = toml::from_str(
+            "trusted_proxies = [\"10.0.0.5\"]\nclient_certificate_header = \"bad header\"",
+        )
+        .unwrap();
+        let error = settings(&file, None, false).unwrap_err().to_string();
+        assert!(error.contains("not a header name"), "{error}");
     }
 }
