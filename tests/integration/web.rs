@@ -24,7 +24,7 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Server};
 use crate::data;
 use crate::http::{Browser, Reply};
 use crate::roles::{entry, identity, pem, server_tls};
-use crate::support::{Running, import, sismatch};
+use crate::support::{Running, import, metrics_line, scrape, series, sismatch};
 
 /// Passwords of the test accounts (hashed into the web server's config).
 pub const PASSWORD: &str = "counter-password-1";
@@ -32,6 +32,8 @@ pub const PASSWORD: &str = "counter-password-1";
 /// A federation with the web page in front of it.
 pub struct WebFederation {
     pub web: SocketAddr,
+    /// The web server's metrics endpoint.
+    pub metrics: SocketAddr,
     /// The alerts stored, NL's and BE's, each with restricted data.
     pub alerts: Vec<Alert>,
     _web_process: Running,
@@ -238,15 +240,24 @@ impl WebFederation {
         }
         let core = core(dir, &nodes, dealer_quota).await;
         web_config(dir, core, &nodes);
-        let args: Vec<String> = ["web", "--listen", "127.0.0.1:0", "--config"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain([dir.join("web.toml").to_str().unwrap().to_string()])
-            .collect();
-        let (web_process, web, _lines) = Running::spawn(&args, &dir.join("web.log"));
+        let args: Vec<String> = [
+            "web",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics",
+            "127.0.0.1:0",
+            "--config",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([dir.join("web.toml").to_str().unwrap().to_string()])
+        .collect();
+        let (web_process, web, mut lines) = Running::spawn(&args, &dir.join("web.log"));
+        let metrics = metrics_line(&mut lines);
         dirs.push(certs);
         WebFederation {
             web,
+            metrics,
             alerts,
             _web_process: web_process,
             _dirs: dirs,
@@ -407,6 +418,23 @@ async fn a_dealer_checks_police_search_and_report_and_an_operator_sees_the_nodes
             || status.body.contains("<td>6 (6 active)</td>"),
         "{}",
         status.body
+    );
+
+    // Every answer is counted by route and status.
+    let scraped = scrape(fed.metrics).await;
+    let checks = series(
+        &scraped,
+        "sismatch_web_requests_total",
+        r#"route="/check",status="200""#,
+    );
+    assert!(checks.is_some_and(|n| n >= 2.0), "{scraped}");
+    assert!(
+        series(
+            &scraped,
+            "sismatch_web_requests_total",
+            r#"route="/search",status="403""#
+        )
+        .is_some()
     );
 
     // Signing out ends the session on the server, not only in the browser.

@@ -48,7 +48,7 @@ pub use core_api::CoreApi;
 pub use error::{Result, WebError};
 pub use i18n::Lang;
 pub use proxy::ProxySettings;
-pub use respond::CSP;
+pub use respond::{CSP, describe_metrics};
 pub use session::SESSION_COOKIE;
 pub use status::StatusNode;
 

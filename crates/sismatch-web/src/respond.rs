@@ -136,12 +136,55 @@ pub fn clear_session_cookie(app: &App) -> String {
     set_cookie(SESSION_COOKIE, "", None, app.settings.secure_cookies)
 }
 
-/// Adds the security headers to every answer (middleware).
+/// The routes of the page, as metric labels (any other path is `other`, so that a scan of
+/// random paths cannot grow the label set).
+pub const ROUTES: [&str; 11] = [
+    "/",
+    "/login",
+    "/logout",
+    "/check",
+    "/check/certificate",
+    "/search",
+    "/search/report",
+    "/status",
+    "/lang",
+    "/style.css",
+    "/healthz",
+];
+
+/// Counter of answered requests, by route and HTTP status.
+const REQUESTS: &str = "sismatch_web_requests_total";
+/// Histogram of request durations, by route.
+const DURATION: &str = "sismatch_web_request_duration_seconds";
+
+/// Describes the web page's metrics to the installed recorder (the binary calls it).
+pub fn describe_metrics() {
+    metrics::describe_counter!(
+        REQUESTS,
+        "Web page requests answered, by route and HTTP status"
+    );
+    metrics::describe_histogram!(
+        DURATION,
+        "Seconds from a web request's arrival to its answer, by route"
+    );
+}
+
+/// Adds the security headers to every answer, and counts and times it (middleware).
 pub async fn security_headers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response<Body> {
+    let started = std::time::Instant::now();
+    let path = request.uri().path();
+    let route = ROUTES
+        .iter()
+        .find(|route| **route == path)
+        .copied()
+        .unwrap_or("other");
     let mut response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!(REQUESTS, "route" => route, "status" => status).increment(1);
+    metrics::histogram!(DURATION, "route" => route).record(started.elapsed().as_secs_f64());
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
