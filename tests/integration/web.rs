@@ -614,3 +614,27 @@ async fn a_trusted_proxy_signs_in_the_holder_of_a_client_certificate() {
         Some("/login")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_config_of_the_deployment_guide_starts_the_web_page() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/web.example.toml");
+    let dir = TempDir::new().unwrap();
+    let args: Vec<String> = ["web", "--config", example, "--listen", "127.0.0.1:0"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(["--metrics".to_string(), "127.0.0.1:0".to_string()])
+        .collect();
+    let (_web, addr, _lines) = Running::spawn(&args, &dir.path().join("web.log"));
+    // The core of the example is not there: the page still serves, and says so.
+    let mut dealer = Browser::new(addr);
+    assert_eq!(
+        dealer
+            .sign_in("example-dealer", "example-only-password")
+            .await
+            .status,
+        303
+    );
+    let page = dealer.submit("/check", &[("values", "ABC12345D404")]).await;
+    assert_eq!(page.status, 502, "{}", page.body);
+    assert!(page.body.contains("cannot be reached"), "{}", page.body);
+}

@@ -32,17 +32,17 @@ pub fn render(frame: &Frame<'_>, view: &StatusView) -> String {
             t(lang, "status.version"),
         );
         for row in &view.nodes {
-            body.push_str(&node_row(row));
+            body.push_str(&node_row(row, t(lang, "status.active")));
         }
         body.push_str("</tbody></table>");
     }
     page(frame, t(lang, "title.status"), &body)
 }
 
-fn node_row(row: &NodeRow) -> String {
+fn node_row(row: &NodeRow, active: &str) -> String {
     match &row.status {
         Ok(s) => format!(
-            "<tr><td>{}</td><td>{} ({} active)</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{} ({} {active})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&row.name),
             s.alerts_total,
             s.alerts_active,
