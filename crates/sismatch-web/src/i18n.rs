@@ -520,6 +520,7 @@ const LABELS: &[(&str, [&str; 4])] = &[
         "status.alerts",
         ["Alerts", "Signaleringen", "Signalements", "Ausschreibungen"],
     ),
+    ("status.active", ["active", "actief", "actifs", "aktiv"]),
     (
         "status.identifiers",
         [
