@@ -398,6 +398,8 @@ async fn a_dealer_checks_police_search_and_report_and_an_operator_sees_the_nodes
         )
         .await;
     assert!(reported.body.contains("Hit reported"), "{}", reported.body);
+    // The search is asked again: the alert now shows the hit.
+    assert!(reported.body.contains("HIT_CONFIRMED"), "{}", reported.body);
     let again = police_be
         .submit("/search", &[("values", &stolen), ("kind", "")])
         .await;

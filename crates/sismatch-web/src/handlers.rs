@@ -19,7 +19,7 @@ use crate::pages;
 use crate::pages::search::SearchForm;
 use crate::random;
 use crate::respond::{Ctx, clear_session_cookie, html, local_path, redirect};
-use crate::session::{LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, set_cookie};
+use crate::session::{LANG_COOKIE, LOGIN_COOKIE, LastSearch, SESSION_COOKIE, Session, set_cookie};
 use crate::{check, search, status};
 
 type Page = Response<Body>;
@@ -252,7 +252,7 @@ pub async fn search_form(State(app): AppState, ctx: Ctx) -> Page {
     };
     let flash = app.sessions.take_flash(id);
     let (typed, answer) = match &session.last_search {
-        Some((typed, answer)) => (typed.clone(), Some(answer)),
+        Some(last) => (last.form.clone(), Some(&last.answer)),
         None => (SearchForm::default(), None),
     };
     let flash = flash.as_ref().map(|(kind, text)| (*kind, text.as_str()));
@@ -279,11 +279,14 @@ pub async fn search(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
         Ok(request) => request,
         Err(error) => return again(StatusCode::BAD_REQUEST, &error),
     };
-    match app.core.search(&session.person, request).await {
+    match app.core.search(&session.person, request.clone()).await {
         Ok(answer) => {
-            let typed = typed.clone();
-            app.sessions
-                .update(id, |s| s.last_search = Some((typed, answer)));
+            let last = LastSearch {
+                form: typed.clone(),
+                request,
+                answer,
+            };
+            app.sessions.update(id, |s| s.last_search = Some(last));
             redirect("/search", &[])
         }
         Err(error) => again(status_of(&error), &explain(&error)),
@@ -304,6 +307,7 @@ pub async fn report_hit(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
             Err(error) => ("error", explain(&error)),
             Ok(report) => match app.core.report_hit(&session.person, report).await {
                 Ok(answer) => {
+                    search_again(&app, id, session).await;
                     let recorded = answer.hit.map(|h| h.id).unwrap_or_default();
                     (
                         "ok",
@@ -320,6 +324,21 @@ pub async fn report_hit(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
     };
     app.sessions.update(id, |s| s.flash = Some(flash));
     redirect("/search", &[])
+}
+
+/// Asks the last search again (after a hit report, so that the alert shows HIT_CONFIRMED);
+/// the previous answer stays if the core does not answer.
+async fn search_again(app: &App, id: &str, session: &Session) {
+    let Some(last) = &session.last_search else {
+        return;
+    };
+    if let Ok(answer) = app.core.search(&session.person, last.request.clone()).await {
+        app.sessions.update(id, |s| {
+            if let Some(last) = s.last_search.as_mut() {
+                last.answer = answer;
+            }
+        });
+    }
 }
 
 /// `GET /status`: the operator's view of the federation.

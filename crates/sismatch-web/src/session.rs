@@ -25,6 +25,17 @@ pub const LANG_COOKIE: &str = "sismatch_lang";
 /// Sessions kept at most; the oldest are dropped beyond (bounds memory).
 const MAX_SESSIONS: usize = 10_000;
 
+/// A search as typed, as sent, and as answered.
+#[derive(Debug, Clone)]
+pub struct LastSearch {
+    /// The form as typed.
+    pub form: SearchForm,
+    /// The request it made.
+    pub request: v1::MatchingCoreSearchRequest,
+    /// The core's answer.
+    pub answer: v1::MatchingCoreSearchResponse,
+}
+
 /// One signed-in person's session.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -34,8 +45,8 @@ pub struct Session {
     pub csrf: String,
     /// The last check, shown after the redirect and printed as a certificate.
     pub last_check: Option<CheckView>,
-    /// The last search: the form as typed and the core's answer.
-    pub last_search: Option<(SearchForm, v1::MatchingCoreSearchResponse)>,
+    /// The last search, shown after the redirect and asked again after a hit report.
+    pub last_search: Option<LastSearch>,
     /// A one-time message for the next page (`ok` or `error`, text).
     pub flash: Option<(&'static str, String)>,
     signed_in: Instant,
