@@ -92,3 +92,67 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A web server over a core that is not there, on a free port.
+    async fn server() -> SocketAddr {
+        let channel = tonic::transport::Endpoint::from_static("http://127.0.0.1:9").connect_lazy();
+        let app = Arc::new(App::new(
+            WebSettings::default(),
+            Accounts::default(),
+            CoreApi::new(channel, None),
+            Vec::new(),
+            None,
+        ));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener, app, std::future::pending()));
+        addr
+    }
+
+    /// The head of the answer to `method path`, lower-cased.
+    async fn head(addr: SocketAddr, method: &str, path: &str) -> String {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer.split("\r\n\r\n").next().unwrap().to_lowercase()
+    }
+
+    #[tokio::test]
+    async fn every_route_is_served_and_every_answer_carries_the_policy() {
+        let addr = server().await;
+        for route in respond::ROUTES {
+            let method = if matches!(route, "/logout" | "/search/report") {
+                "POST"
+            } else {
+                "GET"
+            };
+            let answer = head(addr, method, route).await;
+            assert!(!answer.starts_with("http/1.1 404"), "{route}: {answer}");
+            assert!(!answer.starts_with("http/1.1 5"), "{route}: {answer}");
+            assert!(
+                answer.contains("content-security-policy: default-src 'none'"),
+                "{route}: {answer}"
+            );
+        }
+        let unknown = head(addr, "GET", "/wp-admin").await;
+        assert!(unknown.starts_with("http/1.1 404"), "{unknown}");
+        assert!(unknown.contains("x-frame-options: deny"), "{unknown}");
+        let css = head(addr, "GET", "/style.css").await;
+        assert!(css.contains("content-type: text/css"), "{css}");
+        let wrong_method = head(addr, "DELETE", "/check").await;
+        assert!(wrong_method.starts_with("http/1.1 405"), "{wrong_method}");
+        assert!(
+            wrong_method.contains("content-security-policy"),
+            "{wrong_method}"
+        );
+    }
+}
