@@ -61,7 +61,11 @@ pub struct App {
     pub(crate) failures_by_name: Limiter,
     pub(crate) failures_by_address: Limiter,
     pub(crate) checks_by_address: Limiter,
+    pub(crate) verifications: tokio::sync::Semaphore,
 }
+
+/// Password verifications running at once, at most.
+const VERIFICATIONS: usize = 4;
 
 impl App {
     /// The state of a web server over `core`, with the nodes whose status `/status` shows
@@ -84,6 +88,7 @@ impl App {
                 Duration::from_secs(60),
             ),
             proxy: settings.proxy.clone(),
+            verifications: tokio::sync::Semaphore::new(VERIFICATIONS),
             settings,
             accounts,
             core,

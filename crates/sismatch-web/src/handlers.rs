@@ -89,6 +89,11 @@ pub async fn login(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
             Some(t(lang, "msg.throttled")),
         );
     }
+    // At most a few Argon2 verifications at once (each takes ~19 MiB and tens of ms): a flood
+    // of sign-ins from many addresses waits here instead of exhausting memory.
+    let Ok(_permit) = app.verifications.acquire().await else {
+        return login_page(&app, &ctx, StatusCode::SERVICE_UNAVAILABLE, &name, None);
+    };
     let verifier = Arc::clone(&app);
     let checked_name = name.clone();
     let account =
