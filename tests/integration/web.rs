@@ -513,6 +513,16 @@ async fn bad_input_gets_the_form_back_with_a_message_never_a_server_error() {
         assert!(page.body.contains(r#"<form method="post" action="/check""#));
     }
 
+    // In the person's language.
+    dealer.accept_language = "nl-BE,nl;q=0.9".to_string();
+    let page = dealer.submit("/check", &[("values", " ")]).await;
+    assert!(
+        page.body.contains("Nummers: geef minstens één nummer"),
+        "{}",
+        page.body
+    );
+    dealer.accept_language = "en".to_string();
+
     // A form without its session's token is refused, and nothing is checked.
     let page = dealer.post("/check", &[("values", &fed.value(0))]).await;
     assert_eq!(page.status, 403);

@@ -8,8 +8,19 @@ use sismatch_proto::v1;
 use crate::accounts::Account;
 use crate::core_api::CoreApi;
 use crate::error::Result;
-use crate::i18n::{Lang, t};
-use crate::input::{self, Form};
+use crate::i18n::Lang;
+use crate::input::{self, Field, Form};
+
+/// The numbers field of the check and search forms.
+pub const VALUES: Field = Field {
+    name: "values",
+    label: "field.values",
+};
+/// The kind field of the check and search forms.
+pub const KIND: Field = Field {
+    name: "kind",
+    label: "field.kind",
+};
 
 /// Most values in one check (the core's limit).
 pub const MAX_CHECK_VALUES: usize = 16;
@@ -66,8 +77,8 @@ pub fn request(
     form: &Form,
     lang: Lang,
 ) -> std::result::Result<(v1::CheckRequest, Vec<String>), String> {
-    let values = input::values(form, "values", t(lang, "field.values"), MAX_CHECK_VALUES)?;
-    let kind = input::kind(form, "kind", t(lang, "field.kind"))?;
+    let values = input::values(form, VALUES, lang, MAX_CHECK_VALUES)?;
+    let kind = input::kind(form, KIND, lang)?;
     let request = v1::CheckRequest {
         identifiers: values
             .iter()

@@ -14,6 +14,7 @@ use tonic::transport::Channel;
 
 use crate::accounts::Account;
 use crate::error::{Result, WebError};
+use crate::i18n::{Lang, t, tf};
 
 /// How long a page waits for the core beyond the fan-out deadline before it gives up.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -81,24 +82,20 @@ impl CoreApi {
     }
 }
 
-/// What the person at the counter reads when the core refused or failed a call.
-pub fn explain(error: &WebError) -> String {
+/// What the person at the counter reads, in `lang`, when the core refused or failed a call.
+/// The core's own messages (which field is wrong, why a report was refused) stay in English.
+pub fn explain(lang: Lang, error: &WebError) -> String {
     use tonic::Code;
-    match error {
-        WebError::Core { code, message } => match code {
-            Code::InvalidArgument | Code::NotFound | Code::FailedPrecondition => message.clone(),
-            Code::ResourceExhausted => {
-                format!("too many checks for now: {message}")
-            }
-            Code::PermissionDenied | Code::Unauthenticated => {
-                format!("the core refused this request: {message}")
-            }
-            Code::Unavailable | Code::DeadlineExceeded => {
-                "the matching service cannot be reached just now; try again in a minute".to_string()
-            }
-            _ => "the matching service failed; try again, and tell the operator if it goes on"
-                .to_string(),
-        },
-        other => other.to_string(),
+    let WebError::Core { code, message } = error else {
+        return error.to_string();
+    };
+    match code {
+        Code::InvalidArgument | Code::NotFound | Code::FailedPrecondition => message.clone(),
+        Code::ResourceExhausted => tf(lang, "core.quota", &[("message", message)]),
+        Code::PermissionDenied | Code::Unauthenticated => {
+            tf(lang, "core.refused", &[("message", message)])
+        }
+        Code::Unavailable | Code::DeadlineExceeded => t(lang, "core.unreachable").to_string(),
+        _ => t(lang, "core.failed").to_string(),
     }
 }

@@ -202,7 +202,7 @@ pub async fn check(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
             app.sessions.update(id, |s| s.last_check = Some(view));
             redirect("/check", &[])
         }
-        Err(error) => again(status_of(&error), &explain(&error)),
+        Err(error) => again(status_of(&error), &explain(lang, &error)),
     }
 }
 
@@ -294,7 +294,7 @@ pub async fn search(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
             app.sessions.update(id, |s| s.last_search = Some(last));
             redirect("/search", &[])
         }
-        Err(error) => again(status_of(&error), &explain(&error)),
+        Err(error) => again(status_of(&error), &explain(lang, &error)),
     }
 }
 
@@ -309,7 +309,7 @@ pub async fn report_hit(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
         ("error", t(lang, "msg.csrf").to_string())
     } else {
         match search::hit_report(&form, &session.person, lang) {
-            Err(error) => ("error", explain(&error)),
+            Err(error) => ("error", explain(lang, &error)),
             Ok(report) => match app.core.report_hit(&session.person, report).await {
                 Ok(answer) => {
                     search_again(&app, id, session).await;
@@ -323,7 +323,7 @@ pub async fn report_hit(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
                         ),
                     )
                 }
-                Err(error) => ("error", explain(&error)),
+                Err(error) => ("error", explain(lang, &error)),
             },
         }
     };
@@ -356,6 +356,7 @@ pub async fn status(State(app): AppState, ctx: Ctx) -> Page {
         &app.status_nodes,
         app.authorization.as_ref(),
         &session.person,
+        ctx.lang,
     )
     .await;
     html(

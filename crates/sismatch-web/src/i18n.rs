@@ -73,8 +73,120 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
     }
 }
 
+/// The label `key` in `lang` with each `{name}` replaced by its value in `args`.
+pub fn tf(lang: Lang, key: &'static str, args: &[(&str, &str)]) -> String {
+    let mut text = t(lang, key).to_string();
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
 /// Every label: English, Dutch, French, German.
 const LABELS: &[(&str, [&str; 4])] = &[
+    (
+        "input.not_utf8",
+        [
+            "contains bytes that are not text (not UTF-8)",
+            "bevat bytes die geen tekst zijn (geen UTF-8)",
+            "contient des octets qui ne sont pas du texte (pas de l'UTF-8)",
+            "enthält Bytes, die kein Text sind (kein UTF-8)",
+        ],
+    ),
+    (
+        "input.too_long",
+        [
+            "at most {max} characters (this has {count})",
+            "hoogstens {max} tekens (dit heeft er {count})",
+            "au plus {max} caractères (ceci en a {count})",
+            "höchstens {max} Zeichen (dies hat {count})",
+        ],
+    ),
+    (
+        "input.control",
+        [
+            "contains a control character ({code})",
+            "bevat een stuurteken ({code})",
+            "contient un caractère de contrôle ({code})",
+            "enthält ein Steuerzeichen ({code})",
+        ],
+    ),
+    (
+        "input.required",
+        ["required", "verplicht", "obligatoire", "erforderlich"],
+    ),
+    (
+        "input.no_values",
+        [
+            "give at least one number as read on the object",
+            "geef minstens één nummer zoals op het voorwerp gelezen",
+            "indiquez au moins un numéro tel que lu sur l'objet",
+            "geben Sie mindestens eine Nummer an, wie am Gegenstand gelesen",
+        ],
+    ),
+    (
+        "input.too_many",
+        [
+            "at most {max} numbers at once",
+            "hoogstens {max} nummers tegelijk",
+            "au plus {max} numéros à la fois",
+            "höchstens {max} Nummern auf einmal",
+        ],
+    ),
+    (
+        "input.unknown_kind",
+        [
+            "unknown kind",
+            "onbekende soort",
+            "type inconnu",
+            "unbekannte Art",
+        ],
+    ),
+    (
+        "input.country",
+        [
+            "'{code}' is not a country code such as NL or BE",
+            "'{code}' is geen landcode zoals NL of BE",
+            "'{code}' n'est pas un code de pays comme NL ou BE",
+            "'{code}' ist kein Ländercode wie NL oder BE",
+        ],
+    ),
+    (
+        "core.quota",
+        [
+            "too many checks for now: {message}",
+            "te veel controles op dit moment: {message}",
+            "trop de vérifications pour le moment : {message}",
+            "zu viele Prüfungen im Moment: {message}",
+        ],
+    ),
+    (
+        "core.refused",
+        [
+            "the core refused this request: {message}",
+            "de kern weigerde dit verzoek: {message}",
+            "le cœur a refusé cette demande : {message}",
+            "der Kern hat diese Anfrage abgelehnt: {message}",
+        ],
+    ),
+    (
+        "core.unreachable",
+        [
+            "the matching service cannot be reached just now; try again in a minute",
+            "de zoekdienst is nu niet bereikbaar; probeer het over een minuut opnieuw",
+            "le service de recherche est injoignable pour l'instant ; réessayez dans une minute",
+            "der Suchdienst ist gerade nicht erreichbar; versuchen Sie es in einer Minute erneut",
+        ],
+    ),
+    (
+        "core.failed",
+        [
+            "the matching service failed; try again, and tell the operator if it goes on",
+            "de zoekdienst faalde; probeer opnieuw en meld het aan de beheerder als het blijft gebeuren",
+            "le service de recherche a échoué ; réessayez et prévenez l'exploitant si cela continue",
+            "der Suchdienst ist fehlgeschlagen; versuchen Sie es erneut und melden Sie es dem Betreiber, wenn es anhält",
+        ],
+    ),
     (
         "nav.check",
         [
@@ -671,6 +783,8 @@ mod tests {
             include_str!("check.rs"),
             include_str!("search.rs"),
             include_str!("handlers.rs"),
+            include_str!("input.rs"),
+            include_str!("core_api.rs"),
             include_str!("pages/mod.rs"),
             include_str!("pages/login.rs"),
             include_str!("pages/check.rs"),
@@ -687,6 +801,8 @@ mod tests {
                 let is_key = key.contains('.')
                     && !key.contains(' ')
                     && [
+                        "input",
+                        "core",
                         "nav",
                         "title",
                         "field",

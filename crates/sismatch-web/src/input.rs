@@ -3,6 +3,8 @@
 //! empty fields, 10,000 characters, control characters and bytes that are not UTF-8 all come
 //! back as the form with the message.
 
+use crate::i18n::{Lang, t, tf};
+
 /// A submitted `application/x-www-form-urlencoded` body.
 #[derive(Debug, Default)]
 pub struct Form {
@@ -32,41 +34,55 @@ impl Form {
     }
 }
 
-/// Why a text is not acceptable, or None.
-fn problem(text: &str, max_chars: usize, multiline: bool) -> Option<String> {
+/// Why a text is not acceptable, in `lang`, or None.
+fn problem(lang: Lang, text: &str, max_chars: usize, multiline: bool) -> Option<String> {
     if text.contains('\u{fffd}') {
-        return Some("contains bytes that are not text (not UTF-8)".to_string());
+        return Some(t(lang, "input.not_utf8").to_string());
     }
     let count = text.chars().count();
     if count > max_chars {
-        return Some(format!("at most {max_chars} characters (this has {count})"));
+        let (max, count) = (max_chars.to_string(), count.to_string());
+        return Some(tf(
+            lang,
+            "input.too_long",
+            &[("max", &max), ("count", &count)],
+        ));
     }
     let control = text
         .chars()
         .find(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
     if let Some(c) = control {
-        return Some(format!(
-            "contains a control character (U+{:04X})",
-            u32::from(c)
-        ));
+        let code = format!("U+{:04X}", u32::from(c));
+        return Some(tf(lang, "input.control", &[("code", &code)]));
     }
     None
 }
 
-/// A free-text field, trimmed; `required` refuses an empty one. The error starts with `label`.
+/// A form field: its name in the form and the key of its label.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The `name` of the input.
+    pub name: &'static str,
+    /// The key of its label (`field.values`): errors start with the label.
+    pub label: &'static str,
+}
+
+/// A free-text field, trimmed; `required` refuses an empty one. The error, in `lang`, starts
+/// with the field's label.
 pub fn text(
     form: &Form,
-    name: &str,
-    label: &str,
+    field: Field,
+    lang: Lang,
     max_chars: usize,
     required: bool,
 ) -> Result<String, String> {
-    let value = form.get(name).trim();
-    if let Some(problem) = problem(value, max_chars, true) {
+    let label = t(lang, field.label);
+    let value = form.get(field.name).trim();
+    if let Some(problem) = problem(lang, value, max_chars, true) {
         return Err(format!("{label}: {problem}"));
     }
     if required && value.is_empty() {
-        return Err(format!("{label}: required"));
+        return Err(format!("{label}: {}", t(lang, "input.required")));
     }
     Ok(value.to_string())
 }
@@ -75,12 +91,13 @@ pub fn text(
 /// 1 to `max_values` of them, each at most [`MAX_VALUE`] characters.
 pub fn values(
     form: &Form,
-    name: &str,
-    label: &str,
+    field: Field,
+    lang: Lang,
     max_values: usize,
 ) -> Result<Vec<String>, String> {
-    let raw = form.get(name);
-    if let Some(problem) = problem(raw, max_values * (MAX_VALUE + 2), true) {
+    let label = t(lang, field.label);
+    let raw = form.get(field.name);
+    if let Some(problem) = problem(lang, raw, max_values * (MAX_VALUE + 2), true) {
         return Err(format!("{label}: {problem}"));
     }
     let values: Vec<String> = raw
@@ -90,15 +107,17 @@ pub fn values(
         .map(str::to_string)
         .collect();
     if values.is_empty() {
-        return Err(format!(
-            "{label}: give at least one number as read on the object"
-        ));
+        return Err(format!("{label}: {}", t(lang, "input.no_values")));
     }
     if values.len() > max_values {
-        return Err(format!("{label}: at most {max_values} numbers at once"));
+        let max = max_values.to_string();
+        return Err(format!(
+            "{label}: {}",
+            tf(lang, "input.too_many", &[("max", &max)])
+        ));
     }
     for value in &values {
-        if let Some(problem) = problem(value, MAX_VALUE, false) {
+        if let Some(problem) = problem(lang, value, MAX_VALUE, false) {
             return Err(format!("{label}: '{}…': {problem}", short(value)));
         }
     }
@@ -111,27 +130,32 @@ fn short(value: &str) -> String {
 }
 
 /// The kind chosen in a select (`HIN`, `ENGINE_SERIAL`; empty = any) as its protobuf number.
-pub fn kind(form: &Form, name: &str, label: &str) -> Result<i32, String> {
-    let value = form.get(name).trim();
+pub fn kind(form: &Form, field: Field, lang: Lang) -> Result<i32, String> {
+    let value = form.get(field.name).trim();
     if value.is_empty() {
         return Ok(0);
     }
     sismatch_proto::v1::IdentifierKind::from_str_name(&format!("IDENTIFIER_KIND_{value}"))
         .filter(|kind| *kind != sismatch_proto::v1::IdentifierKind::Unspecified)
         .map(i32::from)
-        .ok_or_else(|| format!("{label}: unknown kind"))
+        .ok_or_else(|| {
+            format!(
+                "{}: {}",
+                t(lang, field.label),
+                t(lang, "input.unknown_kind")
+            )
+        })
 }
 
 /// Country codes typed as `NL, BE` (empty = every country).
-pub fn countries(form: &Form, name: &str, label: &str) -> Result<Vec<String>, String> {
-    let raw = text(form, name, label, 200, false)?;
+pub fn countries(form: &Form, field: Field, lang: Lang) -> Result<Vec<String>, String> {
+    let raw = text(form, field, lang, 200, false)?;
     let mut out = Vec::new();
     for code in raw.split([',', ' ', ';']).filter(|c| !c.is_empty()) {
         let code = code.to_ascii_uppercase();
         if !sismatch_ident::is_country_code(&code) {
-            return Err(format!(
-                "{label}: '{code}' is not a country code such as NL or BE"
-            ));
+            let problem = tf(lang, "input.country", &[("code", &code)]);
+            return Err(format!("{}: {problem}", t(lang, field.label)));
         }
         if !out.contains(&code) {
             out.push(code);
@@ -144,15 +168,25 @@ pub fn countries(form: &Form, name: &str, label: &str) -> Result<Vec<String>, St
 mod tests {
     use super::*;
 
+    const V: Field = Field {
+        name: "v",
+        label: "field.values",
+    };
+
     #[test]
     fn values_are_split_trimmed_and_limited() {
         let form = Form::parse(b"v=abc-12345+d4+04%0D%0A6CJ-1013456%2C+X1&k=HIN");
         assert_eq!(
-            values(&form, "v", "Numbers", 16).unwrap(),
+            values(&form, V, Lang::En, 16).unwrap(),
             vec!["abc-12345 d4 04", "6CJ-1013456", "X1"]
         );
-        assert_eq!(kind(&form, "k", "Kind").unwrap(), 1);
-        assert!(kind(&Form::parse(b"k=KING"), "k", "Kind").is_err());
+        let k = Field {
+            name: "k",
+            label: "field.kind",
+        };
+        assert_eq!(kind(&form, k, Lang::En).unwrap(), 1);
+        let error = kind(&Form::parse(b"k=KING"), k, Lang::Nl).unwrap_err();
+        assert_eq!(error, "Soort nummer: onbekende soort");
     }
 
     #[test]
@@ -162,31 +196,42 @@ mod tests {
             (b"v=".to_vec(), "at least one"),
             (b"v=+%0A+".to_vec(), "at least one"),
             (long.into_bytes(), "at most"),
-            (b"v=ABC%00123".to_vec(), "control character"),
+            (b"v=ABC%00123".to_vec(), "control character (U+0000)"),
             (b"v=ABC%FF%FE123".to_vec(), "not UTF-8"),
             (format!("v={}", "A".repeat(65)).into_bytes(), "at most 64"),
             (b"v=1,2,3".to_vec(), "at most 2 numbers"),
         ];
         for (body, expected) in cases {
-            let error = values(&Form::parse(&body), "v", "Numbers", 2).unwrap_err();
+            let error = values(&Form::parse(&body), V, Lang::En, 2).unwrap_err();
             assert!(error.starts_with("Numbers: "), "{error}");
             assert!(error.contains(expected), "{error} should say {expected}");
+        }
+        for lang in Lang::ALL {
+            let error = values(&Form::parse(b"v=1,2,3"), V, lang, 2).unwrap_err();
+            assert!(error.contains('2') && !error.contains("{max}"), "{error}");
         }
     }
 
     #[test]
     fn countries_and_text() {
         let form = Form::parse(b"c=nl%2C+be+NL&t=+found+in+Harlingen+&x=%1B");
+        let c = Field {
+            name: "c",
+            label: "field.countries",
+        };
+        assert_eq!(countries(&form, c, Lang::En).unwrap(), vec!["NL", "BE"]);
+        let error = countries(&Form::parse(b"c=XX"), c, Lang::De).unwrap_err();
+        assert!(error.contains("'XX'"), "{error}");
+        let note = |name| Field {
+            name,
+            label: "field.note",
+        };
         assert_eq!(
-            countries(&form, "c", "Countries").unwrap(),
-            vec!["NL", "BE"]
-        );
-        assert!(countries(&Form::parse(b"c=XX"), "c", "Countries").is_err());
-        assert_eq!(
-            text(&form, "t", "Note", 100, true).unwrap(),
+            text(&form, note("t"), Lang::En, 100, true).unwrap(),
             "found in Harlingen"
         );
-        assert!(text(&form, "missing", "Note", 100, true).is_err());
-        assert!(text(&form, "x", "Note", 100, false).is_err());
+        let error = text(&form, note("missing"), Lang::Fr, 100, true).unwrap_err();
+        assert_eq!(error, "Note: obligatoire");
+        assert!(text(&form, note("x"), Lang::En, 100, false).is_err());
     }
 }

@@ -7,9 +7,10 @@ use sismatch_auth::Role;
 use sismatch_proto::v1;
 
 use crate::accounts::Account;
+use crate::check::{KIND, VALUES};
 use crate::error::WebError;
 use crate::i18n::{Lang, t};
-use crate::input::{self, Form};
+use crate::input::{self, Field, Form};
 
 /// Most values in one search (the core's limit).
 pub const MAX_SEARCH_VALUES: usize = 32;
@@ -24,18 +25,29 @@ pub const PURPOSES: [(&str, &str); 3] = [
     ("CROSS_BORDER_ENQUIRY", "purpose.crossborder"),
 ];
 
+/// The case reference of the search and hit-report forms.
+const CASE: Field = Field {
+    name: "case_reference",
+    label: "field.case",
+};
+
+/// A form field named `name`, labelled by the label `label`.
+fn field(name: &'static str, label: &'static str) -> Field {
+    Field { name, label }
+}
+
 /// The search request of a submitted form, or the sentence to show with the form.
 pub fn request(form: &Form, lang: Lang) -> Result<v1::MatchingCoreSearchRequest, String> {
-    let text = input::text(form, "text", t(lang, "field.text"), 1024, false)?;
+    let text = input::text(form, field("text", "field.text"), lang, 1024, false)?;
     let values = if text.is_empty() || !form.get("values").trim().is_empty() {
-        input::values(form, "values", t(lang, "field.values"), MAX_SEARCH_VALUES)?
+        input::values(form, VALUES, lang, MAX_SEARCH_VALUES)?
     } else {
         Vec::new()
     };
-    let kind = input::kind(form, "kind", t(lang, "field.kind"))?;
-    let countries = input::countries(form, "countries", t(lang, "field.countries"))?;
+    let kind = input::kind(form, KIND, lang)?;
+    let countries = input::countries(form, field("countries", "field.countries"), lang)?;
     let expand = form.get("expand") == "on";
-    let case_reference = input::text(form, "case_reference", t(lang, "field.case"), 64, expand)?;
+    let case_reference = input::text(form, CASE, lang, 64, expand)?;
     let purpose = if expand {
         let chosen = form.get("purpose");
         PURPOSES
@@ -88,16 +100,14 @@ pub fn hit_report(form: &Form, officer: &Account, lang: Lang) -> Result<v1::HitR
         (Role::Police, Some(country)) => country.clone(),
         _ => return Err(WebError::Input(t(lang, "msg.police_only").to_string())),
     };
-    let alert_id =
-        input::text(form, "alert_id", t(lang, "field.alert"), 64, true).map_err(WebError::Input)?;
-    let location = input::text(form, "location", t(lang, "field.location"), 1024, true)
-        .map_err(WebError::Input)?;
-    let note =
-        input::text(form, "note", t(lang, "field.note"), 8000, false).map_err(WebError::Input)?;
-    let case_reference = input::text(form, "case_reference", t(lang, "field.case"), 64, false)
-        .map_err(WebError::Input)?;
-    let matched_value = input::text(form, "matched_value", t(lang, "field.matched"), 64, false)
-        .map_err(WebError::Input)?;
+    let read = |name, label, max, required| {
+        input::text(form, field(name, label), lang, max, required).map_err(WebError::Input)
+    };
+    let alert_id = read("alert_id", "field.alert", 64, true)?;
+    let location = read("location", "field.location", 1024, true)?;
+    let note = read("note", "field.note", 8000, false)?;
+    let case_reference = read("case_reference", "field.case", 64, false)?;
+    let matched_value = read("matched_value", "field.matched", 64, false)?;
     Ok(v1::HitReport {
         alert_id,
         reporting_country: country,

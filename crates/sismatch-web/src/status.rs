@@ -12,6 +12,7 @@ use tonic::transport::Channel;
 
 use crate::accounts::Account;
 use crate::core_api::{CoreApi, explain};
+use crate::i18n::Lang;
 
 /// A value no alert has: the probe measures the round trip, not a ranking.
 const PROBE: &str = "SISMATCH-STATUS-PROBE";
@@ -52,6 +53,7 @@ pub async fn gather(
     nodes: &[StatusNode],
     authorization: Option<&MetadataValue<Ascii>>,
     operator: &Account,
+    lang: Lang,
 ) -> StatusView {
     let probe = v1::MatchingCoreSearchRequest {
         queries: vec![v1::IdentifierQuery {
@@ -63,7 +65,7 @@ pub async fn gather(
     };
     let probe = match core.search(operator, probe).await {
         Ok(answer) => Ok(answer.nodes),
-        Err(error) => Err(explain(&error)),
+        Err(error) => Err(explain(lang, &error)),
     };
     let mut rows = Vec::with_capacity(nodes.len());
     for node in nodes {
