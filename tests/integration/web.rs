@@ -24,7 +24,7 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Server};
 use crate::data;
 use crate::http::{Browser, Reply};
 use crate::roles::{entry, identity, pem, server_tls};
-use crate::support::{Running, import, metrics_line, scrape, series, sismatch};
+use crate::support::{Running, import, metrics_line, scrape, series, sismatch, terminate};
 
 /// Passwords of the test accounts (hashed into the web server's config).
 pub const PASSWORD: &str = "counter-password-1";
@@ -636,7 +636,7 @@ async fn the_example_config_of_the_deployment_guide_starts_the_web_page() {
         .map(|s| s.to_string())
         .chain(["--metrics".to_string(), "127.0.0.1:0".to_string()])
         .collect();
-    let (_web, addr, _lines) = Running::spawn(&args, &dir.path().join("web.log"));
+    let (mut web, addr, _lines) = Running::spawn(&args, &dir.path().join("web.log"));
     // The core of the example is not there: the page still serves, and says so.
     let mut dealer = Browser::new(addr);
     assert_eq!(
@@ -649,4 +649,38 @@ async fn the_example_config_of_the_deployment_guide_starts_the_web_page() {
     let page = dealer.submit("/check", &[("values", "ABC12345D404")]).await;
     assert_eq!(page.status, 502, "{}", page.body);
     assert!(page.body.contains("cannot be reached"), "{}", page.body);
+    // SIGTERM stops it cleanly.
+    let status = terminate(&mut web.0).await;
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_bad_web_config_stops_the_server_naming_the_key() {
+    let dir = TempDir::new().unwrap();
+    let cases = [
+        ("colour = \"red\"", "colour"),
+        (
+            "core = \"127.0.0.1:1\"\nsession_idle_minutes = 0",
+            "session_idle_minutes",
+        ),
+        (
+            "core = \"127.0.0.1:1\"\n[[users]]\nname = \"jan\"\nrole = \"POLICE\"\npassword_hash = \"x\"",
+            "users[0].country",
+        ),
+        ("listen = \"127.0.0.1:0\"", "core: missing"),
+    ];
+    for (text, key) in cases {
+        let path = dir.path().join("web.toml");
+        std::fs::write(&path, text).unwrap();
+        let output = sismatch(&[
+            "web",
+            "--config",
+            path.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        assert!(!output.status.success(), "{text}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(key), "{text}: {stderr}");
+    }
 }

@@ -358,6 +358,13 @@ impl ServeArgs {
             .listen
             .or(file.listen)
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        if !listen.ip().is_loopback() {
+            if settings.secure_cookies {
+                warn!(%listen, "cookies are Secure: browsers send them over HTTPS only; serve the page behind a TLS-terminating proxy");
+            } else {
+                warn!(%listen, "secure_cookies = false on a non-loopback address: session cookies travel over plain HTTP");
+            }
+        }
         let server = WebServer::new(settings, &core, &credentials, &file.users, &file.nodes)?;
         let listener = TcpListener::bind(listen)
             .await
