@@ -219,6 +219,16 @@ fn web_config(certs: &Path, core: SocketAddr, nodes: &[(&str, SocketAddr)]) -> S
 impl WebFederation {
     /// Starts everything; `dealer_quota` is the core's checks per dealer per minute.
     pub async fn start(alerts_per_country: usize, dealer_quota: u32) -> WebFederation {
+        WebFederation::start_with(alerts_per_country, dealer_quota, &[]).await
+    }
+
+    /// Starts everything, the core also knowing a node of each of `dead`, which never answers
+    /// (nothing listens at its address).
+    pub async fn start_with(
+        alerts_per_country: usize,
+        dealer_quota: u32,
+        dead: &[&'static str],
+    ) -> WebFederation {
         let certs = TempDir::new().unwrap();
         let dir = certs.path();
         let mut args = vec!["certs", "--out", dir.to_str().unwrap()];
@@ -238,7 +248,12 @@ impl WebFederation {
             dirs.push(data_dir);
             alerts.extend(mine);
         }
-        let core = core(dir, &nodes, dealer_quota).await;
+        let mut members = nodes.clone();
+        for country in dead {
+            let nobody = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            members.push((*country, nobody.local_addr().unwrap()));
+        }
+        let core = core(dir, &members, dealer_quota).await;
         web_config(dir, core, &nodes);
         let args: Vec<String> = [
             "web",
@@ -683,4 +698,31 @@ fn a_bad_web_config_stops_the_server_naming_the_key() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(key), "{text}: {stderr}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_country_that_does_not_answer_makes_a_no_hit_incomplete() {
+    let fed = WebFederation::start_with(2, 60, &["FR"]).await;
+    let mut dealer = fed.signed_in("garage").await;
+    let page = dealer
+        .submit("/check", &[("values", "ZZQ9XW7YV3KT2")])
+        .await;
+    assert_eq!(element(&page, "outcome"), "INCOMPLETE", "{}", page.body);
+    assert_eq!(element(&page, "countries"), "BE, NL");
+    assert!(page.body.contains("Check again later"), "{}", page.body);
+    // No certificate for an incomplete check.
+    assert_eq!(dealer.get("/check/certificate").await.status, 404);
+    // A stolen number is still a HIT: the countries that answered found it.
+    let hit = dealer.submit("/check", &[("values", &fed.value(0))]).await;
+    assert_eq!(element(&hit, "outcome"), "HIT");
+    // The officer sees which country did not answer, and that matches may be missing.
+    let mut police = fed.signed_in("agent-nl").await;
+    let found = police.submit("/search", &[("values", &fed.value(0))]).await;
+    assert!(found.body.contains(&fed.alerts[0].id), "{}", found.body);
+    assert!(
+        found.body.contains(r#"class="outcome">UNAVAILABLE"#),
+        "{}",
+        found.body
+    );
+    assert!(found.body.contains("matches may be missing"));
 }
