@@ -575,7 +575,7 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
 }
 
 /// Serves `service` over mTLS as `name`; returns the address.
-async fn serve<S>(dir: &Path, name: &str, service: S) -> SocketAddr
+pub async fn serve<S>(dir: &Path, name: &str, service: S) -> SocketAddr
 where
     S: tonic::codegen::Service<
             tonic::codegen::http::Request<tonic::body::Body>,

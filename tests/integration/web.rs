@@ -8,22 +8,23 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sismatch_alert::{Alert, Contact, Restricted};
+use sismatch_alert::{Alert, Contact, IdentifierEntry, Restricted};
 use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
-use sismatch_core::{ClientTls, Core, CoreConfig, MemberConfig};
-use sismatch_grpc::{CoreService, NodeService};
+use sismatch_core::{ClientTls, Core, CoreConfig, MemberConfig, PartnerMemberConfig};
+use sismatch_grpc::{CoreService, NodeService, PartnerService};
+use sismatch_ident::IdentifierKind;
 use sismatch_node::{Node, NodeConfig};
+use sismatch_partner::{Partner, PartnerConfig, RegisterRecord};
+use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
 use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
 use sismatch_proto::v1::national_node_server::NationalNodeServer;
 use tempfile::TempDir;
-use tokio::net::TcpListener;
-use tonic::transport::server::TcpIncoming;
-use tonic::transport::{Certificate, Channel, ClientTlsConfig, Server};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
 use crate::data;
 use crate::http::{Browser, Reply};
-use crate::roles::{entry, identity, pem, server_tls};
+use crate::roles::{entry, identity, pem, serve};
 use crate::support::{Running, import, metrics_line, scrape, series, sismatch, terminate};
 
 /// Passwords of the test accounts (hashed into the web server's config).
@@ -123,26 +124,53 @@ async fn node(country: &str, certs: &Path, data: &Path, alerts: &[Alert]) -> Soc
         Arc::clone(&node),
         directory(identities, &["core", "web"]),
     ));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let tls = server_tls(certs, &format!("node-{}", country.to_lowercase()));
-    tokio::spawn(async move {
-        Server::builder()
-            .tls_config(tls)
-            .unwrap()
-            .add_service(service)
-            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true)))
-            .await
-            .unwrap();
-    });
+    let addr = serve(certs, &format!("node-{}", country.to_lowercase()), service).await;
     let mut operator = NationalNodeClient::new(tls_channel(certs, addr, "beheer").await);
     import(&mut operator, alerts, 100).await;
     assert!(node.wait_indexed(Duration::from_secs(20)).await);
     addr
 }
 
-/// The core over both nodes, over mTLS, trusting the web server as a forwarder.
-async fn core(certs: &Path, nodes: &[(&str, SocketAddr)], dealer_quota: u32) -> SocketAddr {
+/// YAMAHA's partner node over mTLS, trusting the core as a forwarder: engine `ENGINE` was
+/// sold with hull `hull`.
+async fn partner(certs: &Path, data: &Path, hull: &str) -> SocketAddr {
+    let config = PartnerConfig::new("YAMAHA", data);
+    let partner = Arc::new(
+        tokio::task::spawn_blocking(move || Partner::open(config))
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let line = format!(
+        r#"{{"maker":"YAMAHA","engine_serial":"{ENGINE}","hull":"{hull}","sold_at":"2024-05-02"}}"#
+    );
+    partner
+        .import_batch(vec![RegisterRecord::from_ndjson(&line, "YAMAHA").unwrap()])
+        .await
+        .unwrap();
+    let identities = vec![entry("core", Role::Operator, None, None)];
+    let service = PartnerService::new(partner, directory(identities, &["core"]));
+    serve(
+        certs,
+        "partner-yamaha",
+        ManufacturerPartnerServer::new(service),
+    )
+    .await
+}
+
+/// The hull number of the first NL alert, sold with `ENGINE`.
+pub const HULL: &str = "ABC12345D404";
+
+/// An engine serial no alert has, in YAMAHA's register.
+pub const ENGINE: &str = "6CJ-1013456";
+
+/// The core over the nodes and the partner, over mTLS, trusting the web server as a forwarder.
+async fn core(
+    certs: &Path,
+    nodes: &[(&str, SocketAddr)],
+    partner: SocketAddr,
+    dealer_quota: u32,
+) -> SocketAddr {
     let members = nodes
         .iter()
         .map(|(country, addr)| MemberConfig {
@@ -154,6 +182,11 @@ async fn core(certs: &Path, nodes: &[(&str, SocketAddr)], dealer_quota: u32) -> 
     let mut config = CoreConfig::new(members);
     config.default_deadline = Duration::from_secs(5);
     config.dealer_checks_per_minute = dealer_quota;
+    config.partners = vec![PartnerMemberConfig {
+        name: "YAMAHA".to_string(),
+        address: format!("https://localhost:{}", partner.port()),
+        prefixes: vec!["6CJ".to_string()],
+    }];
     config.tls = Some(ClientTls {
         ca_pem: pem(certs, "ca.pem"),
         cert_pem: pem(certs, "core.pem"),
@@ -165,19 +198,7 @@ async fn core(certs: &Path, nodes: &[(&str, SocketAddr)], dealer_quota: u32) -> 
         entry("beheer", Role::Operator, None, None),
     ];
     let service = CoreService::with_directory(core, directory(identities, &["web"]));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let tls = server_tls(certs, "core");
-    tokio::spawn(async move {
-        Server::builder()
-            .tls_config(tls)
-            .unwrap()
-            .add_service(MatchingCoreServer::new(service))
-            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true)))
-            .await
-            .unwrap();
-    });
-    addr
+    serve(certs, "core", MatchingCoreServer::new(service)).await
 }
 
 /// The web server's config file: the core and nodes over mTLS with the `web` certificate,
@@ -232,7 +253,14 @@ impl WebFederation {
         let certs = TempDir::new().unwrap();
         let dir = certs.path();
         let mut args = vec!["certs", "--out", dir.to_str().unwrap()];
-        args.extend(["node-nl", "node-be", "core", "web", "beheer"]);
+        args.extend([
+            "node-nl",
+            "node-be",
+            "core",
+            "web",
+            "beheer",
+            "partner-yamaha",
+        ]);
         assert!(sismatch(&args).status.success());
         let mut alerts = Vec::new();
         let mut dirs = Vec::new();
@@ -241,6 +269,16 @@ impl WebFederation {
             let mut mine = data::alerts(country, alerts_per_country, seed);
             for alert in &mut mine {
                 alert.restricted = Some(restricted(&alert.id));
+            }
+            if country == "NL" {
+                // The boat whose engine YAMAHA sold with it.
+                mine[0].identifiers = vec![IdentifierEntry {
+                    kind: IdentifierKind::Hin,
+                    value: HULL.to_string(),
+                    manufacturer: None,
+                    location: None,
+                    legibility: None,
+                }];
             }
             let data_dir = TempDir::new().unwrap();
             let addr = node(country, dir, data_dir.path(), &mine).await;
@@ -253,7 +291,10 @@ impl WebFederation {
             let nobody = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             members.push((*country, nobody.local_addr().unwrap()));
         }
-        let core = core(dir, &members, dealer_quota).await;
+        let register = TempDir::new().unwrap();
+        let partner = partner(dir, register.path(), HULL).await;
+        dirs.push(register);
+        let core = core(dir, &members, partner, dealer_quota).await;
         web_config(dir, core, &nodes);
         let args: Vec<String> = [
             "web",
@@ -390,6 +431,32 @@ async fn a_dealer_checks_police_search_and_report_and_an_operator_sees_the_nodes
     assert!(found.body.contains("look-alike"), "{}", found.body);
     assert!(found.body.contains(&format!("NOTES-{}", nl_alert.id)));
     assert_eq!(police_nl.get("/check").await.status, 403);
+    // The engine serial alone finds nothing; asked of the manufacturer, with a purpose and a
+    // case, it leads to the boat it was sold with, and says how.
+    let alone = police_nl
+        .submit("/search", &[("values", "6CJ-1O13456")])
+        .await;
+    assert!(alone.body.contains("No alert matched."), "{}", alone.body);
+    let expanded = police_nl
+        .submit(
+            "/search",
+            &[
+                ("values", "6CJ-1O13456"),
+                ("expand", "on"),
+                ("purpose", "THEFT_INVESTIGATION"),
+                ("case_reference", "PL0100-2026-0815"),
+            ],
+        )
+        .await;
+    assert!(expanded.body.contains(&nl_alert.id), "{}", expanded.body);
+    assert!(
+        expanded
+            .body
+            .contains("via partner YAMAHA: 6CJ-1013456 → ABC12345D404"),
+        "{}",
+        expanded.body
+    );
+    assert!(expanded.body.contains("Manufacturers asked"));
     let mut police_be = fed.signed_in("agent-be").await;
     let found = police_be
         .submit("/search", &[("values", &misread), ("kind", "")])
