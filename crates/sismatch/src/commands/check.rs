@@ -85,7 +85,11 @@ impl CheckArgs {
                 "INCOMPLETE: not every country answered; check again later (reference {})",
                 answer.reference
             ),
-            _ => println!("NO HIT (reference {})", answer.reference),
+            _ => println!(
+                "NO HIT in {} (reference {}); not a promise that the object is clean",
+                answer.countries_checked.join(", "),
+                answer.reference
+            ),
         }
         Ok(())
     }
