@@ -14,7 +14,7 @@ FIRST_BUILD_NOTE = @if [ ! -x "$(SISMATCH_BIN)" ]; then \
 		echo "progress follows; 'librocksdb-sys(build)' stays on screen for most of it)."; \
 	fi
 
-.PHONY: demo build test test-python check-deploy lint bench deps chaos
+.PHONY: demo build test test-python test-browser browser-deps check-deploy lint bench deps chaos
 
 # Installs the Debian packages the build needs, only when they are missing.
 deps:
@@ -43,6 +43,19 @@ test: deps
 # The gRPC contract from a client we did not write: Python stubs generated from proto/ alone.
 test-python: deps
 	bash tests/python/run.sh
+
+# Debian's Chromium and its WebDriver, for the real-browser test, installed only when missing.
+browser-deps:
+	@if ! dpkg -s chromium >/dev/null 2>&1 || ! dpkg -s chromium-driver >/dev/null 2>&1; then \
+		echo "installing chromium and chromium-driver (the real-browser test drives them over WebDriver)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+# The web page in a real browser (issue 13): Chromium over WebDriver (Python selenium in the
+# test venv) against `sismatch demo`, as a dealer, police and an operator; screenshots of every
+# page in target/browser/.
+test-browser: deps browser-deps
+	bash tests/python/browser.sh
 
 # The deployment files (Dockerfile, compose federation, Kubernetes manifests), checked offline.
 check-deploy: deps

@@ -52,7 +52,15 @@ fn run_printed(line: &str) -> String {
 /// Ctrl-C`; returns the process, the core's address and the lines.
 fn start_demo() -> (std::process::Child, String, Vec<String>) {
     let mut demo = Command::new(env!("CARGO_BIN_EXE_sismatch"))
-        .args(["demo", "--listen", "127.0.0.1:0", "--alerts", "600"])
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--web",
+            "127.0.0.1:0",
+            "--alerts",
+            "600",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -86,6 +94,7 @@ fn the_demo_serves_a_federation_until_terminated() {
         );
     }
     assert!(text.contains("loaded 600 sample alerts"), "{text}");
+    demo_sign_ins_work(&output);
     // Every example search finds its expected alert first.
     let examples = text.matches("\n$ ").count();
     assert!(examples >= 5, "{text}");
@@ -180,4 +189,47 @@ fn the_demo_tells_what_to_type_next_and_every_printed_command_works() {
     assert!(interrupted.success());
     let status = demo.wait().unwrap();
     assert!(status.success(), "{status:?}");
+}
+
+/// The web page's URL and demo sign-ins are printed, and each signs in to its page; the
+/// operator's status page shows every node answering.
+fn demo_sign_ins_work(output: &[String]) {
+    let text = output.join("\n");
+    let web: std::net::SocketAddr = output
+        .iter()
+        .find_map(|l| l.strip_prefix("web: http://"))
+        .and_then(|a| a.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no web URL\n{text}"));
+    let block = output
+        .iter()
+        .position(|l| l.starts_with("== the web page"))
+        .unwrap_or_else(|| panic!("no sign-ins\n{text}"));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut signed_in = Vec::new();
+    for line in output[block + 1..].iter().take_while(|l| !l.is_empty()) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (name, password) = (words[words.len() - 2], words[words.len() - 1]);
+        runtime.block_on(async {
+            let mut browser = crate::http::Browser::new(web);
+            let reply = browser.sign_in(name, password).await;
+            assert_eq!(reply.status, 303, "{line}: {}", reply.body);
+            let home = reply.header("location").unwrap().to_string();
+            let page = browser.get(&home).await;
+            assert_eq!(page.status, 200, "{line}: {}", page.body);
+            if home == "/status" {
+                assert_eq!(
+                    page.body.matches(r#"class="outcome">OK"#).count(),
+                    3,
+                    "{}",
+                    page.body
+                );
+            }
+            signed_in.push(home);
+        });
+    }
+    assert_eq!(
+        signed_in,
+        ["/check", "/search", "/search", "/search", "/status"],
+        "{text}"
+    );
 }

@@ -38,18 +38,18 @@ const NAMES: [&str; 7] = [
     "garage",
 ];
 
-fn pem(dir: &Path, file: &str) -> Vec<u8> {
+pub fn pem(dir: &Path, file: &str) -> Vec<u8> {
     std::fs::read(dir.join(file)).unwrap()
 }
 
-fn identity(dir: &Path, name: &str) -> Identity {
+pub fn identity(dir: &Path, name: &str) -> Identity {
     Identity::from_pem(
         pem(dir, &format!("{name}.pem")),
         pem(dir, &format!("{name}.key")),
     )
 }
 
-fn entry(name: &str, role: Role, country: Option<&str>, token: Option<&str>) -> IdentityEntry {
+pub fn entry(name: &str, role: Role, country: Option<&str>, token: Option<&str>) -> IdentityEntry {
     IdentityEntry {
         name: name.to_string(),
         role,
@@ -83,7 +83,7 @@ fn directory() -> Arc<Directory> {
     )
 }
 
-fn server_tls(dir: &Path, name: &str) -> ServerTlsConfig {
+pub fn server_tls(dir: &Path, name: &str) -> ServerTlsConfig {
     ServerTlsConfig::new()
         .identity(identity(dir, name))
         .client_ca_root(Certificate::from_pem(pem(dir, "ca.pem")))
@@ -575,7 +575,7 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
 }
 
 /// Serves `service` over mTLS as `name`; returns the address.
-async fn serve<S>(dir: &Path, name: &str, service: S) -> SocketAddr
+pub async fn serve<S>(dir: &Path, name: &str, service: S) -> SocketAddr
 where
     S: tonic::codegen::Service<
             tonic::codegen::http::Request<tonic::body::Body>,

@@ -304,6 +304,13 @@ impl Core {
             (true, true) => v1::CheckOutcome::NoHit,
             (true, false) => v1::CheckOutcome::Incomplete,
         };
+        let mut countries_checked: Vec<String> = nodes
+            .iter()
+            .filter(|n| n.outcome == i32::from(v1::NodeOutcome::Ok))
+            .map(|n| n.country.clone())
+            .collect();
+        countries_checked.sort();
+        countries_checked.dedup();
         info!(outcome = outcome.as_str_name(), alerts = ?hits, "dealer check answered");
         let now = Timestamp::now();
         Ok(Checked {
@@ -314,6 +321,7 @@ impl Core {
                     seconds: now.as_second(),
                     nanos: now.subsec_nanosecond(),
                 }),
+                countries_checked,
             },
             alert_ids: hits,
         })

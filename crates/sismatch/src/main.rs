@@ -74,6 +74,9 @@ enum Command {
     /// Run a manufacturer partner node (gated look-ups in a maker's sales register), or import
     /// its register with `sismatch partner import`.
     Partner(commands::partner::PartnerArgs),
+    /// Run the web page for dealers, police and operators (HTTP, over the core), or add a
+    /// sign-in account with `sismatch web user add`.
+    Web(commands::web::WebArgs),
     /// The operator benchmark suite: generate a corpus, measure quality and load, report.
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
@@ -145,6 +148,7 @@ fn main() -> ExitCode {
             logs.serve(level, "sismatch-partner", args.run())
         }
         Command::Demo(args) => logs.serve("warn", "sismatch-demo", args.run()),
+        Command::Web(args) => logs.serve("info", "sismatch-web", args.run()),
         Command::Bench(command) => logs.serve("warn", "sismatch-bench", command.run()),
     };
     match result {

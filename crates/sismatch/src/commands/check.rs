@@ -23,7 +23,8 @@ pub struct CheckArgs {
     /// The kind of every value, when known (HIN, VIN, ENGINE_SERIAL, ...).
     #[arg(long, value_parser = |v: &str| v.parse::<IdentifierKind>().map_err(|e| e.to_string()))]
     kind: Option<IdentifierKind>,
-    /// Print JSON (`{"outcome", "reference", "checked_at"}`) instead of a sentence.
+    /// Print JSON (`{"outcome", "reference", "checked_at", "countries_checked"}`) instead of a
+    /// sentence.
     #[arg(long)]
     json: bool,
     /// The numbers read on the object (1 to 16).
@@ -67,6 +68,7 @@ impl CheckArgs {
                 "outcome": outcome,
                 "reference": answer.reference,
                 "checked_at": checked_at,
+                "countries_checked": answer.countries_checked,
             });
             println!("{}", serde_json::to_string_pretty(&report)?);
             return Ok(());
@@ -80,7 +82,11 @@ impl CheckArgs {
                 "INCOMPLETE: not every country answered; check again later (reference {})",
                 answer.reference
             ),
-            _ => println!("NO HIT (reference {})", answer.reference),
+            _ => println!(
+                "NO HIT in {} (reference {}); not a promise that the object is clean",
+                answer.countries_checked.join(", "),
+                answer.reference
+            ),
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use clap::Args;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
 use tonic::metadata::{Ascii, MetadataValue};
-use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 
 use crate::commands::core::with_scheme;
 use crate::commands::serve::MAX_MESSAGE;
@@ -63,9 +63,9 @@ impl Credentials {
         Ok(request)
     }
 
-    /// A channel to `address` with these credentials' TLS settings; `what` (`core`, `node`)
-    /// names the server in errors.
-    pub async fn channel(&self, address: &str, what: &str) -> Result<Channel> {
+    /// The endpoint of `address` with these credentials' TLS settings; `what` (`core`,
+    /// `node`) names the server in errors.
+    pub fn endpoint(&self, address: &str, what: &str) -> Result<Endpoint> {
         let mut uri = with_scheme(address);
         if self.ca.is_some() && uri.starts_with("http://") {
             uri = uri.replacen("http://", "https://", 1);
@@ -80,10 +80,45 @@ impl Credentials {
             }
             endpoint = endpoint.tls_config(tls).context("invalid TLS settings")?;
         }
-        endpoint
+        Ok(endpoint)
+    }
+
+    /// A channel to `address` with these credentials' TLS settings; `what` (`core`, `node`)
+    /// names the server in errors.
+    pub async fn channel(&self, address: &str, what: &str) -> Result<Channel> {
+        self.endpoint(address, what)?
             .connect()
             .await
             .with_context(|| format!("cannot connect to the {what} at {address}"))
+    }
+
+    /// These credentials, with what they lack taken from `other` (flags over a config file).
+    pub fn or(self, other: Credentials) -> Credentials {
+        let (cert, key) = match (self.cert, self.key) {
+            (Some(cert), Some(key)) => (Some(cert), Some(key)),
+            _ => (other.cert, other.key),
+        };
+        Credentials {
+            ca: self.ca.or(other.ca),
+            cert,
+            key,
+            token: self.token.or(other.token),
+        }
+    }
+
+    /// Credentials from a config file's paths and token.
+    pub fn from_parts(
+        ca: Option<PathBuf>,
+        cert: Option<PathBuf>,
+        key: Option<PathBuf>,
+        token: Option<String>,
+    ) -> Credentials {
+        Credentials {
+            ca,
+            cert,
+            key,
+            token,
+        }
     }
 }
 

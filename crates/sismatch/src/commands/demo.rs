@@ -28,6 +28,7 @@ use crate::commands::search::{DEFAULT_TOP, print_core};
 use crate::commands::security::{Security, audit_log};
 use crate::commands::serve::{serve_core, serve_node, shutdown_signal};
 use crate::commands::try_it::{self, TryIt};
+use crate::commands::web::demo_web;
 
 /// Alerts written to a node per batch while loading the sample.
 const LOAD_BATCH: usize = 2_000;
@@ -51,6 +52,10 @@ pub struct DemoArgs {
     /// Address of the matching core; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:7500")]
     listen: SocketAddr,
+    /// Address of the web page (dealer check, police search, status); port 0 picks a free
+    /// port, and so does the default when 8080 is taken.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    web: SocketAddr,
     /// Load and show the examples, then exit instead of serving.
     #[arg(long)]
     no_serve: bool,
@@ -138,10 +143,18 @@ impl DemoArgs {
             ops.grace,
         ));
 
+        let node_addrs: Vec<(String, SocketAddr)> = countries
+            .iter()
+            .cloned()
+            .zip(nodes.iter().map(|n| n.addr))
+            .collect();
+        let web = demo_web(self.web, core_addr, &node_addrs, until_stopped(), ops.grace).await?;
+
         println!("core: {core_addr}");
         for (country, node) in countries.iter().zip(&nodes) {
             println!("node {country}: {}", node.addr);
         }
+        println!("web: http://{}/", web.addr);
         println!("data: {}", root.display());
         let metrics = ops
             .serve_metrics(nodes.iter().map(|demo| node_gauges(&demo.node)).collect())
@@ -154,6 +167,7 @@ impl DemoArgs {
         if self.no_serve {
             let _ = stop.send(true);
         } else {
+            web.print_sign_ins();
             print_try_it(&try_it::commands(
                 core_addr, &countries, &examples, &samples,
             ));
@@ -173,6 +187,7 @@ impl DemoArgs {
             metrics.abort();
         }
         core_server.await??;
+        web.server.await??;
         for demo in nodes {
             demo.server.await??;
             let node = demo.node;

@@ -18,3 +18,4 @@ pub mod security;
 pub mod serve;
 pub mod table;
 pub mod try_it;
+pub mod web;

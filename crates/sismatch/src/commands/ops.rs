@@ -1,6 +1,6 @@
 //! What every server of the binary offers operators besides its service: Prometheus metrics
 //! on their own port and a bounded graceful shutdown. The flags are shared by `node`, `core`,
-//! `partner` and `demo`; each server's config file has the same keys (`metrics`,
+//! `partner`, `web` and `demo`; each server's config file has the same keys (`metrics`,
 //! `shutdown_grace_ms`), which the flags and their `SISMATCH_*` variables override.
 
 use std::net::SocketAddr;
@@ -60,6 +60,7 @@ impl OpsArgs {
             sismatch_node::describe_metrics();
             sismatch_core::describe_metrics();
             sismatch_audit::describe_metrics();
+            sismatch_web::describe_metrics();
         }
         Ok(Ops { metrics, grace })
     }

@@ -1,0 +1,65 @@
+//! The operator's status page: how every node answered a probe through the core just now
+//! (outcome and time), and, for the nodes the web server's configuration lists, their own
+//! status (alerts, identifiers indexed, index lag, hits received).
+
+use std::fmt::Write;
+
+use sismatch_proto::v1;
+
+use crate::html::{Frame, esc, message, page};
+use crate::i18n::t;
+use crate::pages::search::node_table;
+use crate::status::{NodeRow, StatusView};
+
+/// The status page.
+pub fn render(frame: &Frame<'_>, view: &StatusView) -> String {
+    let lang = frame.lang;
+    let mut body = String::new();
+    match &view.probe {
+        Ok(nodes) => body.push_str(&node_table(lang, nodes, t(lang, "status.probe"))),
+        Err(error) => body.push_str(&message("error", error)),
+    }
+    if !view.nodes.is_empty() {
+        let _ = write!(
+            body,
+            "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            t(lang, "status.nodes"),
+            t(lang, "status.node"),
+            t(lang, "status.alerts"),
+            t(lang, "status.identifiers"),
+            t(lang, "status.lag"),
+            t(lang, "status.hits"),
+            t(lang, "status.version"),
+        );
+        for row in &view.nodes {
+            body.push_str(&node_row(row, t(lang, "status.active")));
+        }
+        body.push_str("</tbody></table>");
+    }
+    page(frame, t(lang, "title.status"), &body)
+}
+
+fn node_row(row: &NodeRow, active: &str) -> String {
+    match &row.status {
+        Ok(s) => format!(
+            "<tr><td>{}</td><td>{} ({} {active})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&row.name),
+            s.alerts_total,
+            s.alerts_active,
+            s.identifiers_indexed,
+            lag(s),
+            s.hits_received,
+            esc(&s.version),
+        ),
+        Err(error) => format!(
+            r#"<tr><td>{}</td><td colspan="5" class="outcome">{}</td></tr>"#,
+            esc(&row.name),
+            esc(error)
+        ),
+    }
+}
+
+/// Changes stored but not yet searchable.
+fn lag(status: &v1::GetNodeStatusResponse) -> u64 {
+    status.store_sequence.saturating_sub(status.index_sequence)
+}
