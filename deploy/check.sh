@@ -28,7 +28,7 @@ if [ -z "$binary" ]; then
     # after it, as in CI. `cargo build -p sismatch` would resolve other features and compile
     # a second set of crates.
     cargo test --workspace --locked --no-run --quiet
-    binary=target/debug/sismatch
+    binary="${CARGO_TARGET_DIR:-target}/debug/sismatch"
 fi
 
 PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" deploy/check.py --sismatch "$binary"
