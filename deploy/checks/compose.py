@@ -119,11 +119,9 @@ def check_compose_server(
             f"{name}: its data folder {data} is not a named volume",
         )
     # The gRPC servers' probes present the server's own certificate (SISMATCH_CA/CERT/KEY).
-    probe_paths = (
-        [server.service.get("environment", {}).get(key) for key in ("SISMATCH_CA", "SISMATCH_CERT", "SISMATCH_KEY")]
-        if grpc
-        else []
-    )
+    environment = server.service.get("environment", {})
+    probe_variables = ("SISMATCH_CA", "SISMATCH_CERT", "SISMATCH_KEY") if grpc else ()
+    probe_paths = [environment.get(key) for key in probe_variables]
     for path in tls_paths(config) + probe_paths:
         expect(path is not None, f"{name}: a [tls] path or a SISMATCH_CA/CERT/KEY variable is missing")
         folder, file = posixpath.split(path)

@@ -277,7 +277,10 @@ def core_searches(metrics: str) -> dict[str, float]:
     with urllib.request.urlopen(f"http://{metrics}/metrics", timeout=10) as answer:
         text = answer.read().decode()
     counts = {}
-    pattern = r'sismatch_grpc_requests_total\{server="core",rpc="/sismatch\.v1\.MatchingCore/Search",code="(\w+)"\} (\S+)'
+    pattern = (
+        r'sismatch_grpc_requests_total\{server="core",'
+        r'rpc="/sismatch\.v1\.MatchingCore/Search",code="(\w+)"\} (\S+)'
+    )
     for code, value in re.findall(pattern, text):
         counts[code] = float(value)
     return counts
@@ -339,7 +342,10 @@ def check_web_server(
         status, _, text = web_request(address, "GET", "/status", cookies)
         expect(status == 200, f"GET /status answered {status}")
         after = core_searches(core_metrics)
-        changed = {code: after[code] - before.get(code, 0) for code in after if after[code] != before.get(code, 0)}
+        changed = {}
+        for code, count in after.items():
+            if count != before.get(code, 0):
+                changed[code] = count - before.get(code, 0)
         expect(
             changed == {"OK": 1},
             f"the core answered the web page's search with {changed or 'nothing'}, not OK "
