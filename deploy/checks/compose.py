@@ -144,9 +144,17 @@ def check_compose_server(
     )
     if grpc:
         expect(
-            server.service.get("environment", {}).get("SISMATCH_PROBE_SERVER_NAME") == name,
+            environment.get("SISMATCH_PROBE_SERVER_NAME") == name,
             f"{name}: SISMATCH_PROBE_SERVER_NAME is not {name}",
         )
+    else:
+        # The web page reads these as its --ca, --cert, --key, --token, --core: they would
+        # override its config file, which the checks and the manifests take as the truth.
+        overriding = sorted(
+            set(environment)
+            & {"SISMATCH_CA", "SISMATCH_CERT", "SISMATCH_KEY", "SISMATCH_TOKEN", "SISMATCH_CORE"}
+        )
+        expect(not overriding, f"{name}: {overriding} would override its config file")
     missing = identity_names(config) - set(cert_names)
     expect(
         not missing,
