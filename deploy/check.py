@@ -9,7 +9,8 @@ What is checked, each as one named check that passes or fails:
 - Compose: `docker compose config` (the compose spec, with every profile), then what the spec
   cannot know: mounted files exist, every server's config, data folder and certificates are
   mounted where its config file says, every certificate and identity named is one the `certs`
-  service makes, the core's addresses are services listening on that port.
+  service makes, the core's addresses are services listening on that port, the web page's
+  core and nodes too and they list it as a trusted forwarder, published ports are listened on.
 - Kubernetes: every document against the API's JSON schemas (strict: unknown fields fail) of
   the oldest and newest version named below, then the cross-references the schemas cannot
   see: selectors, named ports, ConfigMap keys equal to the compose configs, Secret keys for
@@ -18,7 +19,10 @@ What is checked, each as one named check that passes or fails:
   then starts every server with its compose command line and config (certificates, data and
   ports moved to a temporary folder and loopback): it must start, serve /metrics, answer the
   gRPC health check over mutual TLS with its own certificate as the probes do, refuse a
-  client without a certificate, and stop cleanly on SIGTERM.
+  client without a certificate, and stop cleanly on SIGTERM. The web page instead answers
+  GET /healthz (also through deploy/http-probe.sh, its compose healthcheck), and, started
+  beside the core, signs in an account and reads /status through the core over mutual TLS as
+  the core's trusted forwarder.
 
 Prints one line per check and closes with `N passed, N failed`; exits 1 if any failed.
 """
@@ -36,6 +40,7 @@ from checks.common import (
     VENV_BIN,
     Report,
     check_federation_addresses,
+    check_web_addresses,
     port_of,
     relative,
     run,
@@ -104,7 +109,8 @@ def main() -> int:
         if named:
             certs_out, cert_names = named
         servers = (
-            report.check("node, core and partner services read their config", compose_servers, services) or {}
+            report.check("node, core, partner and web services read their config", compose_servers, services)
+            or {}
         )
         for server in servers.values():
             report.check(
@@ -122,6 +128,12 @@ def main() -> int:
                 check_federation_addresses,
                 servers,
                 listening,
+            )
+            report.check(
+                "the web page's core and nodes are compose services that trust it as a forwarder",
+                check_web_addresses,
+                servers,
+                {name: (server.role, server.port, server.config) for name, server in servers.items()},
             )
 
     report.section("kubernetes")
@@ -160,6 +172,12 @@ def main() -> int:
             check_federation_addresses,
             workloads,
             {w.service_name(): port_of(w.config["listen"]) for w in workloads.values()},
+        )
+        report.check(
+            "the web page's core and nodes are Services that trust it as a forwarder",
+            check_web_addresses,
+            workloads,
+            {w.service_name(): (w.role, port_of(w.config["listen"]), w.config) for w in workloads.values()},
         )
     if workloads and servers:
         report.check(

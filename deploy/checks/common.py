@@ -12,9 +12,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEPLOY = ROOT / "deploy"
 VENV_BIN = Path(sys.executable).parent
-# The subcommands that run a server; every server serves its metrics on this port.
-SERVER_COMMANDS = {"node", "core", "partner"}
+# The subcommands that run a server; every server serves its metrics on this port. The
+# gRPC servers are probed over mutual TLS (deploy/probe.sh); the web page is HTTP, probed on
+# HEALTH_PATH.
+GRPC_COMMANDS = {"node", "core", "partner"}
+HTTP_COMMANDS = {"web"}
+SERVER_COMMANDS = GRPC_COMMANDS | HTTP_COMMANDS
 METRICS_PORT = 9464
+HEALTH_PATH = "/healthz"
 
 
 class Failure(Exception):
@@ -87,8 +92,10 @@ def toml_file(path: Path) -> dict:
 
 
 def tls_paths(config: dict) -> list[str]:
+    """The certificate paths of a config's [tls]: a gRPC server's cert, key and client_ca,
+    the web page's ca, cert and key (its client certificate towards the core)."""
     tls = config.get("tls", {})
-    return [tls[key] for key in ("cert", "key", "client_ca") if key in tls]
+    return [tls[key] for key in ("cert", "key", "client_ca", "ca") if key in tls]
 
 
 def identity_names(config: dict) -> set[str]:
@@ -117,4 +124,39 @@ def check_federation_addresses(servers, listening: dict[str, int]) -> None:
         expect(
             listening.get(host) == port,
             f"core: {entry['address']}: no server {host} listening on {port}",
+        )
+
+
+def check_web_addresses(servers, by_host: dict[str, tuple[str, int, dict]]) -> None:
+    """The web page calls the core and its `nodes` at https://NAME:PORT of servers of that
+    role listening on PORT (`by_host`: NAME -> role, port, config), and each of them lists the
+    web page's identity (its certificate's name) among its identities and trusted forwarders:
+    the web page forwards for the signed-in person."""
+    webs = [s for s in servers.values() if s.role == "web"]
+    expect(len(webs) == 1, f"expected one web page, found {len(webs)}")
+    config = webs[0].config
+    cert = config.get("tls", {}).get("cert")
+    expect(cert is not None, "web: no [tls] cert: the core accepts only mutual TLS here")
+    identity = cert.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    targets = [("core", "core", config.get("core", ""))]
+    for i, entry in enumerate(config.get("nodes", [])):
+        _, _, address = entry.partition("=")
+        expect(address, f"web: nodes[{i}] {entry!r} is not CC=ADDRESS")
+        targets.append((f"nodes[{i}]", "node", address))
+    for where, role, address in targets:
+        match = re.fullmatch(r"https://([a-z0-9-]+):(\d+)", address)
+        expect(match is not None, f"web: {where} {address} is not https://NAME:PORT")
+        host, port = match.group(1), int(match.group(2))
+        expect(
+            host in by_host and by_host[host][:2] == (role, port),
+            f"web: {where} {address}: no {role} {host} listening on {port}",
+        )
+        auth = by_host[host][2].get("auth", {})
+        expect(
+            identity in {entry["name"] for entry in auth.get("identities", [])},
+            f"web: {host} does not list `{identity}` among its identities",
+        )
+        expect(
+            identity in auth.get("trusted_forwarders", []),
+            f"web: {host} does not list `{identity}` among its trusted_forwarders",
         )

@@ -10,6 +10,8 @@ import yaml
 
 from checks.common import (
     DEPLOY,
+    GRPC_COMMANDS,
+    HEALTH_PATH,
     METRICS_PORT,
     ROOT,
     SERVER_COMMANDS,
@@ -60,7 +62,7 @@ def certs_service_names(services: dict) -> tuple[str, list[str]]:
 
 
 class ComposeServer:
-    """A node, core or partner service of the compose file."""
+    """A node, core, partner or web service of the compose file."""
 
     def __init__(self, name: str, service: dict) -> None:
         self.name = name
@@ -107,16 +109,20 @@ def check_compose_server(
     server: ComposeServer, services: dict, cert_names: list[str], certs_out: str
 ) -> None:
     name, config = server.name, server.config
+    grpc = server.role in GRPC_COMMANDS
     expect(server.config_file.parent == DEPLOY / "compose", f"{name}: config not from deploy/compose/")
-    data = config.get("data")
-    expect(
-        data in server.mounts and server.mounts[data]["type"] == "volume",
-        f"{name}: its data folder {data} is not a named volume",
-    )
-    for path in tls_paths(config) + [
-        server.service.get("environment", {}).get(key)
-        for key in ("SISMATCH_CA", "SISMATCH_CERT", "SISMATCH_KEY")
-    ]:
+    # The web page keeps nothing on disk (sessions live in memory).
+    if grpc:
+        data = config.get("data")
+        expect(
+            data in server.mounts and server.mounts[data]["type"] == "volume",
+            f"{name}: its data folder {data} is not a named volume",
+        )
+    # The gRPC servers' probes present the server's own certificate (SISMATCH_CA/CERT/KEY).
+    environment = server.service.get("environment", {})
+    probe_variables = ("SISMATCH_CA", "SISMATCH_CERT", "SISMATCH_KEY") if grpc else ()
+    probe_paths = [environment.get(key) for key in probe_variables]
+    for path in tls_paths(config) + probe_paths:
         expect(path is not None, f"{name}: a [tls] path or a SISMATCH_CA/CERT/KEY variable is missing")
         folder, file = posixpath.split(path)
         mount = server.mounts.get(folder)
@@ -130,25 +136,50 @@ def check_compose_server(
             stem == "ca" or stem in cert_names,
             f"{name}: {path}: the certs service makes no `{stem}`",
         )
-    # The server's certificate is valid for the name the others call it by: the service name.
+    # The server's certificate is valid for the name the others call it by: the service name
+    # (the web page's is its client certificate, named like the service too).
     expect(
         posixpath.basename(config["tls"]["cert"]) == f"{name}.pem",
-        f"{name}: serves the certificate {config['tls']['cert']}, not {name}.pem",
+        f"{name}: uses the certificate {config['tls']['cert']}, not {name}.pem",
     )
-    expect(
-        server.service.get("environment", {}).get("SISMATCH_PROBE_SERVER_NAME") == name,
-        f"{name}: SISMATCH_PROBE_SERVER_NAME is not {name}",
-    )
+    if grpc:
+        expect(
+            environment.get("SISMATCH_PROBE_SERVER_NAME") == name,
+            f"{name}: SISMATCH_PROBE_SERVER_NAME is not {name}",
+        )
+    else:
+        # The web page reads these as its --ca, --cert, --key, --token, --core: they would
+        # override its config file, which the checks and the manifests take as the truth.
+        overriding = sorted(
+            set(environment)
+            & {"SISMATCH_CA", "SISMATCH_CERT", "SISMATCH_KEY", "SISMATCH_TOKEN", "SISMATCH_CORE"}
+        )
+        expect(not overriding, f"{name}: {overriding} would override its config file")
     missing = identity_names(config) - set(cert_names)
     expect(
         not missing,
         f"{name}: identities without a certificate from the certs service: {sorted(missing)}",
     )
     test = server.service.get("healthcheck", {}).get("test", [])
-    expect(
-        test[:2] == ["CMD", "sismatch-probe"] and test[-1] == str(server.port),
-        f"{name}: the healthcheck {test} does not probe port {server.port}",
-    )
+    if grpc:
+        expect(
+            test[:2] == ["CMD", "sismatch-probe"] and test[-1] == str(server.port),
+            f"{name}: the healthcheck {test} does not probe port {server.port}",
+        )
+    else:
+        expect(
+            test == ["CMD", "sismatch-http-probe", str(server.port), HEALTH_PATH],
+            f"{name}: the healthcheck {test} does not GET {HEALTH_PATH} on port {server.port}",
+        )
+    # Published ports are the server's own port or its metrics, and the web page is published.
+    published = [port["target"] for port in server.service.get("ports", [])]
+    for target in published:
+        expect(
+            target in (server.port, METRICS_PORT),
+            f"{name}: publishes port {target}, on which it does not listen",
+        )
+    if not grpc:
+        expect(server.port in published, f"{name}: its port {server.port} is not published")
     metrics = option(server.command, "--metrics")
     expect(
         metrics is not None and port_of(metrics) == METRICS_PORT,

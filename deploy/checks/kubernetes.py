@@ -10,6 +10,8 @@ import yaml
 
 from checks.common import (
     DEPLOY,
+    GRPC_COMMANDS,
+    HEALTH_PATH,
     METRICS_PORT,
     SERVER_COMMANDS,
     expect,
@@ -143,13 +145,26 @@ class Workload:
         for kind in ("requests", "limits"):
             for what in ("cpu", "memory"):
                 expect(what in resources.get(kind, {}), f"{name}: no {what} in resources.{kind}")
-        # The gRPC port: the config's listen port, the probes' port.
+        grpc = self.role in GRPC_COMMANDS
+        # The gRPC (web page: HTTP) port: the config's listen port, the probes' port.
         listen = port_of(self.config["listen"])
-        expect(self.ports.get("grpc") == listen, f"{name}: container port grpc is not {listen}")
+        port_name = "grpc" if grpc else "http"
+        expect(
+            self.ports.get(port_name) == listen,
+            f"{name}: container port {port_name} is not {listen}",
+        )
         for probe in ("livenessProbe", "readinessProbe"):
             expect(probe in container, f"{name}: no {probe}")
         for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
             if probe not in container:
+                continue
+            if not grpc:
+                # The web page: the kubelet's own HTTP GET of its health endpoint.
+                get = container[probe].get("httpGet", {})
+                expect(
+                    get.get("path") == HEALTH_PATH and get.get("port") in (port_name, listen),
+                    f"{name}: {probe} {container[probe]} does not GET {HEALTH_PATH} on port {listen}",
+                )
                 continue
             command = container[probe].get("exec", {}).get("command", [])
             expect(
@@ -173,20 +188,21 @@ class Workload:
         )
         expect(self.annotations.get("prometheus.io/scrape") == "true", f"{name}: not scraped")
         expect(self.annotations.get("prometheus.io/port") == str(METRICS_PORT), f"{name}: scrape port")
-        # The data folder is a volume, persistent for nodes and the partner.
-        data = self.mounts.get(self.config.get("data"))
-        expect(data is not None, f"{name}: nothing is mounted at {self.config.get('data')}")
-        if self.role in ("node", "partner"):
-            expect(
-                "claim" in data or "persistentVolumeClaim" in data,
-                f"{name}: its data is not persistent",
-            )
+        # The data folder is a volume, persistent for nodes and the partner. The web page has
+        # none: its sessions live in memory.
+        if grpc:
+            data = self.mounts.get(self.config.get("data"))
+            expect(data is not None, f"{name}: nothing is mounted at {self.config.get('data')}")
+            if self.role in ("node", "partner"):
+                expect(
+                    "claim" in data or "persistentVolumeClaim" in data,
+                    f"{name}: its data is not persistent",
+                )
         # Every certificate path of the config and of the probe variables is a key of the
         # Secret mounted at its folder.
         env = {e["name"]: e.get("value") for e in container.get("env", [])}
-        for path in tls_paths(self.config) + [
-            env.get(k) for k in ("SISMATCH_CA", "SISMATCH_CERT", "SISMATCH_KEY")
-        ]:
+        probe_paths = [env.get(k) for k in ("SISMATCH_CA", "SISMATCH_CERT", "SISMATCH_KEY")] if grpc else []
+        for path in tls_paths(self.config) + probe_paths:
             expect(
                 path is not None,
                 f"{name}: a [tls] path or a SISMATCH_CA/CERT/KEY variable is missing",
@@ -200,10 +216,11 @@ class Workload:
                 file in secret_keys(secret),
                 f"{name}: Secret {volume['secret']['secretName']} has no {file}",
             )
-        expect(
-            env.get("SISMATCH_PROBE_SERVER_NAME") == self.service_name(),
-            f"{name}: SISMATCH_PROBE_SERVER_NAME is not its Service's name",
-        )
+        if grpc:
+            expect(
+                env.get("SISMATCH_PROBE_SERVER_NAME") == self.service_name(),
+                f"{name}: SISMATCH_PROBE_SERVER_NAME is not its Service's name",
+            )
 
     def service_name(self) -> str:
         return posixpath.basename(self.config["tls"]["cert"]).rsplit(".", 1)[0]
