@@ -21,9 +21,10 @@
 //!   score, so that the same query and stored value score the same on every node; a search
 //!   reads from the store only the alerts it answers with.
 //!
-//! Never: block the async runtime on RocksDB or tantivy (both run in `spawn_blocking`, in
-//! `block_in_place` for searches, or on the indexer thread), or let the index decide what
-//! exists.
+//! Never: block the async runtime on long RocksDB or tantivy work (it runs in `spawn_blocking`,
+//! in `block_in_place` for free-text and wildcard searches, or on the indexer thread; a search
+//! of identifier values, a fraction of a millisecond, runs on the worker), or let the index
+//! decide what exists.
 
 mod compactor;
 mod duplicates;
