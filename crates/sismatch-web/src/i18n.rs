@@ -661,6 +661,33 @@ const LABELS: &[(&str, [&str; 4])] = &[
         ],
     ),
     (
+        "status.segments",
+        [
+            "Index segments",
+            "Indexsegmenten",
+            "Segments d'index",
+            "Indexsegmente",
+        ],
+    ),
+    (
+        "status.since",
+        [
+            "Up since (UTC)",
+            "Actief sinds (UTC)",
+            "En service depuis (UTC)",
+            "Läuft seit (UTC)",
+        ],
+    ),
+    (
+        "status.rebuilding",
+        [
+            "rebuilding",
+            "wordt herbouwd",
+            "reconstruction",
+            "wird neu aufgebaut",
+        ],
+    ),
+    (
         "status.version",
         ["Version", "Versie", "Version", "Version"],
     ),
