@@ -168,3 +168,50 @@ async fn a_node_whose_audit_log_stopped_answers_nothing_unrecorded() {
     assert!(log.contains("the audit log has stopped"), "{log}");
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// A node's record of a search names the values searched, the purpose and the case reference,
+/// and the alerts it answered with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_records_what_a_search_asked_and_why() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("nl");
+    let node = NodeProcess::spawn("NL", &dir);
+    let mut client = client(node.addr).await;
+    client
+        .search(v1::NationalNodeSearchRequest {
+            queries: vec![
+                v1::IdentifierQuery {
+                    value: "6AH-1012345".to_owned(),
+                    ..v1::IdentifierQuery::default()
+                },
+                v1::IdentifierQuery {
+                    value: "BAY59358I900".to_owned(),
+                    ..v1::IdentifierQuery::default()
+                },
+            ],
+            purpose: v1::LookupPurpose::TheftInvestigation.into(),
+            case_reference: "PL-2026-0077".to_owned(),
+            ..v1::NationalNodeSearchRequest::default()
+        })
+        .await
+        .unwrap();
+    // The record goes with the next group commit; then the node stops (its log is RocksDB).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    drop(client);
+    node.kill();
+    let output = sismatch(&["audit", "export", "--data", dir.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let records: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let search = records
+        .iter()
+        .find(|r| r["rpc"].as_str().is_some_and(|rpc| rpc.ends_with("Search")))
+        .unwrap_or_else(|| panic!("no search record in {records:?}"));
+    assert_eq!(search["identifiers"][0], "6AH-1012345", "{search}");
+    assert_eq!(search["identifiers"][1], "BAY59358I900", "{search}");
+    assert_eq!(search["purpose"], "THEFT_INVESTIGATION", "{search}");
+    assert_eq!(search["case_reference"], "PL-2026-0077", "{search}");
+}

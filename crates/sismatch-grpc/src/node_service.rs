@@ -15,7 +15,7 @@ use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, info_span, warn};
 
-use crate::audit::{Answered, Auditor};
+use crate::audit::{Answered, Auditor, Entry};
 use crate::call::{Asked, Recorded, recorded};
 use crate::convert::{alert_in, alert_out, hit_in, hit_out, status_in, time_in, version_out};
 use crate::node_convert::{
@@ -270,14 +270,22 @@ impl NationalNode for NodeService {
     }
 }
 
-/// Node requests state nothing for the audit record before they run.
+/// A search records the values searched, and the purpose and case reference the core passed
+/// on (DESIGN §4): who asked a node about a number, and why, is in the node's own log.
+impl Asked for v1::NationalNodeSearchRequest {
+    fn asked(&self, entry: &mut Entry) {
+        entry.asked(self.queries.iter().map(|q| q.value.clone()));
+        entry.purpose(self.purpose, &self.case_reference);
+    }
+}
+
+/// The other node requests state nothing for the audit record before they run.
 impl Asked for v1::PutAlertRequest {}
 impl Asked for v1::GetAlertRequest {}
 impl Asked for v1::WithdrawAlertRequest {}
 impl Asked for v1::SetAlertStatusRequest {}
 impl Asked for v1::GetAlertHistoryRequest {}
 impl Asked for Streaming<v1::ImportAlertsRequest> {}
-impl Asked for v1::NationalNodeSearchRequest {}
 impl Asked for v1::NationalNodeReportHitRequest {}
 impl Asked for v1::ListHitsRequest {}
 impl Asked for v1::GetNodeStatusRequest {}
