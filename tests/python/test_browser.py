@@ -17,6 +17,7 @@ import shlex
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
@@ -97,11 +98,30 @@ def wait_for(driver, css):
     )
 
 
+def gone(old):
+    """Whether `old` has left the document. Chromium says so with a stale-element error, or,
+    caught mid-navigation, with an inspector error that the node does not belong to the
+    document (which `staleness_of` lets through as a failure)."""
+
+    def predicate(_driver):
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+
+    return predicate
+
+
 def click_and_load(driver, button):
     """Clicks a submit button and waits until the next page has replaced this one."""
     old = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(driver, WAIT).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, WAIT).until(gone(old))
 
 
 def sign_in(driver, printed, who):
