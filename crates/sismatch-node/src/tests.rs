@@ -1,5 +1,6 @@
 //! The node on real RocksDB and tantivy folders, called directly (no network): compaction,
-//! conditional writes, puts on withdrawn alerts, firearm duplicates, hit listings, status.
+//! conditional writes, puts on withdrawn alerts, firearm duplicates, hit listings, status, and
+//! which alerts a search leaves out (recovered, expired) unless asked.
 
 use std::time::{Duration, Instant};
 
@@ -488,5 +489,63 @@ async fn an_import_numbers_its_batches_from_one() {
     let mut other = Import::new(std::sync::Arc::clone(&node));
     let report = other.batch(Vec::new()).await.unwrap();
     assert_eq!((report.batch, report.outcome.received), (1, 0));
+    node.shutdown();
+}
+
+/// The ids found for `value` with the given switches, best first.
+async fn search_with(
+    node: &Node,
+    value: &str,
+    include_expired: bool,
+    include_inactive: bool,
+) -> Vec<String> {
+    let request = SearchRequest {
+        queries: vec![SearchQuery {
+            value: value.to_string(),
+            kind: None,
+        }],
+        include_expired,
+        include_inactive,
+        ..SearchRequest::default()
+    };
+    let result = node.search(request).await.unwrap();
+    result.matches.into_iter().map(|m| m.alert.id).collect()
+}
+
+/// A recovered alert and an expired one leave searches; each comes back only when asked for
+/// (`include_inactive`, `include_expired`), and an alert set ACTIVE again is found again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovered_and_expired_alerts_are_found_only_when_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = open(&dir, NodeOptions::default());
+    let mut expired = boat("NL-EXPIRED", "ABC12345D405");
+    expired.expires_at = Some(Timestamp::now() - 1.hour());
+    for alert in [boat("NL-RECOVERED", "ABC12345D404"), expired] {
+        node.put_alert(alert, None, None).await.unwrap();
+    }
+    node.set_status(
+        "NL-RECOVERED".to_string(),
+        Status::Recovered,
+        Some("found at a marina".to_string()),
+        None,
+    )
+    .await
+    .unwrap();
+    // Both are within one edit of the query; the index has them, the search leaves them out.
+    let query = "ABC12345D40";
+    assert!(search_with(&node, query, false, false).await.is_empty());
+    assert_eq!(
+        search_with(&node, query, false, true).await,
+        ["NL-RECOVERED"]
+    );
+    assert_eq!(search_with(&node, query, true, false).await, ["NL-EXPIRED"]);
+    let mut both = search_with(&node, query, true, true).await;
+    both.sort();
+    assert_eq!(both, ["NL-EXPIRED", "NL-RECOVERED"]);
+
+    node.set_status("NL-RECOVERED".to_string(), Status::Active, None, None)
+        .await
+        .unwrap();
+    assert_eq!(search(&node, query).await, ["NL-RECOVERED"]);
     node.shutdown();
 }
