@@ -773,5 +773,38 @@ async fn node_status_fills_every_field() {
     assert_eq!(status.index_sequence, 20);
     assert!(!status.rebuilding);
     assert_eq!(status.rebuild_progress, 0.0);
+    assert_eq!(status.searches_last_minute, 0);
+    assert_eq!(status.search_p50_ms_last_minute, 0.0);
+
+    // The last minute's searches: three answered, one refused as invalid (not a failure).
+    for value in ["ABC12345D404", "XYZ", "6AH-1012345"] {
+        client
+            .search(v1::NationalNodeSearchRequest {
+                queries: vec![v1::IdentifierQuery {
+                    value: value.to_string(),
+                    ..v1::IdentifierQuery::default()
+                }],
+                ..v1::NationalNodeSearchRequest::default()
+            })
+            .await
+            .expect("search");
+    }
+    let invalid = client
+        .search(v1::NationalNodeSearchRequest::default())
+        .await
+        .expect_err("a search without a query");
+    assert_eq!(invalid.code(), tonic::Code::InvalidArgument);
+    let status = client
+        .get_node_status(v1::GetNodeStatusRequest {})
+        .await
+        .expect("status")
+        .into_inner();
+    assert_eq!(status.searches_last_minute, 4);
+    assert_eq!(status.search_failures_last_minute, 0);
+    assert!(status.search_p50_ms_last_minute > 0.0, "{status:?}");
+    assert!(
+        status.search_p99_ms_last_minute >= status.search_p50_ms_last_minute,
+        "{status:?}"
+    );
     node.stop().await;
 }

@@ -503,12 +503,19 @@ async fn a_dealer_checks_police_search_and_report_and_an_operator_sees_the_nodes
         "{}",
         status.body
     );
-    // Each node's index segments and start time, as its own status gives them.
+    // Each node's index segments, last minute's searches and start time, as its own status
+    // gives them: the probe searched every node just now.
     assert!(
         status.body.contains("<th>Index segments</th>"),
         "{}",
         status.body
     );
+    assert!(
+        status.body.contains("<th>Searches (last minute)</th>"),
+        "{}",
+        status.body
+    );
+    assert!(!status.body.contains("<td>–</td>"), "{}", status.body);
     let year = jiff::Timestamp::now().to_string()[..4].to_string();
     assert_eq!(
         status.body.matches(&format!("<td>{year}-")).count(),

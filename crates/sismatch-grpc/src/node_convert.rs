@@ -201,5 +201,9 @@ pub(crate) fn status_out(status: NodeStatus) -> v1::GetNodeStatusResponse {
         rebuilding: status.rebuilding,
         rebuild_progress: status.rebuild_progress,
         index_segments: u32::try_from(status.index_segments).unwrap_or(u32::MAX),
+        searches_last_minute: status.recent.searches,
+        search_failures_last_minute: status.recent.failures,
+        search_p50_ms_last_minute: status.recent.p50_ms,
+        search_p99_ms_last_minute: status.recent.p99_ms,
     }
 }

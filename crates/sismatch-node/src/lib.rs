@@ -34,6 +34,7 @@ mod import;
 mod indexer;
 mod node;
 mod node_metrics;
+mod recent;
 mod search;
 mod status;
 #[cfg(test)]
@@ -49,6 +50,7 @@ pub use node::{
     PutOutcome, SEARCHABLE_WAIT,
 };
 pub use node_metrics::describe_metrics;
+pub use recent::RecentSearches;
 pub use search::{AlertMatch, IdentifierHit, SearchQuery, SearchRequest, SearchResult};
 pub use sismatch_store::{Applied, HitPage};
 pub use status::NodeStatus;

@@ -99,6 +99,8 @@ pub struct Node {
     pub(crate) rebuild_from: u64,
     /// The node's data folder, for the disk-use gauges.
     pub(crate) data_dir: PathBuf,
+    /// The last minute's searches, for the status.
+    pub(crate) recent: crate::recent::Recent,
     stop: Arc<AtomicBool>,
     kick: Mutex<Sender<()>>,
     indexer: Mutex<Option<JoinHandle<()>>>,
@@ -222,6 +224,7 @@ impl Node {
             rebuilding,
             rebuild_from,
             data_dir: config.data_dir,
+            recent: crate::recent::Recent::new(),
             stop,
             kick: Mutex::new(kick),
             indexer: Mutex::new(Some(handle)),

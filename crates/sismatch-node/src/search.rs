@@ -186,16 +186,25 @@ fn plan(request: SearchRequest) -> std::result::Result<Plan, Invalid> {
 }
 
 impl Node {
-    /// Searches this node's alerts.
-    ///
-    /// On a multi-threaded runtime (the servers) a search of identifier values runs right on
+    /// Searches this node's alerts, and counts the search in the last minute's figures of the
+    /// node's status (`recent`).
+    pub async fn search(&self, request: SearchRequest) -> Result<SearchResult> {
+        let started = std::time::Instant::now();
+        let result = self.search_planned(request).await;
+        // A bad request is the caller's doing, not a failure of the node.
+        let failed = matches!(&result, Err(e) if !matches!(e, NodeError::Invalid(_)));
+        self.recent.record(started.elapsed(), failed);
+        result
+    }
+
+    /// [`Node::search`] itself. On a multi-threaded runtime (the servers) a search of identifier values runs right on
     /// the worker, as any short step of a task does: it costs a fraction of a millisecond, and
     /// clearing the worker of its other tasks first (`block_in_place`) cost a thread hand-over,
     /// as much as a no-hit search itself; tasks queued meanwhile are taken by the other
     /// workers. A search that may run long (free text, a wildcard pattern, which can check
     /// every identifier) still clears the worker first. Elsewhere (a current-thread runtime:
     /// tests, tools) a search runs on the blocking pool.
-    pub async fn search(&self, request: SearchRequest) -> Result<SearchResult> {
+    async fn search_planned(&self, request: SearchRequest) -> Result<SearchResult> {
         let plan = plan(request)?;
         if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
             let short = plan.text.is_none()

@@ -10,6 +10,7 @@ use sismatch_alert::Status;
 use crate::error::Result;
 use crate::indexer::searchable_sequence;
 use crate::node::Node;
+use crate::recent::RecentSearches;
 
 /// A node's state, for operators and health checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +43,8 @@ pub struct NodeStatus {
     /// bulk import, until the compaction that follows it has finished (search p99 grows with
     /// them). Benchmarks wait for it before measuring.
     pub index_segments: usize,
+    /// The searches of the last minute: count, failures, p50 and p99.
+    pub recent: RecentSearches,
 }
 
 impl Node {
@@ -56,6 +59,7 @@ impl Node {
         let started_at = self.started_at;
         let rebuilding = self.rebuilding.load(Ordering::Acquire);
         let rebuild_from = self.rebuild_from;
+        let recent = self.recent.summary();
         let index = Arc::clone(&self.index);
         let keys = Arc::clone(&self.keys);
         self.blocking(move |store| {
@@ -79,6 +83,7 @@ impl Node {
                 rebuilding,
                 rebuild_progress,
                 index_segments: index.segments(),
+                recent,
             })
         })
         .await

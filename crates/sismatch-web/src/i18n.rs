@@ -670,6 +670,33 @@ const LABELS: &[(&str, [&str; 4])] = &[
         ],
     ),
     (
+        "status.searches",
+        [
+            "Searches (last minute)",
+            "Zoekvragen (laatste minuut)",
+            "Recherches (dernière minute)",
+            "Suchen (letzte Minute)",
+        ],
+    ),
+    (
+        "status.latency",
+        [
+            "p50 / p99 (ms)",
+            "p50 / p99 (ms)",
+            "p50 / p99 (ms)",
+            "p50 / p99 (ms)",
+        ],
+    ),
+    (
+        "status.failures",
+        [
+            "Failed (last minute)",
+            "Mislukt (laatste minuut)",
+            "Échecs (dernière minute)",
+            "Fehlgeschlagen (letzte Minute)",
+        ],
+    ),
+    (
         "status.since",
         [
             "Up since (UTC)",

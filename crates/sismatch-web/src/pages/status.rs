@@ -1,7 +1,7 @@
 //! The operator's status page: how every node answered a probe through the core just now
 //! (outcome and time), and, for the nodes the web server's configuration lists, their own
-//! status (alerts, identifiers indexed, index lag or rebuild progress, index segments, hits
-//! received, up since).
+//! status (alerts, identifiers indexed, index lag or rebuild progress, index segments, the last
+//! minute's searches with their p50 / p99 and failures, hits received, up since).
 
 use std::fmt::Write;
 
@@ -23,13 +23,16 @@ pub fn render(frame: &Frame<'_>, view: &StatusView) -> String {
     if !view.nodes.is_empty() {
         let _ = write!(
             body,
-            "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
             t(lang, "status.nodes"),
             t(lang, "status.node"),
             t(lang, "status.alerts"),
             t(lang, "status.identifiers"),
             t(lang, "status.lag"),
             t(lang, "status.segments"),
+            t(lang, "status.searches"),
+            t(lang, "status.latency"),
+            t(lang, "status.failures"),
             t(lang, "status.hits"),
             t(lang, "status.since"),
             t(lang, "status.version"),
@@ -45,7 +48,7 @@ pub fn render(frame: &Frame<'_>, view: &StatusView) -> String {
 fn node_row(row: &NodeRow, lang: Lang) -> String {
     match &row.status {
         Ok(s) => format!(
-            "<tr><td>{}</td><td>{} ({} {})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{} ({} {})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&row.name),
             s.alerts_total,
             s.alerts_active,
@@ -53,12 +56,15 @@ fn node_row(row: &NodeRow, lang: Lang) -> String {
             s.identifiers_indexed,
             lag(s, lang),
             s.index_segments,
+            s.searches_last_minute,
+            latency(s),
+            s.search_failures_last_minute,
             s.hits_received,
             since(s),
             esc(&s.version),
         ),
         Err(error) => format!(
-            r#"<tr><td>{}</td><td colspan="8" class="outcome">{}</td></tr>"#,
+            r#"<tr><td>{}</td><td colspan="11" class="outcome">{}</td></tr>"#,
             esc(&row.name),
             esc(error)
         ),
@@ -79,6 +85,17 @@ fn lag(status: &v1::GetNodeStatusResponse, lang: Lang) -> String {
         .store_sequence
         .saturating_sub(status.index_sequence)
         .to_string()
+}
+
+/// The last minute's p50 / p99 search time, in milliseconds; a dash without searches.
+fn latency(status: &v1::GetNodeStatusResponse) -> String {
+    if status.searches_last_minute == 0 {
+        return "–".to_string();
+    }
+    format!(
+        "{:.2} / {:.2}",
+        status.search_p50_ms_last_minute, status.search_p99_ms_last_minute
+    )
 }
 
 /// When the node started, to the second, in UTC; empty when it did not say.
