@@ -42,6 +42,36 @@ pub fn pem(dir: &Path, file: &str) -> Vec<u8> {
     std::fs::read(dir.join(file)).unwrap()
 }
 
+/// A core over `nodes` (name = country, at `https://localhost:PORT`) and the YAMAHA partner
+/// (engine serials starting 6CJ), calling them over mTLS with the `core` certificate of `dir`.
+pub fn tls_core_config(
+    dir: &Path,
+    nodes: &[(&str, SocketAddr)],
+    partner: SocketAddr,
+) -> CoreConfig {
+    let members = nodes
+        .iter()
+        .map(|(country, addr)| MemberConfig {
+            name: country.to_string(),
+            country: country.to_string(),
+            address: format!("https://localhost:{}", addr.port()),
+        })
+        .collect();
+    let mut config = CoreConfig::new(members);
+    config.default_deadline = Duration::from_secs(5);
+    config.partners = vec![PartnerMemberConfig {
+        name: "YAMAHA".to_string(),
+        address: format!("https://localhost:{}", partner.port()),
+        prefixes: vec!["6CJ".to_string()],
+    }];
+    config.tls = Some(ClientTls {
+        ca_pem: pem(dir, "ca.pem"),
+        cert_pem: pem(dir, "core.pem"),
+        key_pem: pem(dir, "core.key"),
+    });
+    config
+}
+
 pub fn identity(dir: &Path, name: &str) -> Identity {
     Identity::from_pem(
         pem(dir, &format!("{name}.pem")),
@@ -506,22 +536,7 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
     .await;
 
     // The core knows the node and the partner (engine serials starting 6CJ are YAMAHA's).
-    let mut config = CoreConfig::new(vec![MemberConfig {
-        name: "NL".to_string(),
-        country: "NL".to_string(),
-        address: format!("https://localhost:{}", node_addr.port()),
-    }]);
-    config.default_deadline = Duration::from_secs(5);
-    config.partners = vec![PartnerMemberConfig {
-        name: "YAMAHA".to_string(),
-        address: format!("https://localhost:{}", partner_addr.port()),
-        prefixes: vec!["6CJ".to_string()],
-    }];
-    config.tls = Some(ClientTls {
-        ca_pem: pem(dir, "ca.pem"),
-        cert_pem: pem(dir, "core.pem"),
-        key_pem: pem(dir, "core.key"),
-    });
+    let config = tls_core_config(dir, &[("NL", node_addr)], partner_addr);
     let core = Arc::new(Core::new(config).unwrap());
     let core_addr = serve(
         dir,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use sismatch_alert::{Alert, Contact, IdentifierEntry, Restricted};
 use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
-use sismatch_core::{ClientTls, Core, CoreConfig, MemberConfig, PartnerMemberConfig};
+use sismatch_core::Core;
 use sismatch_grpc::{CoreService, NodeService, PartnerService};
 use sismatch_ident::IdentifierKind;
 use sismatch_node::{Node, NodeConfig};
@@ -24,7 +24,7 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
 use crate::data;
 use crate::http::{Browser, Reply};
-use crate::roles::{entry, identity, pem, serve};
+use crate::roles::{entry, identity, pem, serve, tls_core_config};
 use crate::support::{Running, import, metrics_line, scrape, series, sismatch, terminate};
 
 /// Passwords of the test accounts (hashed into the web server's config).
@@ -171,27 +171,8 @@ async fn core(
     partner: SocketAddr,
     dealer_quota: u32,
 ) -> SocketAddr {
-    let members = nodes
-        .iter()
-        .map(|(country, addr)| MemberConfig {
-            name: country.to_string(),
-            country: country.to_string(),
-            address: format!("https://localhost:{}", addr.port()),
-        })
-        .collect();
-    let mut config = CoreConfig::new(members);
-    config.default_deadline = Duration::from_secs(5);
+    let mut config = tls_core_config(certs, nodes, partner);
     config.dealer_checks_per_minute = dealer_quota;
-    config.partners = vec![PartnerMemberConfig {
-        name: "YAMAHA".to_string(),
-        address: format!("https://localhost:{}", partner.port()),
-        prefixes: vec!["6CJ".to_string()],
-    }];
-    config.tls = Some(ClientTls {
-        ca_pem: pem(certs, "ca.pem"),
-        cert_pem: pem(certs, "core.pem"),
-        key_pem: pem(certs, "core.key"),
-    });
     let core = Arc::new(Core::new(config).unwrap());
     let identities = vec![
         entry("web", Role::Operator, None, None),
