@@ -11,7 +11,7 @@
 pub(crate) enum Tag {
     /// A deletion variant of a whole short value.
     Deletion = 1,
-    /// First third exact, a variant of the second.
+    /// First third exact, a variant of the second (`keys::Cut::Thirds`).
     FirstSecond = 2,
     /// Second third exact, a variant of the third.
     SecondThird = 3,
@@ -19,6 +19,11 @@ pub(crate) enum Tag {
     ThirdFirst = 4,
     /// A 4-gram of a value's skeleton.
     Gram = 5,
+    /// As `FirstSecond`, `SecondThird`, `ThirdFirst`, for the parts of the short-tail cut
+    /// (`keys::Cut::ShortTail`).
+    TailFirstSecond = 6,
+    TailSecondThird = 7,
+    TailThirdFirst = 8,
 }
 
 const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -445,6 +445,17 @@ impl KeyIndex {
         let _ = in_order(table, &mut ranked, &mut visit);
     }
 
+    /// Runs `f` with a searcher over the index as it stands (for the search's own tests).
+    #[cfg(test)]
+    pub(crate) fn with_searcher<R>(&self, f: impl FnOnce(&Searcher<'_>) -> R) -> R {
+        let inner = self.read();
+        f(&Searcher {
+            table: &inner.table,
+            whole: &inner.whole,
+            grams: &inner.grams,
+        })
+    }
+
     /// The ids of the alerts [`KeyIndex::search`] proposes, in id order.
     pub fn candidates(&self, queries: &[Query]) -> Vec<String> {
         let mut ids = Vec::new();

@@ -9,16 +9,25 @@
 //!   edits share a string obtained from each by deleting at most two characters (a substitution
 //!   or a transposition costs one deletion on each side, an insertion one on one side). A short
 //!   value is filed under its whole deletion neighbourhood (46 keys for 9 characters).
-//! - **Long values**, by thirds `A B C` (cut at `n/3` and `2n/3`): two edits spread over three
-//!   parts leave one part intact and another with at most one edit, and for every such pair one
-//!   of three keys holds: `A` exact with `B` within one edit, `B` exact with `C` within one, or
-//!   `C` exact with `A` within one (a part within one edit is matched through its one-deletion
-//!   neighbourhood on both sides). A value is filed under `n + 3` keys or fewer. A transposition
-//!   across a cut damages two parts at once: the query probes again with that transposition
-//!   undone, at each place the cut can be, for two parts exact.
+//! - **Long values**, by three parts `A B C` (each cut of [`Cut`] says where): two edits spread
+//!   over three parts leave one part intact and another with at most one edit, and for every
+//!   such pair one of three keys holds: `A` exact with `B` within one edit, `B` exact with `C`
+//!   within one, or `C` exact with `A` within one (a part within one edit is matched through its
+//!   one-deletion neighbourhood on both sides). A value is filed under `n + 3` keys or fewer
+//!   per cut. A transposition across a cut damages two parts at once: the query probes again
+//!   with that transposition undone, at each place the cut can be, for two parts exact.
 //!
 //! Keys carry the stored length, so a query probes the lengths it can match (its own, two
 //! either side) and no key of a length it cannot match is read.
+//!
+//! **Two cuts.** A key that pins two parts is as selective as the characters it pins are
+//! rare, and identifiers are not uniform: an engine or frame number is a model code and a
+//! serial counted up, so its first two thirds are shared by thousands of values (`6CJ10…`),
+//! while a hull number ends in a build date shared by every boat of a month. No one cut suits
+//! every format, so a long value is filed under two ([`Cut`]): in thirds, and with a short
+//! last part (a quarter) that takes the serial's last digits out of the first-and-second key.
+//! Each cut alone finds every value within two edits; a search counts the rows under both
+//! cuts' probes (one look-up each, no row read) and reads the rows of the cut with fewer.
 
 use crate::hash::{Tag, key, key_of};
 
@@ -46,9 +55,51 @@ pub(crate) fn max_edits(len: usize) -> usize {
     }
 }
 
-/// Where the thirds of a skeleton of `len` characters start: the second and the third.
-fn cuts(len: usize) -> (usize, usize) {
-    (len / 3, 2 * len / 3)
+/// Where a long value is cut into the three parts of its keys (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// At a third and at two thirds.
+    Thirds,
+    /// The last part a quarter (at least three characters), the rest halved.
+    ShortTail,
+}
+
+impl Cut {
+    /// Every cut a long value is filed under.
+    pub(crate) const ALL: [Cut; 2] = [Cut::Thirds, Cut::ShortTail];
+
+    /// Where the second and the third part of a skeleton of `len` characters start; every
+    /// part has at least three characters from `SHORT + 1` on.
+    fn at(self, len: usize) -> (usize, usize) {
+        match self {
+            Cut::Thirds => (len / 3, 2 * len / 3),
+            Cut::ShortTail => {
+                let last = (len / 4).max(3);
+                ((len - last) / 2, len - last)
+            }
+        }
+    }
+
+    /// The tag of a key of this cut that pins `pair` (the first part exact, the second within
+    /// one edit).
+    fn tag(self, pair: Pair) -> Tag {
+        match (self, pair) {
+            (Cut::Thirds, Pair::FirstSecond) => Tag::FirstSecond,
+            (Cut::Thirds, Pair::SecondThird) => Tag::SecondThird,
+            (Cut::Thirds, Pair::ThirdFirst) => Tag::ThirdFirst,
+            (Cut::ShortTail, Pair::FirstSecond) => Tag::TailFirstSecond,
+            (Cut::ShortTail, Pair::SecondThird) => Tag::TailSecondThird,
+            (Cut::ShortTail, Pair::ThirdFirst) => Tag::TailThirdFirst,
+        }
+    }
+}
+
+/// Which two parts a long value's key pins: the first exact, the second within one edit.
+#[derive(Debug, Clone, Copy)]
+enum Pair {
+    FirstSecond,
+    SecondThird,
+    ThirdFirst,
 }
 
 /// The keys a stored whole-value skeleton is filed under, appended to `out`.
@@ -61,42 +112,77 @@ pub(crate) fn stored(skel: &[char], out: &mut Vec<u32>) {
         deletion_keys(Tag::Deletion, 0, &[], skel, 2, usize::MAX, out);
         return;
     }
-    let (a, b) = cuts(n);
-    let (first, second, third) = (&skel[..a], &skel[a..b], &skel[b..]);
-    deletion_keys(Tag::FirstSecond, n, first, second, 1, usize::MAX, out);
-    deletion_keys(Tag::SecondThird, n, second, third, 1, usize::MAX, out);
-    deletion_keys(Tag::ThirdFirst, n, third, first, 1, usize::MAX, out);
+    for cut in Cut::ALL {
+        let (a, b) = cut.at(n);
+        let (first, second, third) = (&skel[..a], &skel[a..b], &skel[b..]);
+        let tag = |pair| cut.tag(pair);
+        deletion_keys(tag(Pair::FirstSecond), n, first, second, 1, usize::MAX, out);
+        deletion_keys(tag(Pair::SecondThird), n, second, third, 1, usize::MAX, out);
+        deletion_keys(tag(Pair::ThirdFirst), n, third, first, 1, usize::MAX, out);
+    }
 }
 
-/// The keys to probe for a query skeleton, appended to `out` (duplicates possible), for the
-/// stored lengths `filed` says values were filed under.
-pub(crate) fn probes(query: &[char], filed: impl Fn(usize) -> bool, out: &mut Vec<u32>) {
+/// The keys to probe for a query skeleton among short stored values, appended to `out`
+/// (duplicates possible), when `filed` says values of a length it can match were filed.
+pub(crate) fn short_probes(query: &[char], filed: impl Fn(usize) -> bool, out: &mut Vec<u32>) {
     let m = query.len();
     let edits = max_edits(m);
     let short = m.saturating_sub(edits).max(1)..=(m + edits).min(SHORT);
     if short.clone().any(&filed) {
         deletion_keys(Tag::Deletion, 0, &[], query, edits, SHORT, out);
     }
-    if edits == 2 {
+}
+
+/// The keys to probe for a query skeleton among long stored values filed under `cut`,
+/// appended to `out` (duplicates possible), for the stored lengths `filed` says values were
+/// filed under. Together with [`short_probes`], they meet every stored value within two
+/// edits, whichever the cut.
+pub(crate) fn long_probes(
+    query: &[char],
+    cut: Cut,
+    filed: impl Fn(usize) -> bool,
+    out: &mut Vec<u32>,
+) {
+    let m = query.len();
+    if max_edits(m) == 2 {
         for n in m.saturating_sub(2).max(SHORT + 1)..=m + 2 {
             if filed(n) {
-                thirds(query, n, out);
+                parts(query, cut, n, out);
             }
         }
     }
 }
 
-/// The probes for stored values of `n` characters (long), within two edits of `q`.
-fn thirds(q: &[char], n: usize, out: &mut Vec<u32>) {
+/// Three keys a long query skeleton would be filed under itself with `cut` (each pair's
+/// parts as they are, no deletion): how many values they hold tells which cut's probes hold
+/// fewer, at the cost of three look-ups. `None` for a query too short to be cut.
+pub(crate) fn sample(query: &[char], cut: Cut) -> Option<[u32; 3]> {
+    let n = query.len();
+    if n <= SHORT {
+        return None;
+    }
+    let (a, b) = cut.at(n);
+    let (first, second, third) = (&query[..a], &query[a..b], &query[b..]);
+    Some([
+        key(cut.tag(Pair::FirstSecond), n, first, second),
+        key(cut.tag(Pair::SecondThird), n, second, third),
+        key(cut.tag(Pair::ThirdFirst), n, third, first),
+    ])
+}
+
+/// The probes for stored values of `n` characters (long) cut by `cut`, within two edits of
+/// `q`.
+fn parts(q: &[char], cut: Cut, n: usize, out: &mut Vec<u32>) {
     let m = q.len();
-    let (a, b) = cuts(n);
+    let tag = |pair| cut.tag(pair);
+    let (a, b) = cut.at(n);
     let (la, lb, lc) = (a, b - a, n - b);
     // A exact at the start, B within one edit right after it.
     if la <= m {
         for end in (la + lb).saturating_sub(1)..=la + lb + 1 {
             if end <= m {
                 deletion_keys(
-                    Tag::FirstSecond,
+                    tag(Pair::FirstSecond),
                     n,
                     &q[..la],
                     &q[la..end],
@@ -114,7 +200,7 @@ fn thirds(q: &[char], n: usize, out: &mut Vec<u32>) {
             continue;
         }
         deletion_keys(
-            Tag::SecondThird,
+            tag(Pair::SecondThird),
             n,
             &q[start..end],
             &q[end..],
@@ -128,45 +214,54 @@ fn thirds(q: &[char], n: usize, out: &mut Vec<u32>) {
         let third = &q[m - lc..];
         for end in la.saturating_sub(1)..=la + 1 {
             if end <= m - lc {
-                deletion_keys(Tag::ThirdFirst, n, third, &q[..end], 1, usize::MAX, out);
+                deletion_keys(
+                    tag(Pair::ThirdFirst),
+                    n,
+                    third,
+                    &q[..end],
+                    1,
+                    usize::MAX,
+                    out,
+                );
             }
         }
     }
     // A transposition across a cut, and at most one edit elsewhere (which shifts the cut by
     // one when it comes before): undone, two parts are exact.
-    for cut in [a, b] {
-        for at in cut.saturating_sub(1)..=cut + 1 {
+    for place in [a, b] {
+        for at in place.saturating_sub(1)..=place + 1 {
             if let Some(undone) = swapped(q, at) {
-                two_exact(&undone, n, out);
+                two_exact(&undone, cut, n, out);
             }
         }
     }
     // Transpositions across both cuts, nothing else.
     let both = swapped(q, a).and_then(|once| swapped(&once, b));
     if let Some(both) = both.filter(|both| both.len() == n) {
-        out.push(key(Tag::FirstSecond, n, &both[..a], &both[a..b]));
+        out.push(key(tag(Pair::FirstSecond), n, &both[..a], &both[a..b]));
     }
 }
 
 /// Probes for a query with one edit left in one third of a stored value of `n` characters:
 /// the other two thirds are exact.
-fn two_exact(q: &[char], n: usize, out: &mut Vec<u32>) {
+fn two_exact(q: &[char], cut: Cut, n: usize, out: &mut Vec<u32>) {
     let m = q.len();
-    let (a, b) = cuts(n);
+    let tag = |pair| cut.tag(pair);
+    let (a, b) = cut.at(n);
     let (la, lb, lc) = (a, b - a, n - b);
     // The edit in C.
     if la + lb <= m {
-        out.push(key(Tag::FirstSecond, n, &q[..la], &q[la..la + lb]));
+        out.push(key(tag(Pair::FirstSecond), n, &q[..la], &q[la..la + lb]));
     }
     // The edit in B.
     if la + lc <= m {
-        out.push(key(Tag::ThirdFirst, n, &q[m - lc..], &q[..la]));
+        out.push(key(tag(Pair::ThirdFirst), n, &q[m - lc..], &q[..la]));
     }
     // The edit in A: B shifted by at most one.
     for start in la.saturating_sub(1)..=la + 1 {
         let end = start + lb;
         if end <= m && m - end == lc {
-            out.push(key(Tag::SecondThird, n, &q[start..end], &q[end..]));
+            out.push(key(tag(Pair::SecondThird), n, &q[start..end], &q[end..]));
         }
     }
 }
@@ -182,7 +277,7 @@ pub(crate) fn pattern(p: &[char], out: &mut Vec<u32>) {
         out.push(key_of(Tag::Deletion, 0, &[], filled(p)));
         return;
     }
-    let (a, b) = cuts(n);
+    let (a, b) = Cut::Thirds.at(n);
     let (first, second, third) = (&p[..a], &p[a..b], &p[b..]);
     for (tag, exact, other) in [
         (Tag::FirstSecond, first, second),
@@ -304,6 +399,6 @@ mod tests {
     fn a_long_value_has_few_keys() {
         let mut keys = Vec::new();
         stored(&chars("WV2ZZZ7HZ8H012345"), &mut keys);
-        assert!(keys.len() <= 20, "{}", keys.len());
+        assert!(keys.len() <= 2 * 20, "{}", keys.len());
     }
 }

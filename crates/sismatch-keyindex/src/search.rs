@@ -20,7 +20,7 @@ use sismatch_ident::{
 
 use std::ops::RangeInclusive;
 
-use crate::keys::{self, GRAM, GRAM_LENGTHS, max_edits};
+use crate::keys::{self, Cut, GRAM, GRAM_LENGTHS, max_edits};
 use crate::postings::Postings;
 use crate::symbols::{symbol, symbols};
 use crate::table::{FormRow, Table, whole_value_skeletons};
@@ -168,10 +168,14 @@ impl Searcher<'_> {
         }
     }
 
-    /// Identifiers with a whole-value skeleton within the tolerated edits of `q`.
+    /// Identifiers with a whole-value skeleton within the tolerated edits of `q`: the rows
+    /// under its probes among short values, and among long values under the probes of the cut
+    /// likely to hold fewer rows ([`Searcher::cut_for`]; each cut alone finds them all).
     fn whole_values(&self, q: &[char], out: &mut Vec<(u32, f64)>) {
-        let mut probes = Vec::with_capacity(512);
-        keys::probes(q, |n| self.table.lengths.form(n), &mut probes);
+        let filed = |n| self.table.lengths.form(n);
+        let mut probes = Vec::with_capacity(256);
+        keys::short_probes(q, filed, &mut probes);
+        keys::long_probes(q, self.cut_for(q), filed, &mut probes);
         let bound = max_edits(q.len());
         let bytes = symbols(q);
         let compiled = Compiled::new(&bytes);
@@ -190,6 +194,19 @@ impl Searcher<'_> {
             if edits <= tolerated_edits(longer) {
                 out.push((row.ident, edit_bound(edits, longer)));
             }
+        }
+    }
+
+    /// The cut whose probes for `q` likely hold fewer rows, judged by the values under the keys
+    /// `q` itself would be filed under with each (`keys::sample`).
+    pub(crate) fn cut_for(&self, q: &[char]) -> Cut {
+        let [thirds, short_tail] = Cut::ALL.map(|cut| {
+            keys::sample(q, cut).map_or(0, |keys| self.whole.counts(&keys).iter().sum::<usize>())
+        });
+        if short_tail < thirds {
+            Cut::ShortTail
+        } else {
+            Cut::Thirds
         }
     }
 
@@ -456,6 +473,47 @@ mod tests {
         );
         // Better, but not by half: the middle, counted already, is kept.
         assert_eq!(split(12, &grams([300, 300, 300, 200, 200, 1, 1, 1, 1])), 6);
+    }
+
+    /// A crowd sharing the first two thirds of its values (a model code, then a serial counted
+    /// up) is read through the short-tail cut; a crowd sharing their end (a build date) through
+    /// thirds. Either way the value is found.
+    #[test]
+    fn the_cut_read_is_the_one_the_crowd_does_not_share() {
+        use crate::testkit::alert;
+        use sismatch_alert::StoreChange;
+        use sismatch_ident::IdentifierKind;
+
+        let spread = |i: u32| i.wrapping_mul(7919) % 100_000;
+        let engines = (0..400).map(|i| format!("6CJ10{:05}", spread(i)));
+        let hulls = (0..400).map(|i| format!("NLBAY{:05}H405", spread(i)));
+        let alerts: Vec<_> = engines
+            .chain(hulls)
+            .enumerate()
+            .map(|(i, value)| alert(&format!("NL-{i}"), vec![(IdentifierKind::Other, value)]))
+            .collect();
+        let index = crate::KeyIndex::new();
+        let changes: Vec<StoreChange<'_>> = alerts.iter().map(StoreChange::Upsert).collect();
+        index.apply(&changes, 1);
+        let cut = |value: &str| {
+            let chars: Vec<char> = value.chars().collect();
+            index.with_searcher(|searcher| searcher.cut_for(&chars))
+        };
+        let engine = alerts[7].identifiers[0].value.clone();
+        let hull = alerts[407].identifiers[0].value.clone();
+        assert_eq!(cut(&engine), Cut::ShortTail, "{engine}");
+        assert_eq!(cut(&hull), Cut::Thirds, "{hull}");
+        for (value, id) in [(engine, "NL-7"), (hull, "NL-407")] {
+            // Two edits: the last two characters swapped with the one before them changed.
+            let mut misread: Vec<char> = value.chars().collect();
+            let n = misread.len();
+            misread.swap(n - 1, n - 2);
+            misread[n - 3] = 'Z';
+            let misread: String = misread.into_iter().collect();
+            let query = Query::parse(&misread, None).unwrap();
+            let found = index.candidates(&[query]);
+            assert!(found.iter().any(|f| f == id), "{misread} did not find {id}");
+        }
     }
 
     /// The bounds are the identifier core's own scores when nothing but the edit, fragment or

@@ -8,7 +8,7 @@ use sismatch_alert::{Alert, Status};
 use sismatch_ident::{DEFAULT_THRESHOLD, IdentifierKind, Query, parse, score, tolerated_edits};
 
 use crate::KeyIndex;
-use crate::keys::{self, deletions, max_edits, swapped};
+use crate::keys::{self, Cut, deletions, max_edits, swapped};
 use crate::testkit::{Corruption, Rng, alert, alerts};
 use crate::verify::tests::osa;
 use sismatch_alert::StoreChange;
@@ -73,11 +73,15 @@ fn keys_meet_for_every_two_edit_pattern() {
             if edits > max_edits(query.len()) || edits > tolerated_edits(query.len().max(t.len())) {
                 continue;
             }
-            let mut probes = Vec::new();
-            keys::probes(&query, |_| true, &mut probes);
-            let meets = probes.iter().any(|p| filed.binary_search(p).is_ok());
-            let query: String = query.iter().collect();
-            assert!(meets, "{query} would not find {stored}");
+            // Each cut alone: a search reads the rows of one.
+            for cut in Cut::ALL {
+                let mut probes = Vec::new();
+                keys::short_probes(&query, |_| true, &mut probes);
+                keys::long_probes(&query, cut, |_| true, &mut probes);
+                let meets = probes.iter().any(|p| filed.binary_search(p).is_ok());
+                let query: String = query.iter().collect();
+                assert!(meets, "{query} would not find {stored} ({cut:?})");
+            }
             checked += 1;
         }
         assert!(checked > 1_000, "{stored}: {checked}");
