@@ -2,11 +2,14 @@
 //! [`Redact::redact`] for its caller before it leaves a server (node or core).
 //!
 //! The rule (DESIGN §4): the `restricted` part of an alert (owner and victim data) reaches only
-//! police of the country that issued the alert. Everyone else gets the alert without it.
+//! police of the country that issued the alert. Everyone else gets the alert without it, except
+//! in the answer of `GetReleasedAlert`, which also keeps it for the officer whose hit report on
+//! that alert the issuing node accepted ([`crate::release`]).
 
 use sismatch_proto::v1;
 
 use crate::caller::Caller;
+use crate::release::is_released_to;
 
 /// Removes `alert.restricted` unless `caller` is police of the alert's country.
 pub fn redact_alert(alert: &mut v1::Alert, caller: &Caller) {
@@ -68,6 +71,31 @@ redact_fields! {
     v1::NationalNodeReportHitResponse => [alert],
     v1::MatchingCoreSearchResponse => [matches],
     v1::MatchingCoreReportHitResponse => [alert],
+}
+
+/// Implements [`Redact`] for the answers of `GetReleasedAlert`: the alert keeps its restricted
+/// part when the answer's own hit report releases it to the caller.
+macro_rules! redact_released {
+    ($($message:ty),+ $(,)?) => {
+        $(
+            impl Redact for $message {
+                fn redact(&mut self, caller: &Caller) {
+                    let released = match (&self.hit, &self.alert) {
+                        (Some(hit), Some(alert)) => is_released_to(caller, hit, alert),
+                        _ => false,
+                    };
+                    if !released {
+                        self.alert.redact(caller);
+                    }
+                }
+            }
+        )+
+    };
+}
+
+redact_released! {
+    v1::NationalNodeGetReleasedAlertResponse,
+    v1::MatchingCoreGetReleasedAlertResponse,
 }
 
 #[cfg(test)]

@@ -92,6 +92,16 @@ impl Answered {
             reference: hit.map(|h| h.id.clone()).unwrap_or_default(),
         }
     }
+
+    /// An answer about one hit report (a decision, a released alert): the alert it is on, and
+    /// the report's id as the reference.
+    pub fn about_hit(hit: Option<&v1::HitReport>) -> Answered {
+        Answered {
+            alert_ids: hit.iter().map(|h| h.alert_id.clone()).collect(),
+            hit: false,
+            reference: hit.map(|h| h.id.clone()).unwrap_or_default(),
+        }
+    }
 }
 
 impl Entry {
@@ -126,6 +136,12 @@ impl Entry {
             Err(status) => self.write(status),
         }
         caller
+    }
+
+    /// The hit report a request is about, as its reference: a refused decision or release is
+    /// recorded with the report it was about.
+    pub fn about_hit(&mut self, hit_id: &str) {
+        self.record.reference = hit_id.to_string();
     }
 
     /// The identifier values asked about.
