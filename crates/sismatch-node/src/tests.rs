@@ -374,7 +374,7 @@ async fn a_foreign_hit_waits_for_the_issuing_node_and_an_own_one_does_not() {
         ..HitQuery::default()
     };
     let listed = node.list_hits(pending.clone()).await.unwrap().hits;
-    assert_eq!(listed, [foreign.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&foreign));
     let accepted = node
         .decide_hit(foreign.id.clone(), HitDecision::Accept, by("beheer-nl"))
         .await

@@ -88,7 +88,7 @@ fn a_decision_is_made_once_and_survives_a_reopen() {
     );
     assert_eq!(
         ids_in(&store, Some(HitState::Declined)),
-        [second.id.clone()]
+        [second.id.as_str()]
     );
     assert!(ids_in(&store, Some(HitState::Pending)).is_empty());
     assert_eq!(ids_in(&store, None).len(), 3);
