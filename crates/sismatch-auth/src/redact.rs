@@ -200,6 +200,47 @@ mod tests {
         all
     }
 
+    #[test]
+    fn a_released_alert_keeps_its_restricted_part_only_for_the_officer_it_was_released_to() {
+        let hit = v1::HitReport {
+            id: "HIT-NL-0-1".to_string(),
+            alert_id: "NL-0".to_string(),
+            reporting_country: "BE".to_string(),
+            reported_by: "politie-be".to_string(),
+            state: v1::HitState::Accepted.into(),
+            ..v1::HitReport::default()
+        };
+        let answer = v1::MatchingCoreGetReleasedAlertResponse {
+            hit: Some(hit.clone()),
+            alert: Some(alert(0, "NL")),
+            node: "NL".to_string(),
+        };
+        let police = |name: &str, country: &str| Caller {
+            name: name.to_string(),
+            role: Role::Police,
+            country: Some(country.to_string()),
+            transport: Transport::MutualTls,
+            via: None,
+        };
+        let kept = |caller: &Caller, answer: &v1::MatchingCoreGetReleasedAlertResponse| {
+            let mut answer = answer.clone();
+            answer.redact(caller);
+            answer.alert.is_some_and(|a| a.restricted.is_some())
+        };
+        assert!(kept(&police("politie-be", "BE"), &answer));
+        assert!(kept(&police("politie-nl", "NL"), &answer));
+        assert!(!kept(&police("politie-be-2", "BE"), &answer));
+        assert!(!kept(&police("politie-be", "FR"), &answer));
+        let pending = v1::MatchingCoreGetReleasedAlertResponse {
+            hit: Some(v1::HitReport {
+                state: v1::HitState::Pending.into(),
+                ..hit
+            }),
+            ..answer
+        };
+        assert!(!kept(&police("politie-be", "BE"), &pending));
+    }
+
     proptest! {
         #[test]
         fn restricted_data_reaches_only_police_of_the_issuing_country(
