@@ -8,8 +8,9 @@
 //! codes ([`Error::is_caller_fault`]).
 //!
 //! Why it is built this way:
-//! - **An acknowledged write is durable.** [`Store::apply`] and [`Store::add_hit`] write one
-//!   RocksDB write batch with a synced write-ahead log and return only then, so `kill -9`
+//! - **An acknowledged write is durable.** [`Store::apply`], [`Store::add_hit`] and
+//!   [`Store::decide_hit`] write one RocksDB write batch with a synced write-ahead log and
+//!   return only then, so `kill -9`
 //!   after the answer loses nothing. A batch is atomic: the alert, its history version, its
 //!   change log entry, its identifier map entries, the status counters and the sequence
 //!   numbers are written together or not at all.
