@@ -82,7 +82,7 @@ impl Store {
     /// The hit report `id`; [`Error::HitNotFound`] when this store has none (an id that is not
     /// a hit id included).
     pub fn hit(&self, id: &str) -> Result<HitReport> {
-        let Ok(sequence) = hit_sequence_of(id, "hit_id") else {
+        let Some(sequence) = hit_sequence_of(id) else {
             return Err(Error::HitNotFound(id.to_string()));
         };
         let key = keys::sequence_key(sequence);
@@ -114,6 +114,7 @@ impl Store {
     ) -> Result<HitReport> {
         let _writer = self.lock_writer();
         let mut hit = self.hit(id)?;
+        let sequence = hit_sequence_of(id).ok_or_else(|| Error::HitNotFound(id.to_string()))?;
         if hit.state != HitState::Pending {
             return Err(Error::AlreadyDecided {
                 id: hit.id,
@@ -128,7 +129,6 @@ impl Store {
             HitDecision::Accept => None,
             HitDecision::Decline { reason } => Some(reason),
         };
-        let sequence = hit_sequence_of(id, "hit_id")?;
         let mut batch = rocksdb::WriteBatch::default();
         batch.put_cf(
             self.cf(HITS)?,
@@ -157,7 +157,7 @@ impl Store {
         // Reports are listed from sequence `last` down.
         let last = match page_token {
             None => u64::MAX,
-            Some(token) => match hit_sequence_of(token, "page_token")?.checked_sub(1) {
+            Some(token) => match page_cursor(token)?.checked_sub(1) {
                 Some(last) => last,
                 None => return Ok(HitPage::default()),
             },
@@ -273,13 +273,20 @@ pub struct HitPage {
     pub next_page_token: Option<String>,
 }
 
-/// The receive sequence number in hit id `id` (`HIT-<alert id>-<n>`); an [`Error::Invalid`]
-/// naming `field` when `id` is not a hit id.
-fn hit_sequence_of(id: &str, field: &'static str) -> Result<u64> {
-    id.strip_prefix("HIT-")
-        .and_then(|rest| rest.rsplit_once('-'))
-        .and_then(|(_, number)| number.parse().ok())
-        .ok_or_else(|| Invalid::new(field, format!("'{id}' is not a hit id of this node")).into())
+/// The receive sequence number in hit id `id` (`HIT-<alert id>-<n>`); `None` when `id` is not
+/// a hit id.
+fn hit_sequence_of(id: &str) -> Option<u64> {
+    let (_, number) = id.strip_prefix("HIT-")?.rsplit_once('-')?;
+    number.parse().ok()
+}
+
+/// The sequence of the report a page token (the id of the last report of the page before)
+/// names; [`Error::Invalid`] naming `page_token` when it is not a hit id.
+fn page_cursor(token: &str) -> Result<u64> {
+    hit_sequence_of(token).ok_or_else(|| {
+        let message = format!("'{token}' is not a page token of this node");
+        Invalid::new("page_token", message).into()
+    })
 }
 
 #[cfg(test)]
@@ -288,16 +295,10 @@ mod tests {
 
     #[test]
     fn cursor_is_the_number_at_the_end_of_a_hit_id() {
-        assert_eq!(
-            hit_sequence_of("HIT-NL-000123-17", "page_token").unwrap(),
-            17
-        );
-        assert_eq!(
-            hit_sequence_of("HIT-NL-01J-AB_C-3", "page_token").unwrap(),
-            3
-        );
+        assert_eq!(page_cursor("HIT-NL-000123-17").unwrap(), 17);
+        assert_eq!(page_cursor("HIT-NL-01J-AB_C-3").unwrap(), 3);
         for bad in ["", "HIT-", "NL-1-3", "HIT-NL-1-x"] {
-            let error = hit_sequence_of(bad, "page_token").unwrap_err();
+            let error = page_cursor(bad).unwrap_err();
             assert!(
                 matches!(&error, Error::Invalid(invalid) if invalid.field == "page_token"),
                 "{bad}: {error}"
