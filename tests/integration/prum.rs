@@ -224,6 +224,31 @@ impl Federation {
         .unwrap()
     }
 
+    /// `sismatch hits released --core ... --json HIT_ID` as `officer`.
+    async fn released_cli(&self, officer: &str, hit_id: &str) -> std::process::Output {
+        let file = |name: &str| self.certs.path().join(name).to_str().unwrap().to_string();
+        let all = vec![
+            "hits".to_string(),
+            "released".to_string(),
+            "--core".to_string(),
+            format!("https://localhost:{}", self.core_addr.port()),
+            "--ca".to_string(),
+            file("ca.pem"),
+            "--cert".to_string(),
+            file(&format!("{officer}.pem")),
+            "--key".to_string(),
+            file(&format!("{officer}.key")),
+            "--json".to_string(),
+            hit_id.to_string(),
+        ];
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = all.iter().map(String::as_str).collect();
+            sismatch(&args)
+        })
+        .await
+        .unwrap()
+    }
+
     async fn hits_json(&self, args: &[&str]) -> serde_json::Value {
         let output = self.hits_cli(args).await;
         assert!(
@@ -321,6 +346,19 @@ async fn an_accepted_hit_releases_the_restricted_part_to_its_officer_only() {
         let status = federation.fetch(other, &hit.id).await.unwrap_err();
         assert_eq!(status.code(), Code::PermissionDenied, "{other}: {status:?}");
     }
+    let (officer_cli, colleague_cli) = (
+        federation.released_cli("politie-be", &hit.id).await,
+        federation.released_cli("politie-be-2", &hit.id).await,
+    );
+    assert!(officer_cli.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&officer_cli.stdout).unwrap();
+    assert_eq!(
+        json["restricted"]["notes"], "owner: J. de Vries, Harlingen",
+        "{json}"
+    );
+    assert!(!colleague_cli.status.success());
+    let stderr = String::from_utf8_lossy(&colleague_cli.stderr);
+    assert!(stderr.contains("did not report hit"), "{stderr}");
     let issuing = federation.fetch("politie-nl", &hit.id).await.unwrap();
     assert!(issuing.alert.unwrap().restricted.is_some());
     let mut operator_at_core = federation.core_as("beheer-nl").await;
@@ -356,6 +394,8 @@ async fn an_accepted_hit_releases_the_restricted_part_to_its_officer_only() {
             (via("politie-be"), 0),
             (via("politie-be-2"), Code::PermissionDenied as i64),
             (via("politie-fr"), Code::PermissionDenied as i64),
+            (via("politie-be"), 0),
+            (via("politie-be-2"), Code::PermissionDenied as i64),
             (via("politie-nl"), 0),
         ]
     );
@@ -367,6 +407,8 @@ async fn an_accepted_hit_releases_the_restricted_part_to_its_officer_only() {
             ("politie-be", Code::Ok),
             ("politie-be-2", Code::PermissionDenied),
             ("politie-fr", Code::PermissionDenied),
+            ("politie-be", Code::Ok),
+            ("politie-be-2", Code::PermissionDenied),
             ("politie-nl", Code::Ok),
             ("beheer-nl", Code::PermissionDenied),
         ])

@@ -463,7 +463,9 @@ async fn a_dealer_checks_police_search_and_report_and_an_operator_sees_the_nodes
     assert!(reported.body.contains("Hit reported"), "{}", reported.body);
     // Prüm's second step: a Belgian report on a Dutch alert waits for the Netherlands.
     assert!(
-        reported.body.contains("once the issuing country accepts the report"),
+        reported
+            .body
+            .contains("once the issuing country accepts the report"),
         "{}",
         reported.body
     );

@@ -1,7 +1,7 @@
 //! `sismatch hits list|accept|decline --node ADDR`: the issuing node's side of Prüm's second step,
 //! for an operator of the country's SIRENE bureau. A foreign officer's hit report waits as
-//! PENDING until accepted (the officer may then fetch the alert's restricted part through the
-//! core) or declined with a reason.
+//! PENDING until accepted or declined with a reason; once it is accepted, the officer fetches
+//! the alert's restricted part through the core with `sismatch hits released --core ADDR`.
 
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Subcommand};
@@ -11,7 +11,7 @@ use sismatch_grpc::convert::time_in;
 use sismatch_proto::v1;
 use sismatch_proto::wire::WireEnum;
 
-use crate::commands::client::{Credentials, node_client};
+use crate::commands::client::{Credentials, core_client, node_client};
 use crate::commands::table::{Column, WIDTH, render};
 
 /// `sismatch hits`.
@@ -23,6 +23,9 @@ pub enum HitsCommand {
     Accept(AcceptArgs),
     /// Decline a pending hit report, with a reason: nothing is released.
     Decline(DeclineArgs),
+    /// As the officer who reported a hit: fetch, through the core, the alert's restricted part
+    /// once the issuing node has accepted the report.
+    Released(ReleasedArgs),
 }
 
 /// The node, the credentials and the output format every `hits` command takes.
@@ -76,6 +79,22 @@ pub struct DeclineArgs {
     #[arg(long)]
     reason: String,
     /// The hit report (`HIT-NL-...-7`).
+    hit_id: String,
+}
+
+/// Arguments of `sismatch hits released`.
+#[derive(Debug, Args)]
+pub struct ReleasedArgs {
+    /// Client certificate or token: the officer's own, as when reporting the hit.
+    #[command(flatten)]
+    credentials: Credentials,
+    /// Address of the matching core (`127.0.0.1:7500`).
+    #[arg(long)]
+    core: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// The hit report, as `report-hit` printed it (`HIT-NL-...-7`).
     hit_id: String,
 }
 
@@ -140,6 +159,7 @@ impl HitsCommand {
                     .into_inner();
                 decided(&answer.hit.unwrap_or_default(), target.json)
             }
+            HitsCommand::Released(args) => args.run().await,
             HitsCommand::Decline(args) => {
                 let request = v1::DeclineHitRequest {
                     hit_id: args.hit_id,
@@ -180,6 +200,76 @@ fn decided(hit: &v1::HitReport, json: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A contact as JSON.
+fn contact_json(contact: Option<&v1::Contact>) -> Value {
+    contact.map_or(
+        Value::Null,
+        |c| json!({"name": c.name, "phone": c.phone, "email": c.email, "address": c.address}),
+    )
+}
+
+/// A contact on one line, empty parts left out.
+fn contact_line(contact: &v1::Contact) -> String {
+    let parts = [
+        &contact.name,
+        &contact.phone,
+        &contact.email,
+        &contact.address,
+    ];
+    let given: Vec<&str> = parts
+        .into_iter()
+        .map(String::as_str)
+        .filter(|p| !p.is_empty())
+        .collect();
+    given.join(", ")
+}
+
+impl ReleasedArgs {
+    async fn run(self) -> Result<()> {
+        let mut client = core_client(&self.core, &self.credentials).await?;
+        let request = v1::MatchingCoreGetReleasedAlertRequest {
+            hit_id: self.hit_id,
+        };
+        let answer = client
+            .get_released_alert(self.credentials.request(request)?)
+            .await
+            .map_err(|status| anyhow!("{}", status.message()))
+            .context("fetching the released alert failed")?
+            .into_inner();
+        let hit = answer.hit.unwrap_or_default();
+        let alert = answer.alert.unwrap_or_default();
+        let restricted = alert.restricted.unwrap_or_default();
+        if self.json {
+            let released = json!({
+                "hit": hit_json(&hit),
+                "node": answer.node,
+                "alert_id": alert.id,
+                "restricted": {
+                    "owner": contact_json(restricted.owner.as_ref()),
+                    "victim": contact_json(restricted.victim.as_ref()),
+                    "notes": restricted.notes,
+                },
+            });
+            println!("{}", serde_json::to_string_pretty(&released)?);
+            return Ok(());
+        }
+        println!(
+            "alert {} released by node {} for hit {}",
+            alert.id, answer.node, hit.id
+        );
+        if let Some(owner) = &restricted.owner {
+            println!("owner: {}", contact_line(owner));
+        }
+        if let Some(victim) = &restricted.victim {
+            println!("victim: {}", contact_line(victim));
+        }
+        if !restricted.notes.is_empty() {
+            println!("notes: {}", restricted.notes);
+        }
+        Ok(())
+    }
 }
 
 impl ListArgs {
