@@ -317,9 +317,14 @@ async fn an_accepted_hit_releases_the_restricted_part_to_its_officer_only() {
     let mut officer = federation.node_as("politie-be").await;
     let status = officer.accept_hit(accept.clone()).await.unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
+    let status = officer.get_node_status(v1::GetNodeStatusRequest {}).await;
+    assert_eq!(status.unwrap().into_inner().hits_pending, 1);
     let accepted = federation.hits_json(&["accept", &hit.id]).await;
     assert_eq!(accepted["state"], "ACCEPTED", "{accepted}");
     assert_eq!(accepted["decided_by"], "beheer-nl");
+
+    let status = officer.get_node_status(v1::GetNodeStatusRequest {}).await;
+    assert_eq!(status.unwrap().into_inner().hits_pending, 0);
 
     // Deciding twice, or deciding an unknown report, is a clear error.
     let again = federation.hits_cli(&["accept", &hit.id]).await;

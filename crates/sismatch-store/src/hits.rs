@@ -12,6 +12,7 @@
 //! its record in place, under the writer lock and with a synced write, once: a decided report
 //! is never decided again, so what was released to whom never changes afterwards.
 
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use jiff::Timestamp;
@@ -20,7 +21,7 @@ use sismatch_alert::{Alert, AlertChange, HitDecision, HitReport, HitState, Inval
 
 use crate::apply::Staging;
 use crate::error::{Error, Result};
-use crate::keys::{self, ALERT_HITS, HITS};
+use crate::keys::{self, ALERT_HITS, HITS, META, META_HITS_PENDING};
 use crate::store::Store;
 
 impl Store {
@@ -67,6 +68,9 @@ impl Store {
         batch.put_cf(hits, keys::sequence_key(sequence), record);
         batch.put_cf(alert_hits, keys::alert_hit_key(&alert_id, sequence), []);
         staging.hit_sequence = sequence;
+        if hit.state == HitState::Pending {
+            staging.hits_pending += 1;
+        }
         staging.commit(&mut writer)?;
         tracing::info!(
             hit = %hit.id,
@@ -104,7 +108,8 @@ impl Store {
     /// [`Error::AlreadyDecided`] when the report is not PENDING (an accepted report stays
     /// accepted, a declined one declined), [`Error::HitNotFound`] when there is no such report;
     /// then nothing is written. The alert is not changed: its status already says a hit was
-    /// reported, and a false hit is undone with a status change, as any other.
+    /// reported, and a false hit is undone with a status change, as any other. The count of
+    /// pending reports ([`Store::hits_pending`]) goes down in the same write.
     pub fn decide_hit(
         &self,
         id: &str,
@@ -112,7 +117,7 @@ impl Store {
         by: &str,
         now: Timestamp,
     ) -> Result<HitReport> {
-        let _writer = self.lock_writer();
+        let mut writer = self.lock_writer();
         let mut hit = self.hit(id)?;
         let sequence = hit_sequence_of(id).ok_or_else(|| Error::HitNotFound(id.to_string()))?;
         if hit.state != HitState::Pending {
@@ -129,13 +134,14 @@ impl Store {
             HitDecision::Accept => None,
             HitDecision::Decline { reason } => Some(reason),
         };
+        let pending = writer.hits_pending.saturating_sub(1);
         let mut batch = rocksdb::WriteBatch::default();
-        batch.put_cf(
-            self.cf(HITS)?,
-            keys::sequence_key(sequence),
-            keys::encode(&hit)?,
-        );
+        let record = keys::encode(&hit)?;
+        batch.put_cf(self.cf(HITS)?, keys::sequence_key(sequence), record);
+        batch.put_cf(self.cf(META)?, META_HITS_PENDING, keys::encode(&pending)?);
         self.write_durable(batch)?;
+        writer.hits_pending = pending;
+        self.hits_pending.store(pending, Ordering::Release);
         tracing::info!(hit = %hit.id, state = %hit.state, by, "hit report decided");
         Ok(hit)
     }

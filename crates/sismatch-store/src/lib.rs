@@ -39,7 +39,7 @@
 //! | `changes` | change sequence | id of the alert changed (UTF-8) |
 //! | `keys` | identifier key, `0x00`, alert id | empty |
 //! | `hits` | hit receive sequence | `HitReport` (newest first in a reverse scan) |
-//! | `meta` | `format`, `sequence`, `hit_sequence`, `count/<STATUS>` | JSON number |
+//! | `meta` | `format`, `sequence`, `hit_sequence`, `hits_pending`, `count/<STATUS>` | JSON number |
 //! | `alert_hits` | alert id, `0x00`, hit receive sequence | empty |
 //! | `expiry` | `expires_at` (16 bytes, in time order), alert id | empty |
 //!

@@ -40,6 +40,7 @@ fn a_decision_is_made_once_and_survives_a_reopen() {
     };
     let (own, _) = store.add_hit(own, at(3)).unwrap();
     assert_eq!((first.state, first.decided_at), (HitState::Pending, None));
+    assert_eq!(store.hits_pending(), 2);
     assert_eq!(own.decided_at, Some(at(3)));
 
     let accepted = store
@@ -81,6 +82,7 @@ fn a_decision_is_made_once_and_survives_a_reopen() {
     drop(store);
     let store = open(dir.path());
     assert_eq!(store.hit(&first.id).unwrap(), accepted);
+    assert_eq!(store.hits_pending(), 0, "the count is durable too");
     assert_eq!(store.hit(&second.id).unwrap(), declined);
     assert_eq!(
         ids_in(&store, Some(HitState::Accepted)),
