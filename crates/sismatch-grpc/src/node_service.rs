@@ -355,6 +355,7 @@ impl Asked for v1::GetAlertHistoryRequest {}
 impl Asked for Streaming<v1::ImportAlertsRequest> {}
 impl Asked for v1::NationalNodeReportHitRequest {}
 impl Asked for v1::ListHitsRequest {}
+impl Asked for v1::GetNodeStatusRequest {}
 
 /// A decision or a release names its hit report before it runs, so that a refusal is recorded
 /// with the report it was about.
@@ -372,7 +373,6 @@ about_hit!(
     v1::DeclineHitRequest,
     v1::NationalNodeGetReleasedAlertRequest,
 );
-impl Asked for v1::GetNodeStatusRequest {}
 
 recorded!(|answer| Answered::one_alert(answer.alert.as_ref()) =>
     v1::PutAlertResponse,
