@@ -500,6 +500,10 @@ async fn core_search_and_report_hit_from_the_command_line() {
     assert!(json["reference"].as_str().unwrap().starts_with("S-"));
     assert_eq!(hit["node"], "NL");
     assert_eq!(hit["alert_status"], "HIT_CONFIRMED");
+    assert_eq!(
+        hit["state"], "PENDING",
+        "a Belgian report on a Dutch alert waits for NL"
+    );
     let table = String::from_utf8_lossy(&table.stdout);
     assert!(table.contains("FR-BOAT-2"), "{table}");
     assert!(table.contains("nodes: FR OK"), "{table}");

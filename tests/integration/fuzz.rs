@@ -47,6 +47,7 @@ fn rpcs(servers: &Servers, id: &str, value: &str) -> Vec<Rpc> {
     let hit = v1::HitReport {
         alert_id: id.to_string(),
         reporting_country: "BE".to_string(),
+        reporting_officer: "brigade 7".to_string(),
         case_reference: "BE-2026-1".to_string(),
         matched_value: value.to_string(),
         ..v1::HitReport::default()
@@ -157,6 +158,37 @@ fn rpcs(servers: &Servers, id: &str, value: &str) -> Vec<Rpc> {
         ),
         rpc(
             node,
+            "/sismatch.v1.NationalNode/AcceptHit",
+            v1::AcceptHitRequest {
+                hit_id: format!("HIT-{id}-1"),
+            }
+            .encode_to_vec(),
+            &[Code::NotFound, Code::FailedPrecondition],
+            false,
+        ),
+        rpc(
+            node,
+            "/sismatch.v1.NationalNode/DeclineHit",
+            v1::DeclineHitRequest {
+                hit_id: format!("HIT-{id}-2"),
+                reason: "not our object".to_string(),
+            }
+            .encode_to_vec(),
+            &[Code::NotFound, Code::FailedPrecondition],
+            false,
+        ),
+        rpc(
+            node,
+            "/sismatch.v1.NationalNode/GetReleasedAlert",
+            v1::NationalNodeGetReleasedAlertRequest {
+                hit_id: format!("HIT-{id}-1"),
+            }
+            .encode_to_vec(),
+            &[Code::NotFound, Code::PermissionDenied],
+            false,
+        ),
+        rpc(
+            node,
             "/sismatch.v1.NationalNode/GetNodeStatus",
             v1::GetNodeStatusRequest {}.encode_to_vec(),
             &[],
@@ -190,6 +222,16 @@ fn rpcs(servers: &Servers, id: &str, value: &str) -> Vec<Rpc> {
             v1::MatchingCoreReportHitRequest { hit: Some(hit) }.encode_to_vec(),
             &[Code::NotFound, Code::FailedPrecondition, Code::Unavailable],
             true,
+        ),
+        rpc(
+            core,
+            "/sismatch.v1.MatchingCore/GetReleasedAlert",
+            v1::MatchingCoreGetReleasedAlertRequest {
+                hit_id: format!("HIT-{id}-1"),
+            }
+            .encode_to_vec(),
+            &[Code::NotFound, Code::PermissionDenied, Code::Unavailable],
+            false,
         ),
         rpc(
             partner,

@@ -19,6 +19,7 @@ mod metrics;
 mod node;
 mod ops;
 mod partner;
+mod prum;
 mod roles;
 mod support;
 mod table;

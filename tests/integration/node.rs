@@ -677,6 +677,7 @@ async fn hits_are_listed_by_alert_and_time_page_by_page() {
         let hit = v1::HitReport {
             alert_id: sample[n % 3].id.clone(),
             reporting_country: "DE".to_string(),
+            reporting_officer: "Wasserschutzpolizei".to_string(),
             note: format!("hit {n}"),
             ..v1::HitReport::default()
         };
@@ -694,6 +695,7 @@ async fn hits_are_listed_by_alert_and_time_page_by_page() {
         since,
         page_size,
         page_token: page_token.to_string(),
+        ..v1::ListHitsRequest::default()
     };
     // Alert 0 has hits 0, 3, 6 and 9: pages of two, both full, the last one saying so.
     let mut notes = Vec::new();

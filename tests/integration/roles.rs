@@ -121,7 +121,7 @@ pub fn server_tls(dir: &Path, name: &str) -> ServerTlsConfig {
 }
 
 /// A TLS channel to `addr`, with the client certificate of `name` if given.
-async fn channel(dir: &Path, addr: SocketAddr, name: Option<&str>) -> Channel {
+pub async fn channel(dir: &Path, addr: SocketAddr, name: Option<&str>) -> Channel {
     let mut tls = ClientTlsConfig::new()
         .ca_certificate(Certificate::from_pem(pem(dir, "ca.pem")))
         .domain_name("localhost");

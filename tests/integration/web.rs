@@ -461,6 +461,14 @@ async fn a_dealer_checks_police_search_and_report_and_an_operator_sees_the_nodes
         )
         .await;
     assert!(reported.body.contains("Hit reported"), "{}", reported.body);
+    // Prüm's second step: a Belgian report on a Dutch alert waits for the Netherlands.
+    assert!(
+        reported
+            .body
+            .contains("once the issuing country accepts the report"),
+        "{}",
+        reported.body
+    );
     // The search is asked again: the alert now shows the hit.
     assert!(reported.body.contains("HIT_CONFIRMED"), "{}", reported.body);
     let again = police_be

@@ -151,6 +151,20 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Where a hit report stands in Prüm's second step (DESIGN §4): whether the issuing node
+    /// released the alert's restricted part to the officer who reported the hit.
+    HitState ("state") {
+        /// Received from foreign police; the issuing node has not decided yet.
+        Pending = "PENDING",
+        /// Accepted by the issuing node (or received from its own country's police, accepted
+        /// on receipt): the reporting officer may fetch the restricted part.
+        Accepted = "ACCEPTED",
+        /// Declined by the issuing node, with a reason: nothing is released.
+        Declined = "DECLINED",
+    }
+}
+
 impl Status {
     /// Whether a search returns alerts in this status by default.
     pub fn is_searchable(self) -> bool {

@@ -7,7 +7,9 @@
 //! [`Policy`] before delegating, and passes every answer through [`redact`] before it leaves.
 //!
 //! What it must never do: let `restricted` (owner and victim data) reach anyone but police of
-//! the issuing country, or treat a caller it cannot identify as anything but unauthenticated.
+//! the issuing country and, once the issuing node accepted their hit report, the officer who
+//! reported it ([`release`]), or treat a caller it cannot identify as anything but
+//! unauthenticated.
 
 mod caller;
 mod directory;
@@ -15,6 +17,7 @@ mod error;
 mod forward;
 mod policy;
 pub mod redact;
+pub mod release;
 mod role;
 pub mod rpc;
 

@@ -10,7 +10,8 @@ use crate::rpc::{core, node, partner};
 /// Every RPC of the `sismatch.v1` services, by the name used in the policy and the audit log
 /// (`Service/Method`, [`crate::rpc`]), with the roles that may call it by default.
 ///
-/// Writes to a node are for operators (a police system imports through an operator identity);
+/// Writes to a node are for operators (a police system imports through an operator identity),
+/// and so are decisions on hit reports (the issuing country's SIRENE bureau);
 /// a partner look-up is open to every role here because the partner's gate, not the policy,
 /// answers a non-police caller, with the reason (DESIGN §4).
 pub const RPCS: &[(&str, &[Role])] = &[
@@ -23,10 +24,14 @@ pub const RPCS: &[(&str, &[Role])] = &[
     (node::SEARCH, &[Role::Police, Role::Operator]),
     (node::REPORT_HIT, &[Role::Police]),
     (node::LIST_HITS, &[Role::Police, Role::Operator]),
+    (node::ACCEPT_HIT, &[Role::Operator]),
+    (node::DECLINE_HIT, &[Role::Operator]),
+    (node::GET_RELEASED_ALERT, &[Role::Police]),
     (node::GET_NODE_STATUS, &[Role::Police, Role::Operator]),
     (core::SEARCH, &[Role::Police, Role::Operator]),
     (core::CHECK, &[Role::Dealer, Role::Operator]),
     (core::REPORT_HIT, &[Role::Police]),
+    (core::GET_RELEASED_ALERT, &[Role::Police]),
     (
         partner::LOOKUP,
         &[

@@ -2,11 +2,14 @@
 //! [`Redact::redact`] for its caller before it leaves a server (node or core).
 //!
 //! The rule (DESIGN §4): the `restricted` part of an alert (owner and victim data) reaches only
-//! police of the country that issued the alert. Everyone else gets the alert without it.
+//! police of the country that issued the alert. Everyone else gets the alert without it, except
+//! in the answer of `GetReleasedAlert`, which also keeps it for the officer whose hit report on
+//! that alert the issuing node accepted ([`crate::release`]).
 
 use sismatch_proto::v1;
 
 use crate::caller::Caller;
+use crate::release::is_released_to;
 
 /// Removes `alert.restricted` unless `caller` is police of the alert's country.
 pub fn redact_alert(alert: &mut v1::Alert, caller: &Caller) {
@@ -68,6 +71,31 @@ redact_fields! {
     v1::NationalNodeReportHitResponse => [alert],
     v1::MatchingCoreSearchResponse => [matches],
     v1::MatchingCoreReportHitResponse => [alert],
+}
+
+/// Implements [`Redact`] for the answers of `GetReleasedAlert`: the alert keeps its restricted
+/// part when the answer's own hit report releases it to the caller.
+macro_rules! redact_released {
+    ($($message:ty),+ $(,)?) => {
+        $(
+            impl Redact for $message {
+                fn redact(&mut self, caller: &Caller) {
+                    let released = match (&self.hit, &self.alert) {
+                        (Some(hit), Some(alert)) => is_released_to(caller, hit, alert),
+                        _ => false,
+                    };
+                    if !released {
+                        self.alert.redact(caller);
+                    }
+                }
+            }
+        )+
+    };
+}
+
+redact_released! {
+    v1::NationalNodeGetReleasedAlertResponse,
+    v1::MatchingCoreGetReleasedAlertResponse,
 }
 
 #[cfg(test)]
@@ -170,6 +198,47 @@ mod tests {
         all.extend(singles.into_iter().filter_map(|s| s.alert));
         all.extend(hits.into_iter().filter_map(|h| h.alert));
         all
+    }
+
+    #[test]
+    fn a_released_alert_keeps_its_restricted_part_only_for_the_officer_it_was_released_to() {
+        let hit = v1::HitReport {
+            id: "HIT-NL-0-1".to_string(),
+            alert_id: "NL-0".to_string(),
+            reporting_country: "BE".to_string(),
+            reported_by: "politie-be".to_string(),
+            state: v1::HitState::Accepted.into(),
+            ..v1::HitReport::default()
+        };
+        let answer = v1::MatchingCoreGetReleasedAlertResponse {
+            hit: Some(hit.clone()),
+            alert: Some(alert(0, "NL")),
+            node: "NL".to_string(),
+        };
+        let police = |name: &str, country: &str| Caller {
+            name: name.to_string(),
+            role: Role::Police,
+            country: Some(country.to_string()),
+            transport: Transport::MutualTls,
+            via: None,
+        };
+        let kept = |caller: &Caller, answer: &v1::MatchingCoreGetReleasedAlertResponse| {
+            let mut answer = answer.clone();
+            answer.redact(caller);
+            answer.alert.is_some_and(|a| a.restricted.is_some())
+        };
+        assert!(kept(&police("politie-be", "BE"), &answer));
+        assert!(kept(&police("politie-nl", "NL"), &answer));
+        assert!(!kept(&police("politie-be-2", "BE"), &answer));
+        assert!(!kept(&police("politie-be", "FR"), &answer));
+        let pending = v1::MatchingCoreGetReleasedAlertResponse {
+            hit: Some(v1::HitReport {
+                state: v1::HitState::Pending.into(),
+                ..hit
+            }),
+            ..answer
+        };
+        assert!(!kept(&police("politie-be", "BE"), &pending));
     }
 
     proptest! {

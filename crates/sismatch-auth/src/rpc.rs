@@ -23,6 +23,12 @@ pub mod node {
     pub const REPORT_HIT: &str = "NationalNode/ReportHit";
     /// Lists the hits reported.
     pub const LIST_HITS: &str = "NationalNode/ListHits";
+    /// Accepts a pending hit report (Prüm's second step).
+    pub const ACCEPT_HIT: &str = "NationalNode/AcceptHit";
+    /// Declines a pending hit report.
+    pub const DECLINE_HIT: &str = "NationalNode/DeclineHit";
+    /// The alert of an accepted hit report, restricted part included, for its reporter.
+    pub const GET_RELEASED_ALERT: &str = "NationalNode/GetReleasedAlert";
     /// The node's status.
     pub const GET_NODE_STATUS: &str = "NationalNode/GetNodeStatus";
 }
@@ -35,6 +41,8 @@ pub mod core {
     pub const CHECK: &str = "MatchingCore/Check";
     /// Routes a hit report to the issuing node.
     pub const REPORT_HIT: &str = "MatchingCore/ReportHit";
+    /// Routes a released-alert request to the issuing node, for the reporting officer.
+    pub const GET_RELEASED_ALERT: &str = "MatchingCore/GetReleasedAlert";
 }
 
 /// `ManufacturerPartner`: a maker's gated register.

@@ -1,10 +1,9 @@
-//! The core's operations: federated search, dealer check, hit routing.
+//! The core's operations: federated search and dealer check (hit routing is `hits.rs`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use sismatch_alert::is_alert_id;
 use sismatch_auth::{Caller, Role, Transport, encode_on_behalf_of};
 use sismatch_ident::is_country_code;
 use sismatch_proto::v1;
@@ -27,15 +26,15 @@ const MAX_CHECK_VALUES: usize = 16;
 /// dealer acts on a bare hit / no-hit without seeing why (one edit or a few look-alikes on a
 /// long number still hit; two edits do not).
 pub const CHECK_THRESHOLD: f64 = 0.75;
-/// How long a hit report may take when the caller sets no deadline.
-const REPORT_DEADLINE: Duration = Duration::from_secs(5);
+/// How long a hit report (or a released alert) may take when the caller sets no deadline.
+pub(crate) const REPORT_DEADLINE: Duration = Duration::from_secs(5);
 /// The least time kept back from the caller's own deadline to merge, audit and answer.
 const MIN_ANSWER_MARGIN: Duration = Duration::from_millis(20);
 
 /// How long the nodes may take within the caller's own deadline `caller`: a tenth of it (at
 /// least [`MIN_ANSWER_MARGIN`]) is kept back to merge, audit and send the answer, so that a
 /// busy core still answers before the caller's deadline instead of failing with CANCELLED.
-fn within_caller_deadline(caller: Duration) -> Duration {
+pub(crate) fn within_caller_deadline(caller: Duration) -> Duration {
     caller.saturating_sub((caller / 10).max(MIN_ANSWER_MARGIN))
 }
 
@@ -51,7 +50,7 @@ pub struct Checked {
 
 /// The matching core of one federation.
 pub struct Core {
-    members: Vec<Arc<Member>>,
+    pub(crate) members: Vec<Arc<Member>>,
     partners: Vec<Arc<PartnerMember>>,
     default_deadline: Duration,
     quotas: Quotas,
@@ -60,7 +59,7 @@ pub struct Core {
 /// The metadata naming `caller` to the nodes, so that police get their own country's
 /// restricted data through the core. None for the open caller: a core that authenticates
 /// nobody vouches for nobody.
-fn forwarded(caller: &Caller) -> Option<MetadataValue<Ascii>> {
+pub(crate) fn forwarded(caller: &Caller) -> Option<MetadataValue<Ascii>> {
     if caller.transport == Transport::Open {
         return None;
     }
@@ -325,86 +324,6 @@ impl Core {
             },
             alert_ids: hits,
         })
-    }
-
-    /// Routes a hit report to the node that issued the alert (by the id's country prefix;
-    /// among shards, the one that holds it), which records it and confirms the hit.
-    #[instrument(name = "report_hit", skip_all)]
-    pub async fn report_hit(
-        &self,
-        request: v1::MatchingCoreReportHitRequest,
-        caller_deadline: Option<Duration>,
-        caller: &Caller,
-    ) -> Result<v1::MatchingCoreReportHitResponse> {
-        let Some(hit) = request.hit else {
-            return Err(CoreError::invalid("hit", "missing"));
-        };
-        if !is_alert_id(&hit.alert_id) {
-            return Err(CoreError::invalid(
-                "hit.alert_id",
-                format!("'{}' is not an alert id (CC-...)", hit.alert_id),
-            ));
-        }
-        let country = hit
-            .alert_id
-            .split('-')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let issuing: Vec<&Arc<Member>> = self
-            .members
-            .iter()
-            .filter(|m| m.country() == country)
-            .collect();
-        if issuing.is_empty() {
-            return Err(CoreError::invalid(
-                "hit.alert_id",
-                format!("no node of {country} in this federation"),
-            ));
-        }
-        let deadline = caller_deadline.map_or(REPORT_DEADLINE, within_caller_deadline);
-        let mut problems = Vec::new();
-        let on_behalf_of = forwarded(caller);
-        for member in issuing {
-            let routed = v1::NationalNodeReportHitRequest {
-                hit: Some(hit.clone()),
-            };
-            match member
-                .report_hit(routed, deadline, on_behalf_of.as_ref())
-                .await
-            {
-                Ok(answer) => {
-                    info!(node = %member.name(), alert = %hit.alert_id, "hit report recorded");
-                    return Ok(v1::MatchingCoreReportHitResponse {
-                        hit: answer.hit,
-                        alert: answer.alert,
-                        node: member.name().to_string(),
-                    });
-                }
-                Err(CallError::Failed(status)) if status.code() == tonic::Code::NotFound => {
-                    problems.push((member.name().to_string(), status));
-                }
-                Err(CallError::Failed(status)) => {
-                    return Err(CoreError::Node {
-                        node: member.name().to_string(),
-                        status,
-                    });
-                }
-                Err(other) => {
-                    return Err(CoreError::Unavailable(format!(
-                        "node {} cannot take the hit report now: {}",
-                        member.name(),
-                        other.message()
-                    )));
-                }
-            }
-        }
-        match problems.pop() {
-            Some((node, status)) => Err(CoreError::Node { node, status }),
-            None => Err(CoreError::Unavailable(format!(
-                "no node of {country} took the hit report"
-            ))),
-        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! Layer: service logic, above the wire types and below the tonic adapter. The core holds no
 //! alerts. It validates a federated search, fans it out to the nodes in parallel under one
 //! deadline ([`fanout`]), merges their ranked lists and groups alerts of several countries on
-//! the same object ([`merge`]), and routes hit reports to the issuing node. Its data are the
+//! the same object ([`merge`]), and routes hit reports, and the officer's request for an
+//! accepted hit's restricted part, to the issuing node. Its data are the
 //! `sismatch.v1` messages it forwards: converting them to other types and back would only add
 //! places to get the federation protocol wrong.
 //!
@@ -15,6 +16,7 @@ mod config;
 mod error;
 mod fanout;
 mod federation;
+mod hits;
 mod link;
 pub mod member;
 pub mod merge;

@@ -124,6 +124,20 @@ impl Member {
         self.settle(tokio::time::timeout(deadline, client.report_hit(request)).await)
     }
 
+    /// Asks the node for the alert of an accepted hit report, restricted part included,
+    /// bounded by `deadline`, on behalf of the officer `on_behalf_of` names.
+    pub async fn get_released_alert(
+        &self,
+        request: v1::NationalNodeGetReleasedAlertRequest,
+        deadline: Duration,
+        on_behalf_of: Option<&MetadataValue<Ascii>>,
+    ) -> std::result::Result<v1::NationalNodeGetReleasedAlertResponse, CallError> {
+        let mut client = self.client()?;
+        let request = outgoing(request, deadline, on_behalf_of);
+        let answer = tokio::time::timeout(deadline, client.get_released_alert(request)).await;
+        self.settle(answer)
+    }
+
     /// The answer of a call bounded by `tokio::time::timeout`, or why there is none.
     fn settle<T>(
         &self,

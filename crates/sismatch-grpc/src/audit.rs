@@ -12,7 +12,8 @@ use sismatch_proto::wire::duration;
 use tonic::{Request, Status};
 use tracing::error;
 
-use crate::auth::authorize;
+use crate::auth::caller_of;
+use crate::status::auth as auth_status;
 
 /// A server's audit log, or none (then requests are not recorded: tests and tools).
 #[derive(Clone, Default)]
@@ -92,10 +93,21 @@ impl Answered {
             reference: hit.map(|h| h.id.clone()).unwrap_or_default(),
         }
     }
+
+    /// An answer about one hit report (a decision, a released alert): the alert it is on, and
+    /// the report's id as the reference.
+    pub fn about_hit(hit: Option<&v1::HitReport>) -> Answered {
+        Answered {
+            alert_ids: hit.iter().map(|h| h.alert_id.clone()).collect(),
+            hit: false,
+            reference: hit.map(|h| h.id.clone()).unwrap_or_default(),
+        }
+    }
 }
 
 impl Entry {
-    /// Identifies and authorises the caller; a refusal is recorded before it is returned.
+    /// Identifies and authorises the caller; a refusal is recorded before it is returned, with
+    /// the caller's identity when it was identified (a PERMISSION_DENIED says who).
     ///
     /// Once the audit log has stopped (a write failed: a full disk), every request is refused
     /// with UNAVAILABLE before anything is done: an answer must not leave unrecorded (DESIGN
@@ -113,19 +125,27 @@ impl Entry {
             )));
         }
         let rpc = self.rpc.clone();
-        let caller = authorize(directory, request, &rpc);
-        match &caller {
-            Ok(caller) => {
-                self.record.caller = match &caller.via {
-                    Some(via) => format!("{} via {via}", caller.name),
-                    None => caller.name.clone(),
-                };
-                self.record.role = caller.role.to_proto();
-                self.record.caller_country = caller.country.clone().unwrap_or_default();
-            }
-            Err(status) => self.write(status),
+        let caller = caller_of(directory, request).and_then(|caller| {
+            // Recorded before the policy answers, so that a refusal says who was refused.
+            self.record.caller = match &caller.via {
+                Some(via) => format!("{} via {via}", caller.name),
+                None => caller.name.clone(),
+            };
+            self.record.role = caller.role.to_proto();
+            self.record.caller_country = caller.country.clone().unwrap_or_default();
+            let allowed = directory.policy().check(&caller, &rpc);
+            allowed.map(|()| caller).map_err(auth_status)
+        });
+        if let Err(status) = &caller {
+            self.write(status);
         }
         caller
+    }
+
+    /// The hit report a request is about, as its reference: a refused decision or release is
+    /// recorded with the report it was about.
+    pub fn about_hit(&mut self, hit_id: &str) {
+        self.record.reference = hit_id.to_string();
     }
 
     /// The identifier values asked about.

@@ -1,5 +1,6 @@
 //! Who is calling: the connection's client certificate, a bearer token, or the end caller a
-//! trusted core forwards for, turned into a [`Caller`] and checked against the policy.
+//! trusted core forwards for, turned into a [`Caller`] (the audit entry then asks the policy:
+//! `audit.rs`, `Entry::authorize`).
 
 use sismatch_auth::{Caller, Directory, ON_BEHALF_OF};
 use tonic::{Request, Status};
@@ -36,18 +37,4 @@ pub fn caller_of<T>(directory: &Directory, request: &Request<T>) -> Result<Calle
     directory
         .authenticate(subject.as_deref(), token.as_deref(), forwarded)
         .map_err(auth_status)
-}
-
-/// The caller of `request` if the policy lets its role call `rpc` (`NationalNode/Search`).
-pub fn authorize<T>(
-    directory: &Directory,
-    request: &Request<T>,
-    rpc: &str,
-) -> Result<Caller, Status> {
-    let caller = caller_of(directory, request)?;
-    directory
-        .policy()
-        .check(&caller, rpc)
-        .map_err(auth_status)?;
-    Ok(caller)
 }

@@ -1,8 +1,9 @@
 //! One audited call: the skeleton every handler of the node, core and partner services shares,
 //! written once so that no handler can skip a step of it.
 //!
-//! [`Auditor::call`] starts the request's audit record, identifies and authorises the caller (a
-//! refusal is recorded and returned), notes what the request states ([`Asked`]), runs the
+//! [`Auditor::call`] starts the request's audit record, notes what the request states
+//! ([`Asked`]), identifies and authorises the caller (a refusal is recorded, with who asked what,
+//! and returned), runs the
 //! handler's body with the caller, records what was answered or why it failed ([`Reply`]), and
 //! only then lets the answer go. The body is what is left of a handler: convert the request,
 //! call the service, convert the answer back.
@@ -77,8 +78,8 @@ impl Auditor {
         Fut: Future<Output = Result<R, Status>>,
     {
         let mut entry = self.begin(&request, rpc);
-        let caller = entry.authorize(directory, &request)?;
         request.get_ref().asked(&mut entry);
+        let caller = entry.authorize(directory, &request)?;
         match body(caller, request).await {
             Ok(reply) => reply.record(entry).await.map(Response::new),
             Err(status) => Err(entry.failed(status)),

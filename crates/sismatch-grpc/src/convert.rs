@@ -6,8 +6,8 @@
 
 use jiff::Timestamp;
 use sismatch_alert::{
-    Alert, AlertChange, AlertVersion, Category, Contact, HitAction, HitReport, IdentifierEntry,
-    Invalid, Legibility, Restricted, Status,
+    Alert, AlertChange, AlertVersion, Category, Contact, HitAction, HitReport, HitState,
+    IdentifierEntry, Invalid, Legibility, Restricted, Status,
 };
 use sismatch_ident::{CheckDigit, EditOp, IdentifierKind, parse};
 use sismatch_proto::v1;
@@ -69,6 +69,11 @@ pub fn category_in(field: &str, number: i32) -> Result<Option<Category>, Invalid
 /// A status from its wire number; `_UNSPECIFIED` is `None`.
 pub fn status_in(field: &str, number: i32) -> Result<Option<Status>, Invalid> {
     enum_in::<v1::AlertStatus, Status>(field, number)
+}
+
+/// A hit report's state from its wire number; `_UNSPECIFIED` is `None`.
+pub fn hit_state_in(field: &str, number: i32) -> Result<Option<HitState>, Invalid> {
+    enum_in::<v1::HitState, HitState>(field, number)
 }
 
 /// An alert from the wire, checked for what protobuf cannot express.
@@ -232,6 +237,12 @@ pub fn hit_in(hit: v1::HitReport) -> Result<HitReport, Invalid> {
         matched_value: text_in(hit.matched_value),
         found_at: time_in("hit.found_at", hit.found_at.as_ref())?,
         received_at: None,
+        // Output only: the node sets these.
+        reported_by: None,
+        state: HitState::Pending,
+        decided_at: None,
+        decided_by: None,
+        decline_reason: None,
     })
 }
 
@@ -248,6 +259,11 @@ pub fn hit_out(hit: HitReport) -> v1::HitReport {
         matched_value: hit.matched_value.unwrap_or_default(),
         found_at: time_out(hit.found_at),
         received_at: time_out(hit.received_at),
+        state: enum_out::<v1::HitState>(hit.state.as_str()),
+        reported_by: hit.reported_by.unwrap_or_default(),
+        decided_at: time_out(hit.decided_at),
+        decided_by: hit.decided_by.unwrap_or_default(),
+        decline_reason: hit.decline_reason.unwrap_or_default(),
     }
 }
 
@@ -373,6 +389,7 @@ mod tests {
         round_trips::<v1::AlertStatus, _>(Status::ALL, Status::as_str);
         round_trips::<v1::Legibility, _>(Legibility::ALL, Legibility::as_str);
         round_trips::<v1::HitAction, _>(HitAction::ALL, HitAction::as_str);
+        round_trips::<v1::HitState, _>(HitState::ALL, HitState::as_str);
     }
 
     #[test]

@@ -118,6 +118,21 @@ impl MatchingCore for CoreService {
         let rpc = rpc::core::REPORT_HIT;
         self.auditor.call(&self.directory, rpc, request, call).await
     }
+
+    async fn get_released_alert(
+        &self,
+        request: Request<v1::MatchingCoreGetReleasedAlertRequest>,
+    ) -> Result<Response<v1::MatchingCoreGetReleasedAlertResponse>, Status> {
+        let call = |caller, request: Request<v1::MatchingCoreGetReleasedAlertRequest>| async move {
+            let deadline = caller_deadline(request.metadata());
+            let answer = self
+                .core
+                .get_released_alert(request.into_inner(), deadline, &caller);
+            Ok(redacted(&caller, answer.await.map_err(core_status)?))
+        };
+        let rpc = rpc::core::GET_RELEASED_ALERT;
+        self.auditor.call(&self.directory, rpc, request, call).await
+    }
 }
 
 impl Asked for v1::MatchingCoreSearchRequest {
@@ -135,6 +150,13 @@ impl Asked for v1::CheckRequest {
 
 /// The alert is named by the answer's hit.
 impl Asked for v1::MatchingCoreReportHitRequest {}
+
+/// The hit report asked about is recorded before the call, so that a refusal names it.
+impl Asked for v1::MatchingCoreGetReleasedAlertRequest {
+    fn asked(&self, entry: &mut Entry) {
+        entry.about_hit(&self.hit_id);
+    }
+}
 
 impl Recorded for v1::MatchingCoreSearchResponse {
     fn answered(&self) -> Answered {
@@ -163,6 +185,7 @@ impl Reply for Checked {
 }
 
 recorded!(|answer| Answered::hit_report(answer.hit.as_ref()) => v1::MatchingCoreReportHitResponse);
+recorded!(|answer| Answered::about_hit(answer.hit.as_ref()) => v1::MatchingCoreGetReleasedAlertResponse);
 
 #[cfg(test)]
 mod tests {

@@ -196,6 +196,7 @@ pub(crate) fn status_out(status: NodeStatus) -> v1::GetNodeStatusResponse {
         alerts_expired: status.alerts_expired,
         identifiers_indexed: status.identifiers_indexed,
         hits_received: status.hits_received,
+        hits_pending: status.hits_pending,
         store_sequence: status.store_sequence,
         index_sequence: status.index_sequence,
         rebuilding: status.rebuilding,

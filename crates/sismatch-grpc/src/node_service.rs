@@ -6,7 +6,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
+use sismatch_alert::HitDecision;
 use sismatch_auth::redact::Redact;
+use sismatch_auth::release::{check_release, check_reporting_country};
 use sismatch_auth::{Caller, Directory, rpc};
 use sismatch_node::{HitQuery, Import, Node};
 use sismatch_proto::v1::{self, national_node_server::NationalNode};
@@ -17,12 +19,14 @@ use tracing::{Instrument, info_span, warn};
 
 use crate::audit::{Answered, Auditor, Entry};
 use crate::call::{Asked, Recorded, recorded};
-use crate::convert::{alert_in, alert_out, hit_in, hit_out, status_in, time_in, version_out};
+use crate::convert::{
+    alert_in, alert_out, hit_in, hit_out, hit_state_in, status_in, time_in, version_out,
+};
 use crate::node_convert::{
     batch_out, items_in, match_out, non_blank, put_out, required, search_in, searchable_wait,
     status_out, version_in,
 };
-use crate::status::{invalid, node as node_status};
+use crate::status::{auth as auth_status, invalid, node as node_status};
 
 /// The tonic service of one national node.
 #[derive(Clone)]
@@ -221,10 +225,12 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::NationalNodeReportHitRequest>,
     ) -> Result<Response<v1::NationalNodeReportHitResponse>, Status> {
-        let call = |caller, request: Request<v1::NationalNodeReportHitRequest>| async move {
+        let call = |caller: Caller, request: Request<v1::NationalNodeReportHitRequest>| async move {
             let hit = required(request.into_inner().hit, "hit")?;
+            check_reporting_country(&caller, &hit).map_err(auth_status)?;
             let hit = hit_in(hit).map_err(|e| invalid(&e))?;
-            let (hit, alert) = self.node.report_hit(hit).await.map_err(node_status)?;
+            let reported = self.node.report_hit(hit, caller.name.clone()).await;
+            let (hit, alert) = reported.map_err(node_status)?;
             let answer = v1::NationalNodeReportHitResponse {
                 hit: Some(hit_out(hit)),
                 alert: Some(alert_out(alert)),
@@ -244,6 +250,7 @@ impl NationalNode for NodeService {
             let query = HitQuery {
                 alert_id: non_blank(request.alert_id),
                 since: time_in("since", request.since.as_ref()).map_err(|e| invalid(&e))?,
+                state: hit_state_in("state", request.state).map_err(|e| invalid(&e))?,
                 page_size: request.page_size as usize,
                 page_token: non_blank(request.page_token),
             };
@@ -254,6 +261,66 @@ impl NationalNode for NodeService {
             })
         };
         let rpc = rpc::node::LIST_HITS;
+        self.auditor.call(&self.directory, rpc, request, call).await
+    }
+
+    async fn accept_hit(
+        &self,
+        request: Request<v1::AcceptHitRequest>,
+    ) -> Result<Response<v1::AcceptHitResponse>, Status> {
+        let call = |caller: Caller, request: Request<v1::AcceptHitRequest>| async move {
+            let hit_id = request.into_inner().hit_id;
+            let decided = self
+                .node
+                .decide_hit(hit_id, HitDecision::Accept, caller.name);
+            let hit = decided.await.map_err(node_status)?;
+            Ok(v1::AcceptHitResponse {
+                hit: Some(hit_out(hit)),
+            })
+        };
+        let rpc = rpc::node::ACCEPT_HIT;
+        self.auditor.call(&self.directory, rpc, request, call).await
+    }
+
+    async fn decline_hit(
+        &self,
+        request: Request<v1::DeclineHitRequest>,
+    ) -> Result<Response<v1::DeclineHitResponse>, Status> {
+        let call = |caller: Caller, request: Request<v1::DeclineHitRequest>| async move {
+            let request = request.into_inner();
+            let decision = HitDecision::Decline {
+                reason: request.reason,
+            };
+            let decided = self.node.decide_hit(request.hit_id, decision, caller.name);
+            let hit = decided.await.map_err(node_status)?;
+            Ok(v1::DeclineHitResponse {
+                hit: Some(hit_out(hit)),
+            })
+        };
+        let rpc = rpc::node::DECLINE_HIT;
+        self.auditor.call(&self.directory, rpc, request, call).await
+    }
+
+    async fn get_released_alert(
+        &self,
+        request: Request<v1::NationalNodeGetReleasedAlertRequest>,
+    ) -> Result<Response<v1::NationalNodeGetReleasedAlertResponse>, Status> {
+        let call = |caller, request: Request<v1::NationalNodeGetReleasedAlertRequest>| async move {
+            let hit_id = request.into_inner().hit_id;
+            let (hit, alert) = self
+                .node
+                .hit_with_alert(hit_id)
+                .await
+                .map_err(node_status)?;
+            let (hit, alert) = (hit_out(hit), alert_out(alert));
+            check_release(&caller, &hit, &alert).map_err(auth_status)?;
+            let answer = v1::NationalNodeGetReleasedAlertResponse {
+                hit: Some(hit),
+                alert: Some(alert),
+            };
+            Ok(redacted(&caller, answer))
+        };
+        let rpc = rpc::node::GET_RELEASED_ALERT;
         self.auditor.call(&self.directory, rpc, request, call).await
     }
 
@@ -290,6 +357,23 @@ impl Asked for v1::NationalNodeReportHitRequest {}
 impl Asked for v1::ListHitsRequest {}
 impl Asked for v1::GetNodeStatusRequest {}
 
+/// A decision or a release names its hit report before it runs, so that a refusal is recorded
+/// with the report it was about.
+macro_rules! about_hit {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl Asked for $ty {
+            fn asked(&self, entry: &mut Entry) {
+                entry.about_hit(&self.hit_id);
+            }
+        }
+    )+};
+}
+about_hit!(
+    v1::AcceptHitRequest,
+    v1::DeclineHitRequest,
+    v1::NationalNodeGetReleasedAlertRequest,
+);
+
 recorded!(|answer| Answered::one_alert(answer.alert.as_ref()) =>
     v1::PutAlertResponse,
     v1::GetAlertResponse,
@@ -298,6 +382,11 @@ recorded!(|answer| Answered::one_alert(answer.alert.as_ref()) =>
 );
 recorded!(|answer| Answered::matches(&answer.matches) => v1::NationalNodeSearchResponse);
 recorded!(|answer| Answered::hit_report(answer.hit.as_ref()) => v1::NationalNodeReportHitResponse);
+recorded!(|answer| Answered::about_hit(answer.hit.as_ref()) =>
+    v1::AcceptHitResponse,
+    v1::DeclineHitResponse,
+    v1::NationalNodeGetReleasedAlertResponse,
+);
 // No alert named: history (the alert id is in the request), hit listings, the node's status.
 recorded!(|_answer| Answered::default() =>
     v1::GetAlertHistoryResponse,

@@ -20,7 +20,9 @@ pub fn node(error: NodeError) -> Status {
     match error {
         NodeError::Invalid(invalid_field) => invalid(&invalid_field),
         NodeError::NotFound(id) => Status::not_found(format!("no alert with id '{id}'")),
-        NodeError::NoSuchVersion { .. } => Status::not_found(error.to_string()),
+        NodeError::NoSuchVersion { .. } | NodeError::HitNotFound(_) => {
+            Status::not_found(error.to_string())
+        }
         NodeError::FailedPrecondition(message) => Status::failed_precondition(message),
         NodeError::Unavailable(message) => Status::unavailable(message),
         // gRPC's code for "the entire file system is out of space".

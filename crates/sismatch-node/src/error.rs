@@ -8,9 +8,12 @@ pub enum NodeError {
     /// The request breaks a rule of the data model; the field is named. Nothing was written.
     #[error(transparent)]
     Invalid(#[from] Invalid),
-    /// No alert (or hit) with this id.
+    /// No alert with this id.
     #[error("no alert with id '{0}'")]
     NotFound(String),
+    /// No hit report with this id; the message names the field (`hit_id: ...`).
+    #[error("{0}")]
+    HitNotFound(String),
     /// The alert exists but never had this version.
     #[error("alert '{id}' has no version {version}")]
     NoSuchVersion {
@@ -20,7 +23,7 @@ pub enum NodeError {
         version: u64,
     },
     /// The request is valid but the alert's state forbids it (a withdrawn alert cannot be hit,
-    /// the alert is not at the version the caller expected).
+    /// the alert is not at the version the caller expected, a hit report is already decided).
     #[error("{0}")]
     FailedPrecondition(String),
     /// The node cannot answer now (shutting down); the caller may retry.
@@ -41,8 +44,12 @@ impl From<sismatch_store::Error> for NodeError {
         match error {
             sismatch_store::Error::NotFound(id) => NodeError::NotFound(id),
             sismatch_store::Error::Invalid(invalid) => NodeError::Invalid(invalid),
+            missing @ sismatch_store::Error::HitNotFound(_) => {
+                NodeError::HitNotFound(missing.to_string())
+            }
             refused @ (sismatch_store::Error::VersionMismatch { .. }
-            | sismatch_store::Error::Withdrawn(_)) => {
+            | sismatch_store::Error::Withdrawn(_)
+            | sismatch_store::Error::AlreadyDecided { .. }) => {
                 NodeError::FailedPrecondition(refused.to_string())
             }
             sismatch_store::Error::NoSpace(detail) => {

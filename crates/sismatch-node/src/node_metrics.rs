@@ -41,6 +41,10 @@ pub fn describe_metrics() {
     );
     describe_counter!("sismatch_hits_received_total", "Hit reports received");
     describe_gauge!(
+        "sismatch_hits_pending",
+        "Hit reports from foreign police waiting for the issuing node's decision"
+    );
+    describe_gauge!(
         "sismatch_disk_bytes",
         "Bytes on disk of the node's store and index"
     );
@@ -77,6 +81,7 @@ impl Node {
         gauge!("sismatch_index_lag_changes", &labels).set(lag as f64);
         gauge!("sismatch_index_rebuilding", &labels).set(f64::from(u8::from(status.rebuilding)));
         counter!("sismatch_hits_received_total", &labels).absolute(status.hits_received);
+        gauge!("sismatch_hits_pending", &labels).set(status.hits_pending as f64);
         let data_dir = self.data_dir.clone();
         let sizes = tokio::task::spawn_blocking(move || {
             ["store", "index"].map(|part| (part, folder_bytes(&data_dir.join(part))))

@@ -29,6 +29,8 @@ pub struct NodeStatus {
     pub identifiers_indexed: u64,
     /// Hit reports received, ever.
     pub hits_received: u64,
+    /// Hit reports from foreign police waiting for this node's decision.
+    pub hits_pending: u64,
     /// The store's last change sequence.
     pub store_sequence: u64,
     /// The last change sequence the index contains.
@@ -78,6 +80,7 @@ impl Node {
                 alerts_expired: store.count_expired(Timestamp::now())?,
                 identifiers_indexed: keys.stats().identifiers,
                 hits_received: store.hits_received(),
+                hits_pending: store.hits_pending(),
                 store_sequence,
                 index_sequence,
                 rebuilding,

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use jiff::{Timestamp, ToSpan};
-use sismatch_alert::{Alert, Category, HitReport, IdentifierEntry, Status};
+use sismatch_alert::{Alert, Category, HitDecision, HitReport, HitState, IdentifierEntry, Status};
 use sismatch_ident::IdentifierKind;
 use tempfile::TempDir;
 
@@ -303,14 +303,108 @@ fn hit(alert_id: &str) -> HitReport {
         id: String::new(),
         alert_id: alert_id.to_string(),
         reporting_country: "BE".to_string(),
-        reporting_officer: None,
+        reporting_officer: Some("brigade 7".to_string()),
         case_reference: None,
         note: None,
         location: None,
         matched_value: None,
         found_at: None,
         received_at: None,
+        reported_by: None,
+        state: HitState::Accepted,
+        decided_at: None,
+        decided_by: None,
+        decline_reason: None,
     }
+}
+
+fn by(name: &str) -> String {
+    name.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_hit_waits_for_the_issuing_node_and_an_own_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = open(&dir, NodeOptions::default());
+    node.put_alert(boat("NL-1", "ABC12345D404"), None, None)
+        .await
+        .unwrap();
+    let (foreign, alert) = node
+        .report_hit(hit("NL-1"), by("politie-be"))
+        .await
+        .unwrap();
+    assert_eq!(foreign.state, HitState::Pending);
+    assert_eq!(foreign.reported_by.as_deref(), Some("politie-be"));
+    assert_eq!(alert.status, Status::HitConfirmed);
+    let own = HitReport {
+        reporting_country: "NL".to_string(),
+        ..hit("NL-1")
+    };
+    let (own, _) = node.report_hit(own, by("politie-nl")).await.unwrap();
+    assert_eq!(own.state, HitState::Accepted);
+    assert_eq!(own.decided_at, own.received_at);
+
+    // The reporting officer is required; a decline needs a reason.
+    let anonymous = HitReport {
+        reporting_officer: None,
+        ..hit("NL-1")
+    };
+    let error = node
+        .report_hit(anonymous, by("politie-be"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, NodeError::Invalid(i) if i.field == "reporting_officer"),
+        "{error}"
+    );
+    let silent = HitDecision::Decline {
+        reason: " ".to_string(),
+    };
+    let error = node
+        .decide_hit(foreign.id.clone(), silent, by("beheer-nl"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, NodeError::Invalid(i) if i.field == "reason"),
+        "{error}"
+    );
+
+    let pending = HitQuery {
+        state: Some(HitState::Pending),
+        ..HitQuery::default()
+    };
+    let listed = node.list_hits(pending.clone()).await.unwrap().hits;
+    assert_eq!(listed, std::slice::from_ref(&foreign));
+    let accepted = node
+        .decide_hit(foreign.id.clone(), HitDecision::Accept, by("beheer-nl"))
+        .await
+        .unwrap();
+    assert_eq!(accepted.state, HitState::Accepted);
+    assert!(node.list_hits(pending).await.unwrap().hits.is_empty());
+    let error = node
+        .decide_hit(foreign.id.clone(), HitDecision::Accept, by("beheer-nl"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, NodeError::FailedPrecondition(m) if m.contains("already ACCEPTED")),
+        "{error}"
+    );
+    let error = node
+        .decide_hit(
+            "HIT-NL-1-77".to_string(),
+            HitDecision::Accept,
+            by("beheer-nl"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, NodeError::HitNotFound(m) if m.starts_with("hit_id: ")),
+        "{error}"
+    );
+
+    let (read, alert) = node.hit_with_alert(foreign.id.clone()).await.unwrap();
+    assert_eq!((read, alert.id.as_str()), (accepted, "NL-1"));
+    node.shutdown();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -324,7 +418,7 @@ async fn hits_are_filtered_before_paging() {
     for n in 0..9 {
         // Two of every three hits are on NL-2.
         let id = if n % 3 == 0 { "NL-1" } else { "NL-2" };
-        let (report, _) = node.report_hit(hit(id)).await.unwrap();
+        let (report, _) = node.report_hit(hit(id), by("politie-be")).await.unwrap();
         if id == "NL-1" {
             nl1.push(report.id);
         }
@@ -389,8 +483,12 @@ async fn status_reports_names_counts_and_index_sizes() {
     for alert in [expired, later, unreadable] {
         node.put_alert(alert, None, None).await.unwrap();
     }
-    node.report_hit(hit("NL-2")).await.unwrap();
-    node.report_hit(hit("NL-2")).await.unwrap();
+    node.report_hit(hit("NL-2"), by("politie-be"))
+        .await
+        .unwrap();
+    node.report_hit(hit("NL-2"), by("politie-be"))
+        .await
+        .unwrap();
     assert!(node.wait_indexed(Duration::from_secs(30)).await);
 
     let status = node.status().await.unwrap();

@@ -72,10 +72,16 @@ mod tests {
                     "Search",
                     "ReportHit",
                     "ListHits",
+                    "AcceptHit",
+                    "DeclineHit",
+                    "GetReleasedAlert",
                     "GetNodeStatus",
                 ],
             ),
-            ("MatchingCore", &["Search", "Check", "ReportHit"]),
+            (
+                "MatchingCore",
+                &["Search", "Check", "ReportHit", "GetReleasedAlert"],
+            ),
             ("ManufacturerPartner", &["Lookup"]),
         ];
         for (service, rpcs) in expected {

@@ -124,6 +124,7 @@ wire_enums!(
     CheckOutcome,
     LookupOutcome,
     RefusalReason,
+    HitState,
 );
 
 #[cfg(test)]

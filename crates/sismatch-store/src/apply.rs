@@ -16,7 +16,8 @@ use sismatch_alert::{Alert, AlertChange, AlertVersion, Invalid, Status};
 
 use crate::error::{Error, Result};
 use crate::keys::{
-    self, ALERTS, CHANGES, EXPIRY, HISTORY, KEYS, META, META_HIT_SEQUENCE, META_SEQUENCE,
+    self, ALERTS, CHANGES, EXPIRY, HISTORY, KEYS, META, META_HIT_SEQUENCE, META_HITS_PENDING,
+    META_SEQUENCE,
 };
 use crate::store::{Store, Writer};
 
@@ -179,6 +180,8 @@ pub(crate) struct Staging<'s> {
     sequence: u64,
     /// The last hit sequence number assigned, in this batch or before it.
     pub(crate) hit_sequence: u64,
+    /// Hit reports PENDING after this batch.
+    pub(crate) hits_pending: u64,
     now: Timestamp,
 }
 
@@ -238,6 +241,7 @@ impl<'s> Staging<'s> {
             broken,
             sequence: writer.sequence,
             hit_sequence: writer.hit_sequence,
+            hits_pending: writer.hits_pending,
             now,
         })
     }
@@ -410,6 +414,10 @@ impl<'s> Staging<'s> {
             self.batch
                 .put_cf(meta, META_HIT_SEQUENCE, keys::encode(&self.hit_sequence)?);
         }
+        if self.hits_pending != writer.hits_pending {
+            self.batch
+                .put_cf(meta, META_HITS_PENDING, keys::encode(&self.hits_pending)?);
+        }
         for (status, count) in &counts {
             if writer.counts.get(status) != Some(count) {
                 self.batch
@@ -419,11 +427,15 @@ impl<'s> Staging<'s> {
         store.write_durable(self.batch)?;
         writer.sequence = self.sequence;
         writer.hit_sequence = self.hit_sequence;
+        writer.hits_pending = self.hits_pending;
         writer.counts = counts;
         store.sequence.store(self.sequence, Ordering::Release);
         store
             .hit_sequence
             .store(self.hit_sequence, Ordering::Release);
+        store
+            .hits_pending
+            .store(self.hits_pending, Ordering::Release);
         Ok(changed_alerts)
     }
 }

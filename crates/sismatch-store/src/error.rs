@@ -1,12 +1,12 @@
 //! The store's errors, split by whose fault they are: the node maps caller faults to
 //! NOT_FOUND / INVALID_ARGUMENT / FAILED_PRECONDITION and everything else to INTERNAL.
 
-use sismatch_alert::Invalid;
+use sismatch_alert::{HitState, Invalid};
 
 /// What can go wrong in the store.
 ///
-/// [`Error::NotFound`], [`Error::Invalid`], [`Error::VersionMismatch`] and
-/// [`Error::Withdrawn`] are the caller's fault and say nothing about the health of the store; the other variants are internal and
+/// [`Error::NotFound`], [`Error::Invalid`], [`Error::VersionMismatch`], [`Error::Withdrawn`],
+/// [`Error::HitNotFound`] and [`Error::AlreadyDecided`] are the caller's fault and say nothing about the health of the store; the other variants are internal and
 /// deserve an operator's attention.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -39,6 +39,20 @@ pub enum Error {
     /// sought, so nothing is recorded.
     #[error("alert {0} is withdrawn")]
     Withdrawn(String),
+    /// No hit report has this id (a decision or a release asked for an unknown report).
+    #[error("hit_id: no hit report '{0}' on this node")]
+    HitNotFound(String),
+    /// A decision on a hit report that was already decided: a report is accepted or declined
+    /// once, so that what was released, and to whom, never changes afterwards.
+    #[error("hit_id: hit report {id} is already {state}{}", by.as_ref().map(|by| format!(" (decided by {by})")).unwrap_or_default())]
+    AlreadyDecided {
+        /// The report.
+        id: String,
+        /// Its state, ACCEPTED or DECLINED.
+        state: HitState,
+        /// Who decided; `None` for a report accepted on receipt.
+        by: Option<String>,
+    },
     /// RocksDB failed (IO error, a lock held by another process).
     #[error("rocksdb: {0}")]
     RocksDb(String),
@@ -77,6 +91,8 @@ impl Error {
                 | Error::Invalid(_)
                 | Error::VersionMismatch { .. }
                 | Error::Withdrawn(_)
+                | Error::HitNotFound(_)
+                | Error::AlreadyDecided { .. }
         )
     }
 

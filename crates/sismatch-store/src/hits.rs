@@ -7,16 +7,21 @@
 //! scanning the others. Receive times never go backwards in receive order (a report received
 //! while the clock is behind the previous report's time gets that time), so that a listing
 //! of the reports received since a time stops at the first older one.
+//!
+//! A report's decision (Prüm's second step: accepted or declined by the issuing node) rewrites
+//! its record in place, under the writer lock and with a synced write, once: a decided report
+//! is never decided again, so what was released to whom never changes afterwards.
 
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use jiff::Timestamp;
 use rocksdb::{Direction, IteratorMode};
-use sismatch_alert::{Alert, AlertChange, HitReport, Invalid, Status};
+use sismatch_alert::{Alert, AlertChange, HitDecision, HitReport, HitState, Invalid, Status};
 
 use crate::apply::Staging;
 use crate::error::{Error, Result};
-use crate::keys::{self, ALERT_HITS, HITS};
+use crate::keys::{self, ALERT_HITS, HITS, META, META_HITS_PENDING};
 use crate::store::Store;
 
 impl Store {
@@ -26,7 +31,8 @@ impl Store {
     /// and `received_at = now` (or the previous report's time, if the clock went back). The
     /// alert gets a new version recorded as `HitConfirmed`, with the report's id as the
     /// reason, even when an earlier hit already confirmed it: every report is an event in the
-    /// alert's history. Fails with [`Error::NotFound`] when the alert does not exist,
+    /// alert's history. A report that arrives ACCEPTED (from the issuing country's own police)
+    /// gets `decided_at = received_at`; the caller sets `state` and `reported_by`. Fails with [`Error::NotFound`] when the alert does not exist,
     /// [`Error::Withdrawn`] when it is withdrawn, [`Error::Invalid`] when `alert_id` is empty;
     /// then nothing is written.
     pub fn add_hit(&self, mut hit: HitReport, now: Timestamp) -> Result<(HitReport, Alert)> {
@@ -49,6 +55,9 @@ impl Store {
         hit.id = format!("HIT-{alert_id}-{sequence}");
         let received_at = self.last_hit_time()?.map_or(now, |last| last.max(now));
         hit.received_at = Some(received_at);
+        if hit.state == HitState::Accepted {
+            hit.decided_at = Some(received_at);
+        }
         alert.status = Status::HitConfirmed;
         let reason = Some(format!("hit report {}", hit.id));
         let alert = staging.record(alert, AlertChange::HitConfirmed, reason)?;
@@ -59,15 +68,82 @@ impl Store {
         batch.put_cf(hits, keys::sequence_key(sequence), record);
         batch.put_cf(alert_hits, keys::alert_hit_key(&alert_id, sequence), []);
         staging.hit_sequence = sequence;
+        if hit.state == HitState::Pending {
+            staging.hits_pending += 1;
+        }
         staging.commit(&mut writer)?;
         tracing::info!(
             hit = %hit.id,
             alert = %alert_id,
             reporting_country = %hit.reporting_country,
+            state = %hit.state,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "hit report recorded"
         );
         Ok((hit, alert))
+    }
+
+    /// The hit report `id`; [`Error::HitNotFound`] when this store has none (an id that is not
+    /// a hit id included).
+    pub fn hit(&self, id: &str) -> Result<HitReport> {
+        let Some(sequence) = hit_sequence_of(id) else {
+            return Err(Error::HitNotFound(id.to_string()));
+        };
+        let key = keys::sequence_key(sequence);
+        let Some(value) = self.db.get_pinned_cf(self.cf(HITS)?, key)? else {
+            return Err(Error::HitNotFound(id.to_string()));
+        };
+        let hit: HitReport = keys::decode(HITS, &key, &value)?;
+        // `HIT-NL-2-7` names report 7 only if report 7 is on alert NL-2.
+        if hit.id != id {
+            return Err(Error::HitNotFound(id.to_string()));
+        }
+        Ok(hit)
+    }
+
+    /// Records the issuing node's decision on the pending hit report `id`, made by operator
+    /// `by` at `now`, in one durable write, and returns the report as decided.
+    ///
+    /// Checked under the writer lock, so two operators deciding at once cannot both succeed:
+    /// [`Error::AlreadyDecided`] when the report is not PENDING (an accepted report stays
+    /// accepted, a declined one declined), [`Error::HitNotFound`] when there is no such report;
+    /// then nothing is written. The alert is not changed: its status already says a hit was
+    /// reported, and a false hit is undone with a status change, as any other. The count of
+    /// pending reports ([`Store::hits_pending`]) goes down in the same write.
+    pub fn decide_hit(
+        &self,
+        id: &str,
+        decision: HitDecision,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<HitReport> {
+        let mut writer = self.lock_writer();
+        let mut hit = self.hit(id)?;
+        let sequence = hit_sequence_of(id).ok_or_else(|| Error::HitNotFound(id.to_string()))?;
+        if hit.state != HitState::Pending {
+            return Err(Error::AlreadyDecided {
+                id: hit.id,
+                state: hit.state,
+                by: hit.decided_by,
+            });
+        }
+        hit.state = decision.state();
+        hit.decided_at = Some(now);
+        hit.decided_by = Some(by.to_string());
+        hit.decline_reason = match decision {
+            HitDecision::Accept => None,
+            HitDecision::Decline { reason } => Some(reason),
+        };
+        let pending = writer.hits_pending.saturating_sub(1);
+        let mut batch = rocksdb::WriteBatch::default();
+        let record = keys::encode(&hit)?;
+        batch.put_cf(self.cf(HITS)?, keys::sequence_key(sequence), record);
+        batch.put_cf(self.cf(META)?, META_HITS_PENDING, keys::encode(&pending)?);
+        self.write_durable(batch)?;
+        writer.hits_pending = pending;
+        self.hits_pending.store(pending, Ordering::Release);
+        tracing::info!(hit = %hit.id, state = %hit.state, by, "hit report decided");
+        Ok(hit)
     }
 
     /// One page of the hit reports that pass `filter`, newest first, at most `limit`.
@@ -87,7 +163,7 @@ impl Store {
         // Reports are listed from sequence `last` down.
         let last = match page_token {
             None => u64::MAX,
-            Some(token) => match hit_sequence_of(token)?.checked_sub(1) {
+            Some(token) => match page_cursor(token)?.checked_sub(1) {
                 Some(last) => last,
                 None => return Ok(HitPage::default()),
             },
@@ -106,6 +182,9 @@ impl Store {
             };
             if !recent {
                 break;
+            }
+            if filter.state.is_some_and(|state| state != report.state) {
+                continue;
             }
             if page.hits.len() >= limit {
                 // One more report matches: there is a next page.
@@ -186,6 +265,9 @@ pub struct HitFilter {
     pub alert_id: Option<String>,
     /// Only the reports received at or after this time; `None` for all.
     pub since: Option<Timestamp>,
+    /// Only the reports in this state (the pending ones an operator has to decide); `None`
+    /// for all.
+    pub state: Option<HitState>,
 }
 
 /// One page of a hit report listing.
@@ -197,18 +279,20 @@ pub struct HitPage {
     pub next_page_token: Option<String>,
 }
 
-/// The receive sequence number in hit id `id` (`HIT-<alert id>-<n>`).
-fn hit_sequence_of(id: &str) -> Result<u64> {
-    id.strip_prefix("HIT-")
-        .and_then(|rest| rest.rsplit_once('-'))
-        .and_then(|(_, number)| number.parse().ok())
-        .ok_or_else(|| {
-            Invalid::new(
-                "page_token",
-                format!("'{id}' is not a page token of this node"),
-            )
-            .into()
-        })
+/// The receive sequence number in hit id `id` (`HIT-<alert id>-<n>`); `None` when `id` is not
+/// a hit id.
+fn hit_sequence_of(id: &str) -> Option<u64> {
+    let (_, number) = id.strip_prefix("HIT-")?.rsplit_once('-')?;
+    number.parse().ok()
+}
+
+/// The sequence of the report a page token (the id of the last report of the page before)
+/// names; [`Error::Invalid`] naming `page_token` when it is not a hit id.
+fn page_cursor(token: &str) -> Result<u64> {
+    hit_sequence_of(token).ok_or_else(|| {
+        let message = format!("'{token}' is not a page token of this node");
+        Invalid::new("page_token", message).into()
+    })
 }
 
 #[cfg(test)]
@@ -217,10 +301,10 @@ mod tests {
 
     #[test]
     fn cursor_is_the_number_at_the_end_of_a_hit_id() {
-        assert_eq!(hit_sequence_of("HIT-NL-000123-17").unwrap(), 17);
-        assert_eq!(hit_sequence_of("HIT-NL-01J-AB_C-3").unwrap(), 3);
+        assert_eq!(page_cursor("HIT-NL-000123-17").unwrap(), 17);
+        assert_eq!(page_cursor("HIT-NL-01J-AB_C-3").unwrap(), 3);
         for bad in ["", "HIT-", "NL-1-3", "HIT-NL-1-x"] {
-            let error = hit_sequence_of(bad).unwrap_err();
+            let error = page_cursor(bad).unwrap_err();
             assert!(
                 matches!(&error, Error::Invalid(invalid) if invalid.field == "page_token"),
                 "{bad}: {error}"

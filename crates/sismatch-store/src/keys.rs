@@ -43,6 +43,9 @@ pub(crate) const META_FORMAT: &[u8] = b"format";
 pub(crate) const META_SEQUENCE: &[u8] = b"sequence";
 /// `meta`: the last hit receive sequence number assigned.
 pub(crate) const META_HIT_SEQUENCE: &[u8] = b"hit_sequence";
+/// `meta`: the number of hit reports waiting for the issuing node's decision (PENDING). Absent
+/// in stores written before reports had a state, which is right: all of theirs were accepted.
+pub(crate) const META_HITS_PENDING: &[u8] = b"hits_pending";
 
 /// The layout version this build reads and writes. Layout 1 had no `alert_hits` and no
 /// `expiry` column family; a store of layout 1 is upgraded at open (`upgrade.rs`).

@@ -8,8 +8,9 @@
 //! codes ([`Error::is_caller_fault`]).
 //!
 //! Why it is built this way:
-//! - **An acknowledged write is durable.** [`Store::apply`] and [`Store::add_hit`] write one
-//!   RocksDB write batch with a synced write-ahead log and return only then, so `kill -9`
+//! - **An acknowledged write is durable.** [`Store::apply`], [`Store::add_hit`] and
+//!   [`Store::decide_hit`] write one RocksDB write batch with a synced write-ahead log and
+//!   return only then, so `kill -9`
 //!   after the answer loses nothing. A batch is atomic: the alert, its history version, its
 //!   change log entry, its identifier map entries, the status counters and the sequence
 //!   numbers are written together or not at all.
@@ -38,7 +39,7 @@
 //! | `changes` | change sequence | id of the alert changed (UTF-8) |
 //! | `keys` | identifier key, `0x00`, alert id | empty |
 //! | `hits` | hit receive sequence | `HitReport` (newest first in a reverse scan) |
-//! | `meta` | `format`, `sequence`, `hit_sequence`, `count/<STATUS>` | JSON number |
+//! | `meta` | `format`, `sequence`, `hit_sequence`, `hits_pending`, `count/<STATUS>` | JSON number |
 //! | `alert_hits` | alert id, `0x00`, hit receive sequence | empty |
 //! | `expiry` | `expires_at` (16 bytes, in time order), alert id | empty |
 //!

@@ -15,7 +15,7 @@ use sismatch_alert::{Alert, AlertVersion, Status};
 use crate::error::{Error, Result};
 use crate::keys::{
     self, ALERTS, CHANGES, COLUMNS, EXPIRY, FORMAT, HISTORY, KEYS, META, META_FORMAT,
-    META_HIT_SEQUENCE, META_SEQUENCE,
+    META_HIT_SEQUENCE, META_HITS_PENDING, META_SEQUENCE,
 };
 
 /// Memtable size of the column families that take most writes (alerts, history, changes,
@@ -45,6 +45,8 @@ pub struct Store {
     pub(crate) sequence: AtomicU64,
     /// Copy of `Writer::hit_sequence`, likewise.
     pub(crate) hit_sequence: AtomicU64,
+    /// Copy of `Writer::hits_pending`, likewise.
+    pub(crate) hits_pending: AtomicU64,
     path: PathBuf,
 }
 
@@ -55,6 +57,8 @@ pub(crate) struct Writer {
     pub(crate) sequence: u64,
     /// The last hit receive sequence number written.
     pub(crate) hit_sequence: u64,
+    /// Hit reports PENDING, as written.
+    pub(crate) hits_pending: u64,
     /// Alerts per status, as written.
     pub(crate) counts: BTreeMap<Status, u64>,
 }
@@ -86,6 +90,7 @@ impl Store {
             db,
             sequence: AtomicU64::new(writer.sequence),
             hit_sequence: AtomicU64::new(writer.hit_sequence),
+            hits_pending: AtomicU64::new(writer.hits_pending),
             writer: Mutex::new(writer),
             path: path.to_path_buf(),
         };
@@ -224,6 +229,12 @@ impl Store {
         self.hit_sequence.load(Ordering::Acquire)
     }
 
+    /// Number of hit reports waiting for the issuing node's decision (PENDING): what an
+    /// operator of the issuing country has to look at. No read.
+    pub fn hits_pending(&self) -> u64 {
+        self.hits_pending.load(Ordering::Acquire)
+    }
+
     /// Number of alerts, of any status, whose `expires_at` is at or before `now`.
     ///
     /// Cost: a scan of the keys (no values) of the `expiry` column up to `now`, so
@@ -341,6 +352,7 @@ fn read_writer(db: &DB) -> Result<Writer> {
     Ok(Writer {
         sequence: read(META_SEQUENCE)?,
         hit_sequence: read(META_HIT_SEQUENCE)?,
+        hits_pending: read(META_HITS_PENDING)?,
         counts,
     })
 }

@@ -1,5 +1,6 @@
 //! Behaviour of the store on a real RocksDB database in a temporary folder.
 
+mod decisions;
 mod hits;
 mod layout;
 mod versions;

@@ -9,6 +9,7 @@ use std::time::Instant;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{Response, StatusCode, header};
+use sismatch_proto::v1;
 
 use crate::accounts::Account;
 use crate::app::App;
@@ -313,15 +314,17 @@ pub async fn report_hit(State(app): AppState, ctx: Ctx, body: Bytes) -> Page {
             Ok(report) => match app.core.report_hit(&session.person, report).await {
                 Ok(answer) => {
                     search_again(&app, id, session).await;
-                    let recorded = answer.hit.map(|h| h.id).unwrap_or_default();
-                    (
-                        "ok",
-                        format!(
-                            "{} ({} {recorded})",
-                            t(lang, "msg.hit_reported"),
-                            answer.node
-                        ),
-                    )
+                    let hit = answer.hit.unwrap_or_default();
+                    let mut message = format!(
+                        "{} ({} {})",
+                        t(lang, "msg.hit_reported"),
+                        answer.node,
+                        hit.id
+                    );
+                    if hit.state == i32::from(v1::HitState::Pending) {
+                        message = format!("{message} {}", t(lang, "msg.hit_pending"));
+                    }
+                    ("ok", message)
                 }
                 Err(error) => ("error", explain(lang, &error)),
             },

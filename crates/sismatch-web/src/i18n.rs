@@ -764,6 +764,15 @@ const LABELS: &[(&str, [&str; 4])] = &[
         ],
     ),
     (
+        "msg.hit_pending",
+        [
+            "The owner's details are released to you once the issuing country accepts the report.",
+            "De gegevens van de eigenaar komen vrij zodra het signalerende land de melding aanvaardt.",
+            "Les données du propriétaire vous sont transmises quand le pays émetteur accepte le signalement.",
+            "Die Daten des Eigentümers werden freigegeben, sobald das ausschreibende Land die Meldung annimmt.",
+        ],
+    ),
+    (
         "msg.not_allowed",
         [
             "Your account may not use this page.",

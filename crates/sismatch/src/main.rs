@@ -68,6 +68,10 @@ enum Command {
     Demo(commands::demo::DemoArgs),
     /// Report, through the core, that the object of an alert was found.
     ReportHit(commands::report_hit::ReportHitArgs),
+    /// The issuing node's hit reports: list them, accept or decline a foreign officer's
+    /// pending report (Prüm's second step).
+    #[command(subcommand)]
+    Hits(commands::hits::HitsCommand),
     /// Verify or export a server's audit log (read-only; also while the server runs).
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
@@ -140,6 +144,7 @@ fn main() -> ExitCode {
         Command::Search(args) => block_on(args.run()),
         Command::Core(args) => logs.serve("info", "sismatch-core", args.run()),
         Command::ReportHit(args) => block_on(args.run()),
+        Command::Hits(command) => block_on(command.run()),
         Command::Certs(args) => args.run(),
         Command::Check(args) => block_on(args.run()),
         Command::Audit(command) => command.run(&mut std::io::stdout().lock()),

@@ -51,6 +51,7 @@ fn filters_apply_before_paging() {
     let nl1 = HitFilter {
         alert_id: Some("NL-1".to_string()),
         since: None,
+        ..HitFilter::default()
     };
     assert_eq!(
         pages(&store, &nl1, 3),
@@ -66,6 +67,7 @@ fn filters_apply_before_paging() {
     let recent = HitFilter {
         alert_id: None,
         since: Some(at(60 * 11)),
+        ..HitFilter::default()
     };
     assert_eq!(
         pages(&store, &recent, 2),
@@ -74,6 +76,7 @@ fn filters_apply_before_paging() {
     let recent_nl2 = HitFilter {
         alert_id: Some("NL-2".to_string()),
         since: Some(at(60 * 5)),
+        ..HitFilter::default()
     };
     assert_eq!(
         pages(&store, &recent_nl2, 10),
@@ -87,6 +90,7 @@ fn filters_apply_before_paging() {
     let nobody = HitFilter {
         alert_id: Some("NL-404".to_string()),
         since: None,
+        ..HitFilter::default()
     };
     assert_eq!(pages(&store, &nobody, 5), [Vec::<String>::new()]);
 }
@@ -112,6 +116,7 @@ fn receive_times_never_go_back() {
     let since = HitFilter {
         alert_id: None,
         since: Some(at(100)),
+        ..HitFilter::default()
     };
     assert_eq!(store.hits(&since, None, 10).unwrap().hits.len(), 3);
 }

@@ -69,6 +69,7 @@ fn a_layout_1_store_is_upgraded_at_open() {
     let nl1 = HitFilter {
         alert_id: Some("NL-1".to_string()),
         since: None,
+        ..HitFilter::default()
     };
     let ids: Vec<_> = store
         .hits(&nl1, None, 10)

@@ -7,6 +7,7 @@ pub mod check;
 pub mod client;
 pub mod core;
 pub mod demo;
+pub mod hits;
 pub mod ident;
 pub mod import;
 pub mod node;

@@ -71,12 +71,14 @@ impl ReportHitArgs {
             .and_then(|a| v1::AlertStatus::try_from(a.status).ok())
             .map(|s| s.short_name().to_string())
             .unwrap_or_default();
+        let state = v1::HitState::try_from(hit.state).unwrap_or_default();
         if self.json {
             let report = json!({
                 "hit_id": hit.id,
                 "alert_id": hit.alert_id,
                 "node": response.node,
                 "alert_status": status,
+                "state": state.short_name(),
             });
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
@@ -84,6 +86,12 @@ impl ReportHitArgs {
                 "hit {} on {} recorded by node {}; alert status {status}",
                 hit.id, hit.alert_id, response.node
             );
+            if state == v1::HitState::Pending {
+                println!(
+                    "pending: the restricted part is released once node {} accepts the report",
+                    response.node
+                );
+            }
         }
         Ok(())
     }
