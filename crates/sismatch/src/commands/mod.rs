@@ -1,5 +1,6 @@
 //! One module per subcommand, and what the servers and clients among them share.
 
+pub mod alerts;
 pub mod audit;
 pub mod bench;
 pub mod certs;
