@@ -8,6 +8,7 @@ pub mod check;
 pub mod client;
 pub mod core;
 pub mod demo;
+pub mod demo_partner;
 pub mod hits;
 pub mod ident;
 pub mod import;
