@@ -23,9 +23,10 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libclang-dev; \
 	fi
 
-# The main job on the embedded default: three national nodes (NL, BE, FR) and the matching
-# core in one process on loopback, loaded with generated sample data, a few example searches
-# with misread and partial numbers, then serving until Ctrl-C. DEMO_ARGS passes flags
+# The main job on the embedded default: three national nodes (NL, BE, FR), the matching core
+# and YAMAHA's partner node with its sales register in one process on loopback, loaded with
+# generated sample data, a few example searches with misread and partial numbers and one from
+# an engine serial through the partner to a stolen boat, then serving until Ctrl-C. DEMO_ARGS passes flags
 # (`make demo DEMO_ARGS="--data /tmp/fed --alerts 30000"`; `sismatch demo --help` lists them).
 demo: build
 	@$(SISMATCH_BIN) demo $(DEMO_ARGS)

@@ -94,6 +94,11 @@ fn the_demo_serves_a_federation_until_terminated() {
         );
     }
     assert!(text.contains("loaded 600 sample alerts"), "{text}");
+    assert!(
+        text.contains("partner YAMAHA: https://localhost:"),
+        "{text}"
+    );
+    assert!(text.contains("core for police (mutual TLS"), "{text}");
     demo_sign_ins_work(&output);
     // Every example search finds its expected alert first.
     let examples = text.matches("\n$ ").count();
@@ -140,6 +145,8 @@ fn the_demo_tells_what_to_type_next_and_every_printed_command_works() {
             "{line} finds {alert} first:\n{table}"
         );
     }
+
+    partner_example_leads_from_the_engine_to_the_boat(&core, &examples, &found);
 
     let block = output
         .iter()
@@ -232,4 +239,63 @@ fn demo_sign_ins_work(output: &[String]) {
         ["/check", "/search", "/search", "/search", "/status"],
         "{text}"
     );
+}
+
+/// Issue 14: the demo runs a manufacturer partner with its register, and one printed example
+/// is the case the project exists for. Its engine serial is on no alert, and found nothing
+/// without the partner; through it, the search finds the stolen boat the engine was sold
+/// with and says how. The gate stays shut to the core's anonymous callers.
+fn partner_example_leads_from_the_engine_to_the_boat(
+    core: &str,
+    examples: &[&str],
+    found: &[&str],
+) {
+    let (position, line) = examples
+        .iter()
+        .enumerate()
+        .find(|(_, line)| line.contains("--via-partners"))
+        .unwrap_or_else(|| panic!("no partner example among {examples:#?}"));
+    let printed = run_printed(line);
+    assert!(
+        printed.contains(&format!("{} found via partner YAMAHA: ", found[position])),
+        "{line}\n{printed}"
+    );
+    let words = shell_words(line);
+    let serial = words.last().unwrap().clone();
+
+    let mut json = words[1..].to_vec();
+    json.push("--json".to_string());
+    let json: Vec<&str> = json.iter().map(String::as_str).collect();
+    let answer = sismatch_json(&json);
+    assert_eq!(
+        answer["matches"][0]["alert_id"], found[position],
+        "{answer}"
+    );
+    let explanation = answer["matches"][0]["identifiers"][0]["explanation"]
+        .as_str()
+        .unwrap();
+    assert!(
+        explanation.starts_with(&format!("via partner YAMAHA: {serial} → ")),
+        "{answer}"
+    );
+    assert_eq!(answer["partners"][0]["outcome"], "OK", "{answer}");
+
+    // Without the partner the engine serial finds nothing: no alert holds it.
+    let alone: Vec<&str> = json
+        .iter()
+        .copied()
+        .filter(|w| *w != "--via-partners")
+        .collect();
+    let answer = sismatch_json(&alone);
+    assert_eq!(answer["matches"], serde_json::json!([]), "{answer}");
+
+    // The core's open listener serves anonymous callers, police of no country: the partner
+    // refuses them, and nothing is found through it.
+    let kind = words.iter().position(|w| w == "--via-partners").unwrap();
+    let mut open = vec!["search", "--core", core, "--json"];
+    open.extend(words[kind..].iter().map(String::as_str));
+    let answer = sismatch_json(&open);
+    assert_eq!(answer["matches"], serde_json::json!([]), "{answer}");
+    let refusal = answer["partners"][0]["message"].as_str().unwrap();
+    assert!(refusal.contains("refused"), "{answer}");
 }

@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use prost::Message;
 use prost::bytes::Bytes;
-use sismatch_grpc::convert::alert_out;
+use sismatch_grpc::convert::{alert_out, time_out};
 use sismatch_proto::v1;
+use sismatch_proto::wire::duration;
 use tonic::Code;
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::Channel;
@@ -193,6 +194,30 @@ fn rpcs(servers: &Servers, id: &str, value: &str) -> Vec<Rpc> {
             v1::GetNodeStatusRequest {}.encode_to_vec(),
             &[],
             false,
+        ),
+        rpc(
+            node,
+            "/sismatch.v1.NationalNode/ListExpiringAlerts",
+            v1::ListExpiringAlertsRequest {
+                within: Some(duration(Duration::from_secs(90 * 86_400))),
+                ..v1::ListExpiringAlertsRequest::default()
+            }
+            .encode_to_vec(),
+            &[],
+            false,
+        ),
+        rpc(
+            node,
+            "/sismatch.v1.NationalNode/ExtendAlert",
+            v1::ExtendAlertRequest {
+                id: id.clone(),
+                expires_at: time_out(Some(jiff::Timestamp::MAX)),
+                reason: "still sought".to_string(),
+                expected_version: 0,
+            }
+            .encode_to_vec(),
+            &[Code::NotFound, Code::FailedPrecondition],
+            true,
         ),
         rpc(
             core,

@@ -9,6 +9,7 @@ mod bench;
 mod core;
 mod data;
 mod demo;
+mod expiry;
 mod fuzz;
 mod hostile;
 mod hostile_files;

@@ -74,7 +74,7 @@ struct Federation {
     alert_id: String,
 }
 
-async fn serve_tls(dir: &Path, name: &str, routes: Routes) -> SocketAddr {
+pub async fn serve_tls(dir: &Path, name: &str, routes: Routes) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut server = Server::builder().tls_config(server_tls(dir, name)).unwrap();

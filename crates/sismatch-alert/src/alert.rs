@@ -175,6 +175,9 @@ pub enum AlertChange {
     Withdrawn,
     /// A hit report confirmed the alert.
     HitConfirmed,
+    /// An operator reviewed the alert before its expiry and extended it (DESIGN §2): only
+    /// `expires_at` changed.
+    ExpiryExtended,
 }
 
 /// One version of an alert, as kept in the node's history.
@@ -187,6 +190,10 @@ pub struct AlertVersion {
     /// Why, when the caller said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Who made the change (the caller's identity), where the write path knows it; `None` in
+    /// versions written before it was kept, and for writes that do not pass it on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_by: Option<String>,
 }
 
 #[cfg(test)]

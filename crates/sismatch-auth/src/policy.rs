@@ -11,7 +11,8 @@ use crate::rpc::{core, node, partner};
 /// (`Service/Method`, [`crate::rpc`]), with the roles that may call it by default.
 ///
 /// Writes to a node are for operators (a police system imports through an operator identity),
-/// and so are decisions on hit reports (the issuing country's SIRENE bureau);
+/// and so are decisions on hit reports (the issuing country's SIRENE bureau) and the review
+/// of alerts before they expire;
 /// a partner look-up is open to every role here because the partner's gate, not the policy,
 /// answers a non-police caller, with the reason (DESIGN §4).
 pub const RPCS: &[(&str, &[Role])] = &[
@@ -28,6 +29,8 @@ pub const RPCS: &[(&str, &[Role])] = &[
     (node::DECLINE_HIT, &[Role::Operator]),
     (node::GET_RELEASED_ALERT, &[Role::Police]),
     (node::GET_NODE_STATUS, &[Role::Police, Role::Operator]),
+    (node::LIST_EXPIRING_ALERTS, &[Role::Operator]),
+    (node::EXTEND_ALERT, &[Role::Operator]),
     (core::SEARCH, &[Role::Police, Role::Operator]),
     (core::CHECK, &[Role::Dealer, Role::Operator]),
     (core::REPORT_HIT, &[Role::Police]),

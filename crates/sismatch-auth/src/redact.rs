@@ -69,6 +69,8 @@ redact_fields! {
     v1::GetAlertHistoryResponse => [versions],
     v1::NationalNodeSearchResponse => [matches],
     v1::NationalNodeReportHitResponse => [alert],
+    v1::ListExpiringAlertsResponse => [alerts],
+    v1::ExtendAlertResponse => [alert],
     v1::MatchingCoreSearchResponse => [matches],
     v1::MatchingCoreReportHitResponse => [alert],
 }
@@ -186,8 +188,13 @@ mod tests {
                 ..v1::MatchingCoreReportHitResponse::default()
             })
             .collect();
+        let mut expiring = v1::ListExpiringAlertsResponse {
+            alerts: alerts.to_vec(),
+            ..v1::ListExpiringAlertsResponse::default()
+        };
         core.redact(caller);
         node.redact(caller);
+        expiring.redact(caller);
         history.redact(caller);
         singles.redact(caller);
         hits.redact(caller);
@@ -197,6 +204,7 @@ mod tests {
         all.extend(history.versions.into_iter().filter_map(|v| v.alert));
         all.extend(singles.into_iter().filter_map(|s| s.alert));
         all.extend(hits.into_iter().filter_map(|h| h.alert));
+        all.extend(expiring.alerts);
         all
     }
 
@@ -248,7 +256,7 @@ mod tests {
             caller in callers(),
         ) {
             let returned = answers(&alerts, &caller);
-            prop_assert_eq!(returned.len(), alerts.len() * 5);
+            prop_assert_eq!(returned.len(), alerts.len() * 6);
             for alert in returned {
                 let allowed = caller.role == Role::Police
                     && caller.country.as_deref() == Some(alert.country.as_str());

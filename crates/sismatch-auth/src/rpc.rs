@@ -31,6 +31,10 @@ pub mod node {
     pub const GET_RELEASED_ALERT: &str = "NationalNode/GetReleasedAlert";
     /// The node's status.
     pub const GET_NODE_STATUS: &str = "NationalNode/GetNodeStatus";
+    /// The alerts due for review before they expire.
+    pub const LIST_EXPIRING_ALERTS: &str = "NationalNode/ListExpiringAlerts";
+    /// Extends an alert's expiry after review.
+    pub const EXTEND_ALERT: &str = "NationalNode/ExtendAlert";
 }
 
 /// `MatchingCore`: the federation.

@@ -73,6 +73,14 @@ impl Answered {
         }
     }
 
+    /// An answer that lists `alerts` (the alerts due for review): which ones were shown.
+    pub fn alerts(alerts: &[v1::Alert]) -> Answered {
+        Answered {
+            alert_ids: alerts.iter().map(|a| a.id.clone()).collect(),
+            ..Answered::default()
+        }
+    }
+
     /// A search's answer: the alerts of its matches, a hit when there is one.
     pub fn matches(matches: &[v1::Match]) -> Answered {
         Answered {

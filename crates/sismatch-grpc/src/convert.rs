@@ -213,13 +213,14 @@ pub fn version_out(version: AlertVersion) -> v1::AlertVersion {
         AlertChange::StatusChanged => v1::AlertChange::StatusChanged,
         AlertChange::Withdrawn => v1::AlertChange::Withdrawn,
         AlertChange::HitConfirmed => v1::AlertChange::HitConfirmed,
+        AlertChange::ExpiryExtended => v1::AlertChange::ExpiryExtended,
     };
     let changed_at = time_out(version.alert.updated_at);
     v1::AlertVersion {
         alert: Some(alert_out(version.alert)),
         change: change.into(),
         changed_at,
-        changed_by: String::new(),
+        changed_by: version.changed_by.unwrap_or_default(),
         reason: version.reason.unwrap_or_default(),
     }
 }

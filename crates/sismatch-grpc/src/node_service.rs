@@ -4,13 +4,13 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sismatch_alert::HitDecision;
 use sismatch_auth::redact::Redact;
 use sismatch_auth::release::{check_release, check_reporting_country};
 use sismatch_auth::{Caller, Directory, rpc};
-use sismatch_node::{HitQuery, Import, Node};
+use sismatch_node::{ExpiringQuery, Extension, HitQuery, Import, Node};
 use sismatch_proto::v1::{self, national_node_server::NationalNode};
 use sismatch_proto::wire::duration;
 use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
@@ -335,6 +335,63 @@ impl NationalNode for NodeService {
         let rpc = rpc::node::GET_NODE_STATUS;
         self.auditor.call(&self.directory, rpc, request, call).await
     }
+
+    async fn list_expiring_alerts(
+        &self,
+        request: Request<v1::ListExpiringAlertsRequest>,
+    ) -> Result<Response<v1::ListExpiringAlertsResponse>, Status> {
+        let call = |caller, request: Request<v1::ListExpiringAlertsRequest>| async move {
+            let request = request.into_inner();
+            let query = ExpiringQuery {
+                within: window_in(request.within)?,
+                page_size: request.page_size as usize,
+                page_token: non_blank(request.page_token),
+            };
+            let page = self.node.list_expiring(query).await.map_err(node_status)?;
+            let answer = v1::ListExpiringAlertsResponse {
+                alerts: page.alerts.into_iter().map(alert_out).collect(),
+                next_page_token: page.next_page_token.unwrap_or_default(),
+            };
+            Ok(redacted(&caller, answer))
+        };
+        let rpc = rpc::node::LIST_EXPIRING_ALERTS;
+        self.auditor.call(&self.directory, rpc, request, call).await
+    }
+
+    async fn extend_alert(
+        &self,
+        request: Request<v1::ExtendAlertRequest>,
+    ) -> Result<Response<v1::ExtendAlertResponse>, Status> {
+        let call = |caller: Caller, request: Request<v1::ExtendAlertRequest>| async move {
+            let request = request.into_inner();
+            let until = time_in("expires_at", request.expires_at.as_ref());
+            let extension = Extension {
+                id: request.id,
+                until: required(until.map_err(|e| invalid(&e))?, "expires_at")?,
+                reason: request.reason,
+                expected_version: version_in(request.expected_version),
+            };
+            let alert = self
+                .node
+                .extend_expiry(extension, caller.name.clone())
+                .await;
+            let alert = Some(alert_out(alert.map_err(node_status)?));
+            Ok(redacted(&caller, v1::ExtendAlertResponse { alert }))
+        };
+        let rpc = rpc::node::EXTEND_ALERT;
+        self.auditor.call(&self.directory, rpc, request, call).await
+    }
+}
+
+/// A review window from the wire: unset for the node's default, a negative or malformed one
+/// INVALID_ARGUMENT naming `within`.
+fn window_in(within: Option<prost_types::Duration>) -> Result<Option<Duration>, Status> {
+    within
+        .map(|within| {
+            Duration::try_from(within)
+                .map_err(|e| Status::invalid_argument(format!("within: not a duration: {e}")))
+        })
+        .transpose()
 }
 
 /// A search records the values searched, and the purpose and case reference the core passed
@@ -356,6 +413,8 @@ impl Asked for Streaming<v1::ImportAlertsRequest> {}
 impl Asked for v1::NationalNodeReportHitRequest {}
 impl Asked for v1::ListHitsRequest {}
 impl Asked for v1::GetNodeStatusRequest {}
+impl Asked for v1::ListExpiringAlertsRequest {}
+impl Asked for v1::ExtendAlertRequest {}
 
 /// A decision or a release names its hit report before it runs, so that a refusal is recorded
 /// with the report it was about.
@@ -379,6 +438,7 @@ recorded!(|answer| Answered::one_alert(answer.alert.as_ref()) =>
     v1::GetAlertResponse,
     v1::WithdrawAlertResponse,
     v1::SetAlertStatusResponse,
+    v1::ExtendAlertResponse,
 );
 recorded!(|answer| Answered::matches(&answer.matches) => v1::NationalNodeSearchResponse);
 recorded!(|answer| Answered::hit_report(answer.hit.as_ref()) => v1::NationalNodeReportHitResponse);
@@ -387,6 +447,7 @@ recorded!(|answer| Answered::about_hit(answer.hit.as_ref()) =>
     v1::DeclineHitResponse,
     v1::NationalNodeGetReleasedAlertResponse,
 );
+recorded!(|answer| Answered::alerts(&answer.alerts) => v1::ListExpiringAlertsResponse);
 // No alert named: history (the alert id is in the request), hit listings, the node's status.
 recorded!(|_answer| Answered::default() =>
     v1::GetAlertHistoryResponse,

@@ -23,7 +23,8 @@ pub enum NodeError {
         version: u64,
     },
     /// The request is valid but the alert's state forbids it (a withdrawn alert cannot be hit,
-    /// the alert is not at the version the caller expected, a hit report is already decided).
+    /// the alert is not at the version the caller expected, a hit report is already decided,
+    /// a recovered alert or one that never expires cannot be extended).
     #[error("{0}")]
     FailedPrecondition(String),
     /// The node cannot answer now (shutting down); the caller may retry.
@@ -49,6 +50,7 @@ impl From<sismatch_store::Error> for NodeError {
             }
             refused @ (sismatch_store::Error::VersionMismatch { .. }
             | sismatch_store::Error::Withdrawn(_)
+            | sismatch_store::Error::NotExtendable { .. }
             | sismatch_store::Error::AlreadyDecided { .. }) => {
                 NodeError::FailedPrecondition(refused.to_string())
             }

@@ -17,6 +17,8 @@
 //!   compacts the index once idle ([`COMPACT_AFTER`]), while searches go on.
 //! - **Writes can be conditional.** An `expected_version` is checked by the store inside the
 //!   write that it guards, so two writers racing on one version cannot both win.
+//! - **Alerts are reviewed before they expire** (`expiry.rs`): the node lists the alerts in
+//!   force due within a window, and an operator's extension is a new version like any change.
 //! - **Search** takes candidates from the indexes and ranks them with the identifier core's
 //!   score, so that the same query and stored value score the same on every node; a search
 //!   reads from the store only the alerts it answers with.
@@ -29,6 +31,7 @@
 mod compactor;
 mod duplicates;
 mod error;
+mod expiry;
 mod hits;
 mod import;
 mod indexer;
@@ -43,6 +46,10 @@ mod tests;
 pub use compactor::COMPACT_AFTER;
 pub use duplicates::Duplicate;
 pub use error::{NodeError, Result};
+pub use expiry::{
+    DEFAULT_EXPIRING_PAGE, DEFAULT_REVIEW_WINDOW, ExpiringQuery, Extension, MAX_EXPIRING_PAGE,
+    MAX_REVIEW_WINDOW,
+};
 pub use hits::{DEFAULT_HITS_PAGE, HitQuery, MAX_HITS_PAGE};
 pub use import::{BatchReport, Import};
 pub use node::{
@@ -52,5 +59,5 @@ pub use node::{
 pub use node_metrics::describe_metrics;
 pub use recent::RecentSearches;
 pub use search::{AlertMatch, IdentifierHit, SearchQuery, SearchRequest, SearchResult};
-pub use sismatch_store::{Applied, HitPage};
+pub use sismatch_store::{Applied, ExpiringPage, HitPage};
 pub use status::NodeStatus;

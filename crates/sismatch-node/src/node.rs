@@ -1,5 +1,5 @@
 //! [`Node`]: opening, writes and imports. Hit reports are in `hits.rs`, status in
-//! `status.rs`, duplicate detection in `duplicates.rs`.
+//! `status.rs`, duplicate detection in `duplicates.rs`, review before expiry in `expiry.rs`.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -243,7 +243,7 @@ impl Node {
     }
 
     /// Waits until the indexes contain `sequence`, at most `wait`; returns whether they do.
-    async fn wait_searchable(&self, sequence: u64, wait: Duration) -> bool {
+    pub(crate) async fn wait_searchable(&self, sequence: u64, wait: Duration) -> bool {
         let mut indexed = self.indexed.clone();
         let reached = tokio::time::timeout(wait, indexed.wait_for(|s| *s >= sequence));
         if reached.await.is_err() {

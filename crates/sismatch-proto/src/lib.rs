@@ -76,6 +76,8 @@ mod tests {
                     "DeclineHit",
                     "GetReleasedAlert",
                     "GetNodeStatus",
+                    "ListExpiringAlerts",
+                    "ExtendAlert",
                 ],
             ),
             (

@@ -8,7 +8,9 @@
 //! objects follow the real formats (HINs and CINs of one hull, VINs and ISO 6346 codes with
 //! valid check digits, makers' serial styles), the shares of a national register, and the
 //! languages of the reporting countries; a small share of objects is reported in two countries,
-//! which is what the federation's grouping must find.
+//! which is what the federation's grouping must find. One engine maker's sales register over
+//! the sample (`register.rs`) lets the demo's manufacturer partner lead from an engine serial
+//! no alert holds to the stolen boat it was sold with.
 //!
 //! Layer: beside the identifier core and the alert model, which it uses; below the services and
 //! the binary. Pure: no IO, no clock (times are relative to the fixed [`BASE_TIME`]), no
@@ -25,6 +27,7 @@ mod generator;
 mod lang;
 mod objects;
 mod people;
+mod register;
 mod report;
 mod rng;
 #[cfg(test)]
@@ -34,4 +37,5 @@ pub use config::{Result, SampleConfig, SampleError};
 pub use corrupt::{Corruption, corrupt, mistaken_kind};
 pub use examples::{ExampleQuery, example_queries};
 pub use generator::{Generator, Sample};
+pub use register::{PartnerCase, REGISTER_MAKER, REGISTER_PREFIXES, RegisterSale, sales_register};
 pub use report::BASE_TIME;

@@ -68,6 +68,26 @@ pub enum Mutation {
         /// Optimistic concurrency: the version the caller read; `None` for no check.
         expected_version: Option<u64>,
     },
+    /// Extend an alert's expiry after a review (DESIGN §2): a new version with only
+    /// `expires_at` changed, recorded as `ExpiryExtended` with `reason` and `changed_by`.
+    ///
+    /// Checked against the state it applies to, under the writer lock: `until` must be after
+    /// the write's time and after the alert's current expiry ([`Error::Invalid`] naming
+    /// `expires_at`); the alert must be in force (ACTIVE or HIT_CONFIRMED) and have an expiry
+    /// ([`Error::NotExtendable`]). An unknown id fails with [`Error::NotFound`];
+    /// `expected_version` as for the other mutations.
+    ExtendExpiry {
+        /// The alert.
+        id: String,
+        /// Its new expiry time.
+        until: Timestamp,
+        /// Why it is kept, kept in the history.
+        reason: String,
+        /// Who extended it, kept in the history.
+        changed_by: String,
+        /// Optimistic concurrency: the version the caller read; `None` for no check.
+        expected_version: Option<u64>,
+    },
 }
 
 impl Mutation {
@@ -75,7 +95,7 @@ impl Mutation {
     pub fn id(&self) -> &str {
         match self {
             Mutation::Put { alert, .. } => &alert.id,
-            Mutation::SetStatus { id, .. } => id,
+            Mutation::SetStatus { id, .. } | Mutation::ExtendExpiry { id, .. } => id,
         }
     }
 }
@@ -266,6 +286,13 @@ impl<'s> Staging<'s> {
                 reason,
                 expected_version,
             } => self.set_status(&id, status, change, reason, expected_version),
+            Mutation::ExtendExpiry {
+                id,
+                until,
+                reason,
+                changed_by,
+                expected_version,
+            } => self.extend_expiry(&id, until, reason, changed_by, expected_version),
         }
     }
 
@@ -279,14 +306,14 @@ impl<'s> Staging<'s> {
         check_version(&alert.id, current, expected_version)?;
         let Some(current) = current else {
             return self
-                .record(alert, AlertChange::Created, reason)
+                .record(alert, AlertChange::Created, reason, None)
                 .map(Applied::Created);
         };
         alert.status = current.status;
         if current.same_content(&alert) {
             return Ok(Applied::Unchanged(current.clone()));
         }
-        self.record(alert, AlertChange::Updated, reason)
+        self.record(alert, AlertChange::Updated, reason, None)
             .map(Applied::Updated)
     }
 
@@ -308,8 +335,46 @@ impl<'s> Staging<'s> {
         }
         let mut alert = current.clone();
         alert.status = status;
-        self.record(alert, change, reason)
+        self.record(alert, change, reason, None)
             .map(Applied::StatusChanged)
+    }
+
+    fn extend_expiry(
+        &mut self,
+        id: &str,
+        until: Timestamp,
+        reason: String,
+        changed_by: String,
+        expected_version: Option<u64>,
+    ) -> Result<Applied> {
+        let Some(current) = self.current(id)? else {
+            return Err(Error::NotFound(id.to_string()));
+        };
+        check_version(id, Some(current), expected_version)?;
+        let not_extendable = |why: String| Error::NotExtendable {
+            id: id.to_string(),
+            why,
+        };
+        if !current.status.is_searchable() {
+            let why = format!("it is {}, not in force", current.status);
+            return Err(not_extendable(why));
+        }
+        let Some(expires_at) = current.expires_at else {
+            return Err(not_extendable("it never expires".to_string()));
+        };
+        if until <= self.now {
+            let message = format!("{until} is not in the future");
+            return Err(Invalid::new("expires_at", message).into());
+        }
+        if until <= expires_at {
+            let message = format!("{until} is not later than the current expiry, {expires_at}");
+            return Err(Invalid::new("expires_at", message).into());
+        }
+        let mut alert = current.clone();
+        alert.expires_at = Some(until);
+        let change = AlertChange::ExpiryExtended;
+        self.record(alert, change, Some(reason), Some(changed_by))
+            .map(Applied::Updated)
     }
 
     /// The alert `id` as the mutations so far leave it; `None` when there is none.
@@ -327,12 +392,14 @@ impl<'s> Staging<'s> {
     }
 
     /// Stages `alert` as the next version of alert `alert.id`: sets its version and time,
-    /// records the version in the history and the change in the change log.
+    /// records the version in the history (with why and by whom, when known) and the change
+    /// in the change log.
     pub(crate) fn record(
         &mut self,
         mut alert: Alert,
         change: AlertChange,
         reason: Option<String>,
+        changed_by: Option<String>,
     ) -> Result<Alert> {
         let previous = self
             .current(&alert.id)?
@@ -344,6 +411,7 @@ impl<'s> Staging<'s> {
             alert,
             change,
             reason,
+            changed_by,
         };
         let record = keys::encode(&version)?;
         let alert = version.alert;
@@ -464,7 +532,7 @@ fn check_status_change(status: Status, change: AlertChange) -> Result<()> {
         AlertChange::StatusChanged => true,
         AlertChange::Withdrawn => status == Status::Withdrawn,
         AlertChange::HitConfirmed => status == Status::HitConfirmed,
-        AlertChange::Created | AlertChange::Updated => false,
+        AlertChange::Created | AlertChange::Updated | AlertChange::ExpiryExtended => false,
     };
     if consistent {
         return Ok(());

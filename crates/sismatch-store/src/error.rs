@@ -6,7 +6,8 @@ use sismatch_alert::{HitState, Invalid};
 /// What can go wrong in the store.
 ///
 /// [`Error::NotFound`], [`Error::Invalid`], [`Error::VersionMismatch`], [`Error::Withdrawn`],
-/// [`Error::HitNotFound`] and [`Error::AlreadyDecided`] are the caller's fault and say nothing about the health of the store; the other variants are internal and
+/// [`Error::NotExtendable`], [`Error::HitNotFound`] and [`Error::AlreadyDecided`] are the
+/// caller's fault and say nothing about the health of the store; the other variants are internal and
 /// deserve an operator's attention.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -39,6 +40,15 @@ pub enum Error {
     /// sought, so nothing is recorded.
     #[error("alert {0} is withdrawn")]
     Withdrawn(String),
+    /// An expiry extension of an alert that is not in force (RECOVERED, WITHDRAWN) or never
+    /// expires: a review concerns alerts that are still sought and would lapse.
+    #[error("alert {id} cannot be extended: {why}")]
+    NotExtendable {
+        /// The alert.
+        id: String,
+        /// Why not, in lowercase words.
+        why: String,
+    },
     /// No hit report has this id (a decision or a release asked for an unknown report).
     #[error("hit_id: no hit report '{0}' on this node")]
     HitNotFound(String),
@@ -91,6 +101,7 @@ impl Error {
                 | Error::Invalid(_)
                 | Error::VersionMismatch { .. }
                 | Error::Withdrawn(_)
+                | Error::NotExtendable { .. }
                 | Error::HitNotFound(_)
                 | Error::AlreadyDecided { .. }
         )

@@ -60,7 +60,8 @@ impl Store {
         }
         alert.status = Status::HitConfirmed;
         let reason = Some(format!("hit report {}", hit.id));
-        let alert = staging.record(alert, AlertChange::HitConfirmed, reason)?;
+        let by = hit.reported_by.clone();
+        let alert = staging.record(alert, AlertChange::HitConfirmed, reason, by)?;
         let record = keys::encode(&hit)?;
         let hits = self.cf(HITS)?;
         let alert_hits = self.cf(ALERT_HITS)?;

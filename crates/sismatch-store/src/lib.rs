@@ -43,6 +43,10 @@
 //! | `alert_hits` | alert id, `0x00`, hit receive sequence | empty |
 //! | `expiry` | `expires_at` (16 bytes, in time order), alert id | empty |
 //!
+//! The `expiry` column serves two readers: the count of expired alerts in the node's status,
+//! and the alerts due for review (`expiry.rs`, [`Store::expiring`]), which an operator extends
+//! with [`Mutation::ExtendExpiry`], a new version like any other change.
+//!
 //! An identifier key is `sismatch_ident::parse(value, Some(kind)).key`, for indexable
 //! identifiers only (no sentinels such as `UNKNOWN`). `format` is the layout version (2): a
 //! store of layout 1 (without `alert_hits` and `expiry`) is upgraded at open, a store of
@@ -50,6 +54,7 @@
 
 mod apply;
 mod error;
+mod expiry;
 mod hits;
 mod keys;
 mod store;
@@ -59,5 +64,6 @@ mod upgrade;
 
 pub use apply::{Applied, Mutation};
 pub use error::{Error, Result};
+pub use expiry::ExpiringPage;
 pub use hits::{HitFilter, HitPage};
 pub use store::Store;

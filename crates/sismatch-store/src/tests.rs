@@ -1,6 +1,7 @@
 //! Behaviour of the store on a real RocksDB database in a temporary folder.
 
 mod decisions;
+mod expiry;
 mod hits;
 mod layout;
 mod versions;
@@ -59,6 +60,9 @@ fn expecting(mut mutation: Mutation, version: u64) -> Mutation {
             expected_version, ..
         }
         | Mutation::SetStatus {
+            expected_version, ..
+        }
+        | Mutation::ExtendExpiry {
             expected_version, ..
         } => *expected_version = Some(version),
     }

@@ -72,6 +72,9 @@ enum Command {
     /// pending report (Prüm's second step).
     #[command(subcommand)]
     Hits(commands::hits::HitsCommand),
+    /// Review alerts before they expire: list those due at a node, extend one with a reason.
+    #[command(subcommand)]
+    Alerts(commands::alerts::AlertsCommand),
     /// Verify or export a server's audit log (read-only; also while the server runs).
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
@@ -145,6 +148,7 @@ fn main() -> ExitCode {
         Command::Core(args) => logs.serve("info", "sismatch-core", args.run()),
         Command::ReportHit(args) => block_on(args.run()),
         Command::Hits(command) => block_on(command.run()),
+        Command::Alerts(command) => block_on(command.run()),
         Command::Certs(args) => args.run(),
         Command::Check(args) => block_on(args.run()),
         Command::Audit(command) => command.run(&mut std::io::stdout().lock()),

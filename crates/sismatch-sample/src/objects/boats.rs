@@ -102,6 +102,20 @@ const BUILDERS: [Builder; 12] = [
     },
 ];
 
+/// The model codes that start Yamaha's engine serials.
+pub(crate) const YAMAHA_CODES: [&str; 8] = ["6CJ", "6AW", "6BL", "6ET", "6AH", "6BP", "6EK", "67C"];
+
+/// Yamaha's engine models, as descriptions name them (`Yamaha F115`).
+pub(crate) fn yamaha_models() -> &'static [&'static str] {
+    EngineMaker::Yamaha.models()
+}
+
+/// A Yamaha engine serial (`6CJ-1013456`), for an engine the sales register knows but the
+/// alert does not.
+pub(crate) fn yamaha_serial(rng: &mut Rng) -> String {
+    EngineMaker::Yamaha.serial(rng)
+}
+
 /// An engine maker and its serial style.
 #[derive(Clone, Copy)]
 enum EngineMaker {
@@ -146,7 +160,7 @@ impl EngineMaker {
     fn serial(self, rng: &mut Rng) -> String {
         match self {
             EngineMaker::Yamaha => {
-                let code = rng.pick(&["6CJ", "6AW", "6BL", "6ET", "6AH", "6BP", "6EK", "67C"]);
+                let code = rng.pick(&YAMAHA_CODES);
                 format!("{code}-10{}", rng.digits(5))
             }
             EngineMaker::Mercury => {

@@ -17,6 +17,8 @@ use sismatch_ident::IdentifierKind;
 use crate::lang::{Colour, Noun};
 use crate::rng::Rng;
 
+pub(crate) use boats::{YAMAHA_CODES, yamaha_models, yamaha_serial};
+
 /// A stolen object, before any country reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Object {

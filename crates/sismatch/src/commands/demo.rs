@@ -1,6 +1,8 @@
-//! `sismatch demo`: the embedded default. A whole federation in one process: national nodes
-//! and a matching core on loopback, loaded with a realistic generated sample, showing a few
-//! searches with misread and partial numbers, then serving until Ctrl-C.
+//! `sismatch demo`: the embedded default. A whole federation in one process: national nodes,
+//! a matching core and a manufacturer partner (`demo_partner.rs`) on loopback, loaded with a
+//! realistic generated sample and the maker's sales register, showing a few searches with
+//! misread and partial numbers and one that leads through the partner from an engine serial
+//! to a stolen boat, then serving until Ctrl-C.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -15,13 +17,18 @@ use sismatch_core::{Core, CoreConfig};
 use sismatch_grpc::convert::kind_out;
 use sismatch_node::{ImportItem, Node, NodeConfig};
 use sismatch_proto::v1;
-use sismatch_sample::{ExampleQuery, Generator, Sample, SampleConfig, example_queries};
+use sismatch_sample::{
+    ExampleQuery, Generator, PartnerCase, REGISTER_MAKER, Sample, SampleConfig, example_queries,
+};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::commands::client::{Credentials, core_client};
 use crate::commands::core::members;
+use crate::commands::demo_partner::{
+    self, Certificates, RunningPartner, police_address, serve_police_core,
+};
 use crate::commands::node::node_gauges;
 use crate::commands::ops::OpsArgs;
 use crate::commands::search::{DEFAULT_TOP, print_core};
@@ -120,6 +127,11 @@ impl DemoArgs {
             nodes.push(DemoNode { node, addr, server });
         }
 
+        let Some(first_country) = countries.first() else {
+            bail!("--countries: give at least one country");
+        };
+        let certs = Certificates::write(&root, first_country)?;
+        let partner = RunningPartner::start(&root, &certs, until_stopped(), ops.grace).await?;
         let core_members = members(
             countries
                 .iter()
@@ -127,7 +139,20 @@ impl DemoArgs {
                 .map(|(c, n)| (c.clone(), n.addr.to_string(), None))
                 .collect(),
         );
-        let core = Arc::new(Core::new(CoreConfig::new(core_members))?);
+        let mut core_config = CoreConfig::new(core_members);
+        core_config.partners = vec![partner.member()];
+        // Used only towards `https://` addresses: the partner's; the nodes stay plain.
+        core_config.tls = Some(certs.core_client()?);
+        let core = Arc::new(Core::new(core_config)?);
+        let core_audit = audit_log(&root.join("core"), "core")?;
+        let (police_addr, police_server) = serve_police_core(
+            Arc::clone(&core),
+            &certs,
+            core_audit.clone(),
+            until_stopped(),
+            ops.grace,
+        )
+        .await?;
         let listener = TcpListener::bind(self.listen).await.with_context(|| {
             format!(
                 "cannot listen on {} (is another demo running? try --listen 127.0.0.1:0)",
@@ -137,7 +162,7 @@ impl DemoArgs {
         let core_addr = listener.local_addr()?;
         let core_server = tokio::spawn(serve_core(
             core,
-            Security::open("core", audit_log(&root.join("core"), "core")?),
+            Security::open("core", core_audit),
             listener,
             until_stopped(),
             ops.grace,
@@ -154,6 +179,15 @@ impl DemoArgs {
         for (country, node) in countries.iter().zip(&nodes) {
             println!("node {country}: {}", node.addr);
         }
+        println!(
+            "core for police (mutual TLS, as {}): {}",
+            certs.police,
+            police_address(police_addr)
+        );
+        println!(
+            "partner {REGISTER_MAKER}: https://localhost:{}",
+            partner.addr.port()
+        );
         println!("web: http://{}/", web.addr);
         println!("data: {}", root.display());
         let metrics = ops
@@ -161,8 +195,12 @@ impl DemoArgs {
             .await?;
 
         let samples = self.load(&countries, &nodes).await?;
+        let case = partner.load(&samples).await?;
         let examples = example_queries(&samples);
         self.show_examples(core_addr, &examples).await?;
+        if let Some(case) = &case {
+            show_partner_example(police_addr, &certs, case).await?;
+        }
 
         if self.no_serve {
             let _ = stop.send(true);
@@ -187,6 +225,8 @@ impl DemoArgs {
             metrics.abort();
         }
         core_server.await??;
+        police_server.await??;
+        partner.server.await??;
         web.server.await??;
         for demo in nodes {
             demo.server.await??;
@@ -280,23 +320,46 @@ impl DemoArgs {
                 .map_err(|status| anyhow::anyhow!("{}", status.message()))?
                 .into_inner();
             print_core(&answer);
-            let first = answer
-                .matches
-                .first()
-                .and_then(|m| m.alert.as_ref())
-                .map(|a| a.id.clone());
-            match first {
-                Some(id) if example.expected_alert_ids.contains(&id) => {
-                    println!("expected alert found first: {id}");
-                }
-                _ => println!(
-                    "expected {} first; see above",
-                    example.expected_alert_ids.join(" or ")
-                ),
-            }
+            say_first(&answer, &example.expected_alert_ids);
         }
         Ok(())
     }
+}
+
+/// Says whether the answer's first match is one of the alerts expected.
+fn say_first(answer: &v1::MatchingCoreSearchResponse, expected: &[String]) {
+    let first = answer
+        .matches
+        .first()
+        .and_then(|m| m.alert.as_ref())
+        .map(|a| a.id.clone());
+    match first {
+        Some(id) if expected.contains(&id) => println!("expected alert found first: {id}"),
+        _ => println!("expected {} first; see above", expected.join(" or ")),
+    }
+}
+
+/// Runs the partner case through the core's police listener, as the demo's officer, and
+/// prints the answer under the command that gives it.
+async fn show_partner_example(
+    addr: SocketAddr,
+    certs: &Certificates,
+    case: &PartnerCase,
+) -> Result<()> {
+    println!();
+    println!("== {} ==", case.title);
+    let args = demo_partner::search_args(addr, certs, case);
+    println!("$ {}", try_it::shell_line(&try_it::program(), &args));
+    let credentials = certs.police_credentials();
+    let mut client = core_client(&police_address(addr), &credentials).await?;
+    let answer = client
+        .search(credentials.request(demo_partner::request(case))?)
+        .await
+        .map_err(|status| anyhow::anyhow!("{}", status.message()))?
+        .into_inner();
+    print_core(&answer);
+    say_first(&answer, &case.expected_alert_ids);
+    Ok(())
 }
 
 /// The "try it yourself" block: each command under a line saying what it shows; nothing when

@@ -28,18 +28,18 @@ pub enum HitsCommand {
     Released(ReleasedArgs),
 }
 
-/// The node, the credentials and the output format every `hits` command takes.
+/// The node, the credentials and the output format every `hits` and `alerts` command takes.
 #[derive(Debug, Args)]
 pub struct NodeTarget {
     /// Client certificate or token.
     #[command(flatten)]
-    credentials: Credentials,
+    pub(crate) credentials: Credentials,
     /// Address of the issuing national node (`127.0.0.1:7400`).
     #[arg(long)]
-    node: String,
+    pub(crate) node: String,
     /// Print JSON instead of text.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
 }
 
 /// Arguments of `sismatch hits list`.

@@ -1,5 +1,6 @@
 //! One module per subcommand, and what the servers and clients among them share.
 
+pub mod alerts;
 pub mod audit;
 pub mod bench;
 pub mod certs;
@@ -7,6 +8,7 @@ pub mod check;
 pub mod client;
 pub mod core;
 pub mod demo;
+pub mod demo_partner;
 pub mod hits;
 pub mod ident;
 pub mod import;

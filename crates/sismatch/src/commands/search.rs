@@ -6,6 +6,7 @@ use clap::Args;
 use serde_json::{Value, json};
 use sismatch_grpc::convert::kind_out;
 use sismatch_ident::IdentifierKind;
+use sismatch_partner::purpose_from_name;
 use sismatch_proto::v1;
 use sismatch_proto::wire::WireEnum;
 
@@ -47,6 +48,18 @@ pub struct SearchArgs {
     /// Also alerts past their expiry.
     #[arg(long)]
     include_expired: bool,
+    /// With --core, as police: also ask the manufacturer partners about the values (an
+    /// engine serial → the hull it was sold with) and search what they link; needs --purpose
+    /// and --case-reference, which the partners' gate asks for.
+    #[arg(long, requires_all = ["core", "purpose", "case_reference"])]
+    via_partners: bool,
+    /// Why the search is made, recorded in the audit logs: THEFT_INVESTIGATION,
+    /// RECOVERY_IDENTIFICATION or CROSS_BORDER_ENQUIRY.
+    #[arg(long, value_parser = purpose_from_name)]
+    purpose: Option<v1::LookupPurpose>,
+    /// The police case number of the search, recorded in the audit logs.
+    #[arg(long)]
+    case_reference: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -103,6 +116,8 @@ impl SearchArgs {
             queries: self.queries(),
             filter: Some(self.filter()),
             top_k: self.top,
+            purpose: self.purpose.map_or(0, i32::from),
+            case_reference: self.case_reference.clone().unwrap_or_default(),
             ..v1::NationalNodeSearchRequest::default()
         };
         let response = client
@@ -130,6 +145,9 @@ impl SearchArgs {
             filter: Some(self.filter()),
             top_k: self.top,
             deadline_ms: self.deadline_ms.unwrap_or(0),
+            expand_via_partners: self.via_partners,
+            purpose: self.purpose.map_or(0, i32::from),
+            case_reference: self.case_reference.clone().unwrap_or_default(),
             ..v1::MatchingCoreSearchRequest::default()
         };
         let response = client
@@ -185,6 +203,21 @@ fn matches_json(matches: &[v1::Match]) -> Vec<Value> {
         .collect()
 }
 
+/// What one node or partner did for a federated search, as JSON.
+fn status_json(n: &v1::NodeStatus) -> Value {
+    json!({
+        "node": n.node,
+        "country": n.country,
+        "address": n.address,
+        "outcome": v1::NodeOutcome::try_from(n.outcome)
+            .map(|o| o.short_name().to_string())
+            .unwrap_or_default(),
+        "message": n.message,
+        "elapsed_ms": elapsed_ms(n),
+        "results": n.results,
+    })
+}
+
 /// The JSON of `sismatch search --core --json`: the node answer's fields plus groups, node
 /// statuses and the reference.
 pub fn core_json(response: &v1::MatchingCoreSearchResponse) -> Value {
@@ -201,27 +234,13 @@ pub fn core_json(response: &v1::MatchingCoreSearchResponse) -> Value {
             })
         })
         .collect();
-    let nodes: Vec<Value> = response
-        .nodes
-        .iter()
-        .map(|n| {
-            json!({
-                "node": n.node,
-                "country": n.country,
-                "address": n.address,
-                "outcome": v1::NodeOutcome::try_from(n.outcome)
-                    .map(|o| o.short_name().to_string())
-                    .unwrap_or_default(),
-                "message": n.message,
-                "elapsed_ms": elapsed_ms(n),
-                "results": n.results,
-            })
-        })
-        .collect();
+    let nodes: Vec<Value> = response.nodes.iter().map(status_json).collect();
+    let partners: Vec<Value> = response.partners.iter().map(status_json).collect();
     json!({
         "matches": matches_json(&response.matches),
         "groups": groups,
         "nodes": nodes,
+        "partners": partners,
         "partial": response.partial,
         "reference": response.reference,
     })
@@ -359,9 +378,19 @@ fn print_matches(matches: &[v1::Match]) {
     }
 }
 
-/// Prints a federated answer: matches, groups, then one status line per node.
+/// Prints a federated answer: matches, how partners led to any of them, groups, then one
+/// status line per node and partner.
 pub fn print_core(response: &v1::MatchingCoreSearchResponse) {
     print_matches(&response.matches);
+    for found in &response.matches {
+        // The core puts the partner link first: `via partner YAMAHA: 6CJ-… → ABC…; …`.
+        if let Some(via) = found.explanation.split(';').next()
+            && via.starts_with("via partner")
+        {
+            let id = found.alert.as_ref().map_or("", |a| a.id.as_str());
+            println!("{id} found {via}");
+        }
+    }
     for group in &response.groups {
         println!(
             "group {}: {} ({})",
@@ -370,8 +399,18 @@ pub fn print_core(response: &v1::MatchingCoreSearchResponse) {
             group.alert_ids.join(", ")
         );
     }
-    let statuses: Vec<String> = response
-        .nodes
+    println!("nodes: {}", statuses(&response.nodes));
+    if !response.partners.is_empty() {
+        println!("partners: {}", statuses(&response.partners));
+    }
+    if response.partial {
+        println!("partial answer: some nodes did not answer; matches may be missing");
+    }
+}
+
+/// `NL OK 1.2 ms; BE TIMEOUT 500.0 ms (…)`.
+fn statuses(servers: &[v1::NodeStatus]) -> String {
+    let statuses: Vec<String> = servers
         .iter()
         .map(|n| {
             let outcome = v1::NodeOutcome::try_from(n.outcome)
@@ -385,8 +424,5 @@ pub fn print_core(response: &v1::MatchingCoreSearchResponse) {
             }
         })
         .collect();
-    println!("nodes: {}", statuses.join("; "));
-    if response.partial {
-        println!("partial answer: some nodes did not answer; matches may be missing");
-    }
+    statuses.join("; ")
 }
