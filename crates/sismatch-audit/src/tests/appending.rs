@@ -1,7 +1,6 @@
 //! Appending: sequence numbers, the chain across restarts, durability, concurrency.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use super::{record, write_log};
 use crate::{AuditLog, verify};
@@ -134,55 +133,4 @@ fn concurrent_appends_make_one_gap_free_chain() {
     let verification = verify(dir.path()).unwrap();
     assert_eq!(verification.records, 2000);
     assert_eq!(verification.first_broken, None);
-}
-
-/// Not a benchmark: a rough figure of what the writer sustains, for the record. Run with
-/// `cargo test -p sismatch-audit -- --ignored --nocapture append_rate`.
-#[test]
-#[ignore = "a measurement, not a check; run with --ignored --nocapture"]
-fn append_rate() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = Arc::new(AuditLog::open(dir.path(), "core").unwrap());
-    let count = 100_000;
-    let started = Instant::now();
-    for n in 0..count {
-        log.append(record(n)).unwrap();
-    }
-    log.flush().unwrap();
-    let queued = started.elapsed();
-    eprintln!(
-        "append from one thread: {count} records in {queued:?}, {:.0}/s",
-        count as f64 / queued.as_secs_f64()
-    );
-
-    let started = Instant::now();
-    for n in 0..200 {
-        log.append_durable(record(n)).unwrap();
-    }
-    let alone = started.elapsed();
-    eprintln!(
-        "append_durable from one thread: 200 records in {alone:?}, {:.0}/s",
-        200.0 / alone.as_secs_f64()
-    );
-
-    let started = Instant::now();
-    let threads: Vec<_> = (0..8)
-        .map(|_| {
-            let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                for n in 0..100 {
-                    log.append_durable(record(n)).unwrap();
-                }
-            })
-        })
-        .collect();
-    for thread in threads {
-        thread.join().unwrap();
-    }
-    let durable = started.elapsed();
-    eprintln!(
-        "append_durable from 8 threads: 800 records in {durable:?}, {:.0}/s",
-        800.0 / durable.as_secs_f64()
-    );
-    Arc::into_inner(log).unwrap().close().unwrap();
 }
