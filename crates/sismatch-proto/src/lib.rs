@@ -4,9 +4,11 @@
 //! This crate holds the protobuf messages, the tonic clients and servers of
 //! the three services (`NationalNode`, `MatchingCore`, `ManufacturerPartner`),
 //! the file descriptor set for server reflection, and [`wire`]: what every user
-//! of the messages needs besides them (durations, the enums' short names). Only this crate and the
-//! servers know protobuf: the identifier core and the services work on plain
-//! Rust domain types, and the conversions between the two live at this edge.
+//! of the messages needs besides them (durations, the enums' short names). It depends on no
+//! other sismatch crate. The identifier core, the domain model, the store and indexes and the
+//! node service work on plain Rust domain types (the node's conversions live in
+//! `sismatch-grpc`); the audit log, the auth rules, the core and the partner use these
+//! messages directly, because what they handle is what goes on the wire (ARCHITECTURE.md).
 //!
 //! The `.proto` files are the public contract: clients in other languages are
 //! generated from `proto/` alone, so everything a client needs to know (limits,
