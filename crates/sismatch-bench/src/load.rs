@@ -121,6 +121,11 @@ pub struct LoadReport {
     pub latency: Percentiles,
     /// Time the server says it spent.
     pub server: Percentiles,
+    /// Time the server says it spent on the searches that found nothing: 99.99 % of a
+    /// national system's searches (DESIGN §6), and the path every node of a federation runs
+    /// for every search. Reports written before it read as empty.
+    #[serde(default)]
+    pub server_no_hit: Percentiles,
     /// Per node, for a core.
     pub nodes: Vec<NodeLatency>,
     /// The client latency distribution: (milliseconds, quantile) pairs, for the plot.
@@ -143,6 +148,7 @@ fn micros(d: Duration) -> u64 {
 struct Recorder {
     client: Histogram<u64>,
     server: Histogram<u64>,
+    server_no_hit: Histogram<u64>,
     nodes: BTreeMap<String, (Histogram<u64>, u64)>,
     errors: BTreeMap<String, u64>,
     requests: u64,
@@ -155,6 +161,7 @@ impl Recorder {
         Recorder {
             client: histogram(),
             server: histogram(),
+            server_no_hit: histogram(),
             nodes: BTreeMap::new(),
             errors: BTreeMap::new(),
             requests: 0,
@@ -188,6 +195,9 @@ impl Recorder {
         self.client.saturating_record(micros(latency));
         if let Some(server) = answer.server_elapsed {
             self.server.saturating_record(micros(server));
+            if answer.ranked.is_empty() {
+                self.server_no_hit.saturating_record(micros(server));
+            }
         }
         for node in answer.nodes {
             let (histogram, not_ok) = self
@@ -320,6 +330,7 @@ fn report(
         throughput: recorder.ok as f64 / measured.as_secs_f64().max(1e-9),
         latency: percentiles(&recorder.client),
         server: percentiles(&recorder.server),
+        server_no_hit: percentiles(&recorder.server_no_hit),
         nodes: recorder
             .nodes
             .iter()
@@ -380,5 +391,32 @@ mod tests {
         assert_eq!(recorder.errors.get("client_timeout"), Some(&1));
         assert_eq!(recorder.client.len(), 1);
         assert_eq!(recorder.server.len(), 1);
+        assert_eq!(recorder.server_no_hit.len(), 1, "an answer without matches");
+    }
+
+    #[test]
+    fn searches_that_found_nothing_are_timed_apart() {
+        let mut recorder = Recorder::new();
+        let answer = |ranked: Vec<crate::metrics::Ranked>, ms| Answer {
+            ranked,
+            server_elapsed: Some(Duration::from_millis(ms)),
+            nodes: Vec::new(),
+            partial: false,
+        };
+        let hit = crate::metrics::Ranked {
+            id: "NL-1".to_string(),
+            score: 0.9,
+            near: true,
+        };
+        recorder.record(Duration::from_millis(9), Some(Ok(answer(vec![hit], 8))));
+        recorder.record(Duration::from_millis(2), Some(Ok(answer(Vec::new(), 1))));
+        recorder.record(Duration::from_millis(3), Some(Ok(answer(Vec::new(), 2))));
+        let (server, no_hit) = (
+            percentiles(&recorder.server),
+            percentiles(&recorder.server_no_hit),
+        );
+        assert_eq!((server.count, no_hit.count), (3, 2));
+        assert!(no_hit.max_ms < 2.01, "{no_hit:?}");
+        assert!(server.max_ms > 7.9, "{server:?}");
     }
 }

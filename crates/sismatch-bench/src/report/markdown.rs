@@ -207,6 +207,12 @@ fn render_load(out: &mut String, load: &LoadReport) {
         &format!("server ({})", load.target),
         &load.server,
     ));
+    if load.server_no_hit.count > 0 {
+        out.push_str(&latency_row(
+            &format!("server ({}), searches that found nothing", load.target),
+            &load.server_no_hit,
+        ));
+    }
     for node in &load.nodes {
         out.push_str(&latency_row(
             &format!(
