@@ -82,4 +82,4 @@ lint: deps
 
 # Micro-benchmarks (criterion); numbers go to target/criterion.
 bench: deps
-	$(CARGO) bench --locked -p sismatch-benches
+	$(CARGO) bench --locked -p sismatch-microbenches

@@ -10,7 +10,7 @@
 //! - `audit/append_durable_8_threads`: eight callers waiting at once, 100 records each: the
 //!   group commit shares one fsync among whoever waits.
 //!
-//! Run with `cargo bench -p sismatch-benches --bench audit`.
+//! Run with `cargo bench -p sismatch-microbenches --bench audit`.
 
 // In a bench harness a failed setup step is a failed run, with its message.
 #![allow(clippy::expect_used)]

@@ -17,8 +17,8 @@
 //!   result: what the core adds to the slowest node's answer time.
 //!
 //! Building the index takes seconds before the first measurement; it lives in memory, no
-//! folder is written. Run with `cargo bench -p sismatch-benches --bench candidates`, or for
-//! a quick run `SISMATCH_BENCH_IDENTIFIERS=100000 cargo bench -p sismatch-benches --bench
+//! folder is written. Run with `cargo bench -p sismatch-microbenches --bench candidates`, or for
+//! a quick run `SISMATCH_BENCH_IDENTIFIERS=100000 cargo bench -p sismatch-microbenches --bench
 //! candidates -- --warm-up-time 1 --measurement-time 3`.
 
 // In a bench harness a failed setup step is a failed run, with its message.

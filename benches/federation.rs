@@ -9,7 +9,7 @@
 //! cycled; 200 warm-up calls are not counted, then `SISMATCH_BENCH_QUERIES` (default 2,000)
 //! are. Reported: p50, p90, p99, max and searches/s.
 //!
-//! Run with `cargo bench -p sismatch-benches --bench federation`. This is a custom harness
+//! Run with `cargo bench -p sismatch-microbenches --bench federation`. This is a custom harness
 //! (percentiles, not criterion's means), so criterion's flags do not apply.
 
 // In a bench harness a failed setup step is a failed run, with its message.

@@ -16,7 +16,7 @@
 //! the same values; each corpus holds 64 (normalise, parse: 240) values. Queries are parsed
 //! and stored values normalised during setup, outside the measured loop.
 //!
-//! Run with `cargo bench -p sismatch-benches --bench ident`; add, for example,
+//! Run with `cargo bench -p sismatch-microbenches --bench ident`; add, for example,
 //! `-- --warm-up-time 1 --measurement-time 3` for a quicker run, or a filter such as
 //! `-- compare/vin` for one group.
 

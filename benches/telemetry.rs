@@ -10,7 +10,7 @@
 //!
 //! The difference between the two and a search's own cost (about a millisecond, see
 //! BENCHMARKS.md) is the overhead of metrics. Run with
-//! `cargo bench -p sismatch-benches --bench telemetry`.
+//! `cargo bench -p sismatch-microbenches --bench telemetry`.
 
 // In a bench harness a failed setup step is a failed run, with its message.
 #![allow(clippy::expect_used)]
