@@ -233,7 +233,7 @@ pub async fn run(
             let (queries, recorder) = (Arc::clone(&queries), Arc::clone(&recorder));
             async move {
                 let values = &queries[n % queries.len()];
-                let outcome = tokio::time::timeout(timeout, target.search(values, 10, 0.0))
+                let outcome = tokio::time::timeout(timeout, target.search(values, 10, 0.0, false))
                     .await
                     .ok();
                 let latency = due.elapsed();

@@ -27,7 +27,7 @@ pub struct Ranked {
     /// Its score in [0, 1].
     pub score: f64,
     /// Whether the stored number it matched through is within two edits of the query value
-    /// (look-alikes free); only negatives need it.
+    /// (look-alikes free); only negatives need it, and a load run does not judge it (false).
     pub near: bool,
 }
 

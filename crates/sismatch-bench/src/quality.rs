@@ -146,8 +146,8 @@ pub async fn run(
                 let Some(values) = typed.get(i) else {
                     break;
                 };
-                let default = target.search(values, 10, 0.0).await;
-                let low = target.search(values, 10, floor).await;
+                let default = target.search(values, 10, 0.0, true).await;
+                let low = target.search(values, 10, floor, true).await;
                 done.push((i, (default, low)));
                 progress.inc(1);
             }

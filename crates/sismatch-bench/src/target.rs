@@ -147,12 +147,16 @@ impl Target {
     }
 
     /// Searches for `values` (one object's numbers), at most `top_k` matches scoring at least
-    /// `min_score` (0 for the default threshold).
+    /// `min_score` (0 for the default threshold). With `judge_near`, each match says whether the
+    /// number it matched is within two edits of the query value ([`Ranked::near`], which the
+    /// quality metrics need); a load run leaves it out, since the client shares the machine's
+    /// cores with the server and its work would be counted against the server's throughput.
     pub async fn search(
         &mut self,
         values: &[TypedValue],
         top_k: u32,
         min_score: f64,
+        judge_near: bool,
     ) -> std::result::Result<Answer, tonic::Status> {
         let queries: Vec<v1::IdentifierQuery> = values
             .iter()
@@ -173,7 +177,7 @@ impl Target {
                 let request = with_authorization(request, self.authorization.as_ref());
                 let answer = client.search(request).await?.into_inner();
                 Ok(Answer {
-                    ranked: reduce(values, &answer.matches),
+                    ranked: reduce(values, &answer.matches, judge_near),
                     server_elapsed: duration(answer.elapsed.as_ref()),
                     nodes: answer
                         .nodes
@@ -197,7 +201,7 @@ impl Target {
                 let request = with_authorization(request, self.authorization.as_ref());
                 let answer = client.search(request).await?.into_inner();
                 Ok(Answer {
-                    ranked: reduce(values, &answer.matches),
+                    ranked: reduce(values, &answer.matches, judge_near),
                     server_elapsed: duration(answer.elapsed.as_ref()),
                     nodes: Vec::new(),
                     partial: false,
@@ -221,24 +225,25 @@ fn with_authorization<T>(
     request
 }
 
-/// The matches as the metrics see them: id, score, and whether the number matched is within
-/// two edits of the query value it matched.
-fn reduce(values: &[TypedValue], matches: &[v1::Match]) -> Vec<Ranked> {
+/// The matches as the metrics see them: id, score, and (with `judge_near`) whether the number
+/// matched is within two edits of the query value it matched.
+fn reduce(values: &[TypedValue], matches: &[v1::Match], judge_near: bool) -> Vec<Ranked> {
     matches
         .iter()
         .map(|found| {
-            let near = found.identifier_matches.iter().any(|hit| {
-                let Some(stored) = &hit.matched_identifier else {
-                    return false;
-                };
-                let Some((kind, value)) = values.get(hit.query_index as usize) else {
-                    return false;
-                };
-                let query_key = parse(value, *kind).key;
-                let stored_kind = kind_in("kind", stored.kind).ok().flatten();
-                let stored_key = parse(&stored.value, stored_kind).key;
-                within_two_edits(&query_key, &stored_key)
-            });
+            let near = judge_near
+                && found.identifier_matches.iter().any(|hit| {
+                    let Some(stored) = &hit.matched_identifier else {
+                        return false;
+                    };
+                    let Some((kind, value)) = values.get(hit.query_index as usize) else {
+                        return false;
+                    };
+                    let query_key = parse(value, *kind).key;
+                    let stored_kind = kind_in("kind", stored.kind).ok().flatten();
+                    let stored_key = parse(&stored.value, stored_kind).key;
+                    within_two_edits(&query_key, &stored_key)
+                });
             Ranked {
                 id: found
                     .alert

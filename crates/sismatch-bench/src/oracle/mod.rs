@@ -421,7 +421,7 @@ impl Tally {
             }
         };
         let searched = Instant::now();
-        let answer = engine.search(&typed, TOP_K as u32, 0.0).await;
+        let answer = engine.search(&typed, TOP_K as u32, 0.0, false).await;
         self.report.engine_s += searched.elapsed().as_secs_f64();
         let answer = match answer {
             Ok(answer) => answer,
