@@ -147,204 +147,250 @@ fn search(value: &str) -> v1::MatchingCoreSearchRequest {
     }
 }
 
+/// The NL node and a core over mutual TLS, with certificates made by `sismatch certs` for
+/// every name of [`NAMES`], one alert with owner data imported by an operator, and the core's
+/// audit log (dealer checks limited to two a minute).
+struct Federation {
+    certs: TempDir,
+    _data: TempDir,
+    node_addr: SocketAddr,
+    core_addr: SocketAddr,
+    audit_dir: TempDir,
+    audit_log: Arc<AuditLog>,
+    alert: sismatch_alert::Alert,
+}
+
+impl Federation {
+    async fn start() -> Federation {
+        let certs = TempDir::new().unwrap();
+        let mut args = vec!["certs", "--out", certs.path().to_str().unwrap()];
+        args.extend(NAMES);
+        assert!(sismatch(&args).status.success());
+        let dir = certs.path();
+
+        // The NL node, over mTLS, knowing the core as a trusted forwarder.
+        let data = TempDir::new().unwrap();
+        let config = NodeConfig {
+            country: "NL".to_string(),
+            data_dir: data.path().to_path_buf(),
+        };
+        let node = Arc::new(
+            tokio::task::spawn_blocking(move || Node::open(config))
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+        let node_addr = serve(
+            dir,
+            "node-nl",
+            NationalNodeServer::new(NodeService::with_directory(Arc::clone(&node), directory())),
+        )
+        .await;
+
+        // An operator imports an alert with owner data.
+        let mut alert = data::alerts("NL", 1, 3).remove(0);
+        alert.identifiers[0].value = "NL-ABC12345D404".to_string();
+        alert.identifiers[0].kind = sismatch_ident::IdentifierKind::Cin;
+        alert.restricted = Some(Restricted {
+            owner: None,
+            victim: None,
+            notes: Some("owner: J. de Vries, Harlingen".to_string()),
+        });
+        let mut operator =
+            NationalNodeClient::new(channel(dir, node_addr, Some("beheer-nl")).await);
+        let acks = import(&mut operator, &[alert.clone()], 10).await;
+        assert_eq!(acks[0].created, 1, "{acks:?}");
+        assert!(node.wait_indexed(Duration::from_secs(10)).await);
+
+        // The core, over mTLS towards its callers and the node, with its audit log.
+        let members = vec![MemberConfig {
+            name: "NL".to_string(),
+            country: "NL".to_string(),
+            address: format!("https://localhost:{}", node_addr.port()),
+        }];
+        let mut config = CoreConfig::new(members);
+        config.default_deadline = Duration::from_secs(5);
+        config.dealer_checks_per_minute = 2;
+        config.tls = Some(ClientTls {
+            ca_pem: pem(dir, "ca.pem"),
+            cert_pem: pem(dir, "core.pem"),
+            key_pem: pem(dir, "core.key"),
+        });
+        let core = Arc::new(Core::new(config).unwrap());
+        let audit_dir = TempDir::new().unwrap();
+        let audit_log = Arc::new(AuditLog::open(audit_dir.path(), "core").unwrap());
+        let auditor = Auditor::new(Arc::clone(&audit_log));
+        let core_addr = serve(
+            dir,
+            "core",
+            MatchingCoreServer::new(
+                CoreService::with_directory(core, directory()).with_audit(auditor),
+            ),
+        )
+        .await;
+        Federation {
+            certs,
+            _data: data,
+            node_addr,
+            core_addr,
+            audit_dir,
+            audit_log,
+            alert,
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        self.certs.path()
+    }
+
+    /// The path of a file of the certificates' folder, as a command-line argument.
+    fn file(&self, name: &str) -> String {
+        self.dir().join(name).to_str().unwrap().to_string()
+    }
+
+    async fn core(&self, name: Option<&str>) -> MatchingCoreClient<Channel> {
+        MatchingCoreClient::new(channel(self.dir(), self.core_addr, name).await)
+    }
+
+    async fn node(&self, name: Option<&str>) -> NationalNodeClient<Channel> {
+        NationalNodeClient::new(channel(self.dir(), self.node_addr, name).await)
+    }
+
+    /// The status codes of the core's audit records, in order, once the chain is checked
+    /// intact; and the records themselves.
+    fn audited(&self) -> (Vec<i64>, Vec<serde_json::Value>) {
+        self.audit_log.flush().unwrap();
+        let verification = sismatch_audit::verify(self.audit_dir.path()).unwrap();
+        assert!(verification.first_broken.is_none(), "{verification:?}");
+        let mut exported = Vec::new();
+        sismatch_audit::export(self.audit_dir.path(), None, &mut exported).unwrap();
+        let records: Vec<serde_json::Value> = String::from_utf8(exported)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(verification.records, records.len() as u64);
+        let codes = records
+            .iter()
+            .map(|r| r["status_code"].as_i64().unwrap())
+            .collect();
+        (codes, records)
+    }
+}
+
+/// Where a call of the role table goes: a search through the core, or the alert read at the
+/// node.
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    CoreSearch,
+    NodeGetAlert,
+}
+
+/// What a call of the role table answers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sees {
+    /// The alert with its restricted part (owner, victim, notes).
+    Restricted,
+    /// The alert without it.
+    Public,
+    /// A refusal with this code.
+    Refused(tonic::Code),
+}
+
+/// Who sees what (DESIGN §4), by caller certificate (`None`: no certificate, no token).
+const ROLE_TABLE: [(Option<&str>, Via, Sees); 10] = [
+    (Some("politie-nl"), Via::CoreSearch, Sees::Restricted),
+    (Some("politie-be"), Via::CoreSearch, Sees::Public),
+    (
+        Some("garage"),
+        Via::CoreSearch,
+        Sees::Refused(tonic::Code::PermissionDenied),
+    ),
+    (
+        Some("fabrikant"),
+        Via::CoreSearch,
+        Sees::Refused(tonic::Code::PermissionDenied),
+    ),
+    (
+        None,
+        Via::CoreSearch,
+        Sees::Refused(tonic::Code::Unauthenticated),
+    ),
+    (Some("politie-nl"), Via::NodeGetAlert, Sees::Restricted),
+    (Some("politie-be"), Via::NodeGetAlert, Sees::Public),
+    (
+        Some("garage"),
+        Via::NodeGetAlert,
+        Sees::Refused(tonic::Code::PermissionDenied),
+    ),
+    (
+        Some("fabrikant"),
+        Via::NodeGetAlert,
+        Sees::Refused(tonic::Code::PermissionDenied),
+    ),
+    (
+        None,
+        Via::NodeGetAlert,
+        Sees::Refused(tonic::Code::Unauthenticated),
+    ),
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
-    let certs = TempDir::new().unwrap();
-    let mut args = vec!["certs", "--out", certs.path().to_str().unwrap()];
-    args.extend(NAMES);
-    assert!(sismatch(&args).status.success());
-    let dir = certs.path();
-
-    // The NL node, over mTLS, knowing the core as a trusted forwarder.
-    let data_dir = TempDir::new().unwrap();
-    let config = NodeConfig {
-        country: "NL".to_string(),
-        data_dir: data_dir.path().to_path_buf(),
+    let federation = Federation::start().await;
+    let seen = |alert: Option<v1::Alert>| match alert {
+        Some(alert) if alert.restricted.is_some() => Sees::Restricted,
+        Some(_) => Sees::Public,
+        None => panic!("an answer without its alert"),
     };
-    let node = Arc::new(
-        tokio::task::spawn_blocking(move || Node::open(config))
-            .await
-            .unwrap()
-            .unwrap(),
-    );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let node_addr = listener.local_addr().unwrap();
-    let service =
-        NationalNodeServer::new(NodeService::with_directory(Arc::clone(&node), directory()));
-    let node_tls = server_tls(dir, "node-nl");
-    tokio::spawn(async move {
-        Server::builder()
-            .tls_config(node_tls)
-            .unwrap()
-            .add_service(service)
-            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true)))
-            .await
-            .unwrap();
-    });
-
-    // An operator imports an alert with owner data.
-    let mut alert = data::alerts("NL", 1, 3).remove(0);
-    alert.identifiers[0].value = "NL-ABC12345D404".to_string();
-    alert.identifiers[0].kind = sismatch_ident::IdentifierKind::Cin;
-    alert.restricted = Some(Restricted {
-        owner: None,
-        victim: None,
-        notes: Some("owner: J. de Vries, Harlingen".to_string()),
-    });
-    let mut operator = NationalNodeClient::new(channel(dir, node_addr, Some("beheer-nl")).await);
-    let acks = import(&mut operator, &[alert.clone()], 10).await;
-    assert_eq!(acks[0].created, 1, "{acks:?}");
-    assert!(node.wait_indexed(Duration::from_secs(10)).await);
-
-    // The core, over mTLS towards its callers and the node.
-    let members = vec![MemberConfig {
-        name: "NL".to_string(),
-        country: "NL".to_string(),
-        address: format!("https://localhost:{}", node_addr.port()),
-    }];
-    let mut config = CoreConfig::new(members);
-    config.default_deadline = Duration::from_secs(5);
-    config.dealer_checks_per_minute = 2;
-    config.tls = Some(ClientTls {
-        ca_pem: pem(dir, "ca.pem"),
-        cert_pem: pem(dir, "core.pem"),
-        key_pem: pem(dir, "core.key"),
-    });
-    let core = Arc::new(Core::new(config).unwrap());
-    let audit_dir = TempDir::new().unwrap();
-    let audit_log = Arc::new(AuditLog::open(audit_dir.path(), "core").unwrap());
-    let auditor = Auditor::new(Arc::clone(&audit_log));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let core_addr = listener.local_addr().unwrap();
-    let core_tls = server_tls(dir, "core");
-    tokio::spawn(async move {
-        Server::builder()
-            .tls_config(core_tls)
-            .unwrap()
-            .add_service(MatchingCoreServer::new(
-                CoreService::with_directory(core, directory()).with_audit(auditor),
-            ))
-            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true)))
-            .await
-            .unwrap();
-    });
-    let core_as = |name: Option<&'static str>| {
-        let dir = dir.to_path_buf();
-        async move { MatchingCoreClient::new(channel(&dir, core_addr, name).await) }
-    };
-
-    // Police of the issuing country get the owner data, through the core and at the node.
-    let answer = core_as(Some("politie-nl"))
-        .await
-        .search(search("ABC12345D4O4"))
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(answer.matches.len(), 1, "{answer:?}");
-    let found = answer.matches[0].alert.as_ref().unwrap();
-    assert!(found.restricted.is_some());
-    // Foreign police find the alert but not the owner.
-    let answer = core_as(Some("politie-be"))
-        .await
-        .search(search("ABC12345D4O4"))
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(answer.matches.len(), 1);
-    assert!(
-        answer.matches[0]
-            .alert
-            .as_ref()
-            .unwrap()
-            .restricted
-            .is_none()
-    );
-    let get = |name: &'static str| {
-        let dir = dir.to_path_buf();
-        let id = alert.id.clone();
-        async move {
-            NationalNodeClient::new(channel(&dir, node_addr, Some(name)).await)
-                .get_alert(v1::GetAlertRequest {
-                    id,
-                    ..v1::GetAlertRequest::default()
+    for (caller, via, expected) in ROLE_TABLE {
+        let sees = match via {
+            Via::CoreSearch => {
+                let answer = federation
+                    .core(caller)
+                    .await
+                    .search(search("ABC12345D4O4"))
+                    .await;
+                answer.map(|answer| {
+                    let matches = answer.into_inner().matches;
+                    assert_eq!(matches.len(), 1, "{caller:?} {matches:?}");
+                    seen(matches.into_iter().next().and_then(|m| m.alert))
                 })
-                .await
-        }
-    };
-    assert!(
-        get("politie-nl")
-            .await
-            .unwrap()
-            .into_inner()
-            .alert
-            .unwrap()
-            .restricted
-            .is_some()
-    );
-    assert!(
-        get("politie-be")
-            .await
-            .unwrap()
-            .into_inner()
-            .alert
-            .unwrap()
-            .restricted
-            .is_none()
-    );
+            }
+            Via::NodeGetAlert => {
+                let request = v1::GetAlertRequest {
+                    id: federation.alert.id.clone(),
+                    ..v1::GetAlertRequest::default()
+                };
+                let answer = federation.node(caller).await.get_alert(request).await;
+                answer.map(|answer| seen(answer.into_inner().alert))
+            }
+        };
+        let sees = sees.unwrap_or_else(|status| Sees::Refused(status.code()));
+        assert_eq!(sees, expected, "{caller:?} through {via:?}");
+    }
+    // Every request to the core was audited, refusals included, in an intact chain.
+    let (codes, _) = federation.audited();
+    let core_rows: Vec<i64> = ROLE_TABLE
+        .iter()
+        .filter(|(_, via, _)| matches!(via, Via::CoreSearch))
+        .map(|(_, _, sees)| match sees {
+            Sees::Refused(code) => *code as i64,
+            _ => 0,
+        })
+        .collect();
+    assert_eq!(codes, core_rows);
+}
 
-    // The command line over mTLS, as the Dutch police.
-    let file = |name: &str| dir.join(name).to_str().unwrap().to_string();
-    let address = format!("https://localhost:{}", core_addr.port());
-    let (ca, cert, key) = (
-        file("ca.pem"),
-        file("politie-nl.pem"),
-        file("politie-nl.key"),
-    );
-    let json = tokio::task::spawn_blocking(move || {
-        crate::support::sismatch_json(&[
-            "search",
-            "--core",
-            &address,
-            "--ca",
-            &ca,
-            "--cert",
-            &cert,
-            "--key",
-            &key,
-            "--json",
-            "ABC12345D404",
-        ])
-    })
-    .await
-    .unwrap();
-    assert_eq!(json["matches"][0]["alert_id"], alert.id.as_str(), "{json}");
-
-    // A dealer may not search, neither at the core nor at the node.
-    let status = core_as(Some("garage"))
-        .await
-        .search(search("ABC12345D404"))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
-    let status = get("garage").await.unwrap_err();
-    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
-
-    // A manufacturer gets nothing from the core or the nodes.
-    let status = core_as(Some("fabrikant"))
-        .await
-        .search(search("ABC12345D404"))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
-    let status = get("fabrikant").await.unwrap_err();
-    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
-
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dealer_checks_within_its_quota_and_sees_only_hit_and_reference() {
+    let federation = Federation::start().await;
     // A dealer check: hit and a reference, nothing else; then the quota (2 a minute).
     let check = v1::CheckRequest {
         identifiers: search("ABC12345D404").queries,
         ..v1::CheckRequest::default()
     };
-    let mut dealer = core_as(Some("garage")).await;
+    let mut dealer = federation.core(Some("garage")).await;
     let answer = dealer.check(check.clone()).await.unwrap().into_inner();
     assert_eq!(answer.outcome, i32::from(v1::CheckOutcome::Hit));
     assert!(answer.reference.starts_with("C-"));
@@ -357,69 +403,88 @@ async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
     let status = dealer.check(check.clone()).await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
 
-    // The same dealer with its configured token (no certificate) is known too.
+    // The same dealer with its configured token (no certificate) is known too: a dealer.
     let mut request = tonic::Request::new(search("ABC12345D404"));
     request.metadata_mut().insert(
         "authorization",
         "Bearer garage-token-0123456789".parse().unwrap(),
     );
-    let status = core_as(None).await.search(request).await.unwrap_err();
-    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
-
-    // No certificate, no token: unauthenticated.
-    let status = core_as(None)
+    let status = federation
+        .core(None)
         .await
-        .search(search("ABC12345D404"))
+        .search(request)
         .await
         .unwrap_err();
-    assert_eq!(status.code(), tonic::Code::Unauthenticated, "{status:?}");
+    assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
 
-    // Police may not claim to act for someone else: only the trusted core may.
+    // The dealer's hit names the alert in the audit log (and only there).
+    let (codes, records) = federation.audited();
+    assert_eq!(codes, vec![0, 0, 8, 7], "{records:?}");
+    assert_eq!(records[0]["caller"], "garage");
+    assert_eq!(records[0]["alert_ids"][0], federation.alert.id.as_str());
+    assert_eq!(records[0]["hit"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_trusted_core_may_act_for_someone_else() {
+    let federation = Federation::start().await;
     let mut request = tonic::Request::new(v1::GetAlertRequest {
-        id: alert.id.clone(),
+        id: federation.alert.id.clone(),
         ..v1::GetAlertRequest::default()
     });
     request.metadata_mut().insert(
         sismatch_auth::ON_BEHALF_OF,
         "POLICE;NL;someone".parse().unwrap(),
     );
-    let status = NationalNodeClient::new(channel(dir, node_addr, Some("politie-be")).await)
+    let status = federation
+        .node(Some("politie-be"))
+        .await
         .get_alert(request)
         .await
         .unwrap_err();
     assert_eq!(status.code(), tonic::Code::PermissionDenied, "{status:?}");
+}
 
-    // Every request to the core was audited, refusals included, in an intact chain; the
-    // dealer's hit names the alert there (and only there).
-    audit_log.flush().unwrap();
-    let verification = sismatch_audit::verify(audit_dir.path()).unwrap();
-    assert!(verification.first_broken.is_none(), "{verification:?}");
-    assert_eq!(verification.records, 10);
-    let mut exported = Vec::new();
-    sismatch_audit::export(audit_dir.path(), None, &mut exported).unwrap();
-    let records: Vec<serde_json::Value> = String::from_utf8(exported)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_and_the_benchmark_suite_speak_mutual_tls() {
+    let federation = Federation::start().await;
+    let address = format!("https://localhost:{}", federation.core_addr.port());
+    let (ca, cert, key) = (
+        federation.file("ca.pem"),
+        federation.file("politie-nl.pem"),
+        federation.file("politie-nl.key"),
+    );
+
+    // `sismatch search` over mTLS, as the Dutch police.
+    let json = {
+        let (address, ca, cert, key) = (address.clone(), ca.clone(), cert.clone(), key.clone());
+        tokio::task::spawn_blocking(move || {
+            crate::support::sismatch_json(&[
+                "search",
+                "--core",
+                &address,
+                "--ca",
+                &ca,
+                "--cert",
+                &cert,
+                "--key",
+                &key,
+                "--json",
+                "ABC12345D404",
+            ])
+        })
+        .await
         .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
-    let codes: Vec<i64> = records
-        .iter()
-        .map(|r| r["status_code"].as_i64().unwrap())
-        .collect();
-    assert_eq!(codes, vec![0, 0, 0, 7, 7, 0, 0, 8, 7, 16], "{records:?}");
-    assert_eq!(records[5]["caller"], "garage");
-    assert_eq!(records[5]["alert_ids"][0], alert.id.as_str());
-    assert_eq!(records[5]["hit"], true);
+    };
+    assert_eq!(
+        json["matches"][0]["alert_id"],
+        federation.alert.id.as_str(),
+        "{json}"
+    );
 
     // The benchmark suite's load over mTLS, as the Dutch police: every search answered.
     let bench = TempDir::new().unwrap();
     let bench_dir = bench.path().to_path_buf();
-    let address = format!("https://localhost:{}", core_addr.port());
-    let (ca, cert, key) = (
-        file("ca.pem"),
-        file("politie-nl.pem"),
-        file("politie-nl.key"),
-    );
     let report = tokio::task::spawn_blocking(move || {
         let corpus = bench_dir.join("corpus");
         let corpus = corpus.to_str().unwrap();
