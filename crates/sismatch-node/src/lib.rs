@@ -59,5 +59,5 @@ pub use node::{
 pub use node_metrics::describe_metrics;
 pub use recent::RecentSearches;
 pub use search::{AlertMatch, IdentifierHit, SearchQuery, SearchRequest, SearchResult};
-pub use sismatch_store::{Applied, ExpiringPage, HitPage};
+pub use sismatch_store::{Applied, ExpiringPage, HitPage, OnDuplicate};
 pub use status::NodeStatus;

@@ -21,6 +21,9 @@ pub(crate) const HISTORY: &str = "history";
 pub(crate) const CHANGES: &str = "changes";
 /// `identifier key 0x00 alert id` -> empty.
 pub(crate) const KEYS: &str = "keys";
+/// `identifier key 0x00 alert id` -> empty, for the alerts in force (ACTIVE, HIT_CONFIRMED)
+/// only: who already holds a number, for the one-alert-per-object check (`duplicates.rs`).
+pub(crate) const IN_FORCE: &str = "in_force";
 /// `receive sequence(u64 BE)` -> `HitReport`, JSON.
 pub(crate) const HITS: &str = "hits";
 /// Named counters, JSON numbers (see the `META_*` constants and [`count_key`]).
@@ -33,8 +36,8 @@ pub(crate) const ALERT_HITS: &str = "alert_hits";
 pub(crate) const EXPIRY: &str = "expiry";
 
 /// Every column family the store uses besides RocksDB's `default`.
-pub(crate) const COLUMNS: [&str; 8] = [
-    ALERTS, HISTORY, CHANGES, KEYS, HITS, META, ALERT_HITS, EXPIRY,
+pub(crate) const COLUMNS: [&str; 9] = [
+    ALERTS, HISTORY, CHANGES, KEYS, HITS, META, ALERT_HITS, EXPIRY, IN_FORCE,
 ];
 
 /// `meta`: the layout version of the store, written when a store is created.
@@ -48,8 +51,9 @@ pub(crate) const META_HIT_SEQUENCE: &[u8] = b"hit_sequence";
 pub(crate) const META_HITS_PENDING: &[u8] = b"hits_pending";
 
 /// The layout version this build reads and writes. Layout 1 had no `alert_hits` and no
-/// `expiry` column family; a store of layout 1 is upgraded at open (`upgrade.rs`).
-pub(crate) const FORMAT: u64 = 2;
+/// `expiry` column family, layout 2 no `in_force`; a store of an older layout is upgraded at
+/// open (`upgrade.rs`).
+pub(crate) const FORMAT: u64 = 3;
 
 /// Separator between the two strings of a composite key.
 const SEPARATOR: u8 = 0x00;
@@ -162,6 +166,16 @@ pub(crate) fn index_keys(alert: &Alert) -> BTreeSet<String> {
         }
     }
     keys
+}
+
+/// The index keys of `alert` when it is in force (ACTIVE or HIT_CONFIRMED), none otherwise:
+/// its entries in the `in_force` column.
+pub(crate) fn in_force_keys(alert: &Alert) -> BTreeSet<String> {
+    if alert.status.is_searchable() {
+        index_keys(alert)
+    } else {
+        BTreeSet::new()
+    }
 }
 
 /// A record as stored: JSON, so that records stay readable with `ldb` and evolvable with

@@ -19,7 +19,7 @@ use crate::keys::{
 };
 
 /// Memtable size of the column families that take most writes (alerts, history, changes,
-/// keys): large enough that a bulk import of a few thousand alerts per batch does not flush
+/// keys, in_force): large enough that a bulk import of a few thousand alerts per batch does not flush
 /// at every other batch.
 const WRITE_BUFFER: usize = 64 << 20;
 /// Upper bound on all memtables together.
@@ -312,8 +312,8 @@ impl Store {
         Ok(())
     }
 
-    /// Records the layout version in a new store, upgrades a store of layout 1, refuses a
-    /// store of another layout.
+    /// Records the layout version in a new store, upgrades a store of layout 1 or 2, refuses
+    /// a store of another layout.
     fn check_format(&self) -> Result<()> {
         let meta = self.cf(META)?;
         let Some(bytes) = self.db.get_pinned_cf(meta, META_FORMAT)? else {
@@ -324,7 +324,7 @@ impl Store {
         let format: u64 = keys::decode(META, META_FORMAT, &bytes)?;
         match format {
             FORMAT => Ok(()),
-            1 => self.upgrade_from_layout_1(),
+            1 | 2 => self.upgrade_from(format),
             other => Err(Error::corrupt(
                 META,
                 META_FORMAT,
