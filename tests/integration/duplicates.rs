@@ -1,7 +1,8 @@
 //! One alert per object per country (issue 14, DESIGN §4) through real servers: a node on a
 //! loopback port with RocksDB and tantivy in a temporary folder, refusing or linking a second
 //! alert of one object, under concurrent puts, in imports, across a restart, and the
-//! `sismatch node --duplicates` flag with the import summary of `sismatch import`.
+//! `sismatch node --duplicates` flag with the import summary of `sismatch import`; and the
+//! core telling an officer about to report an object that a country already has.
 
 use sismatch_alert::Alert;
 use sismatch_grpc::convert::alert_out;
@@ -10,7 +11,7 @@ use sismatch_proto::v1;
 use tonic::Code;
 
 use crate::data::alerts;
-use crate::support::{InProcessNode, NodeProcess, client, import, sismatch};
+use crate::support::{InProcessCore, InProcessNode, NodeProcess, client, import, sismatch};
 
 fn put(alert: &Alert) -> v1::PutAlertRequest {
     v1::PutAlertRequest {
@@ -243,4 +244,56 @@ fn the_node_flag_links_and_the_import_summary_says_so() {
         stderr.contains("'allow' is not 'refuse' or 'link'"),
         "{stderr}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_core_says_which_country_already_reported_the_number_searched() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let nl = InProcessNode::start("NL", dirs[0].path()).await;
+    let be = InProcessNode::start("BE", dirs[1].path()).await;
+    let mut boat = alerts("BE", 4, 12).remove(3);
+    boat.id = "BE-900001".to_string();
+    be.client()
+        .await
+        .put_alert(put(&boat))
+        .await
+        .expect("stored");
+    be.wait_indexed().await;
+    let members = [("NL", "NL", nl.addr), ("BE", "BE", be.addr)];
+    let core = InProcessCore::start(&members, std::time::Duration::from_secs(2)).await;
+    let engine = boat.identifiers[1].value.clone();
+    let search = |value: String| v1::MatchingCoreSearchRequest {
+        queries: vec![v1::IdentifierQuery {
+            value,
+            ..v1::IdentifierQuery::default()
+        }],
+        ..v1::MatchingCoreSearchRequest::default()
+    };
+    let answer = core.client().await.search(search(engine.clone())).await;
+    let reported = answer.expect("search").into_inner().already_reported;
+    let reported: Vec<(String, String, String)> = reported
+        .into_iter()
+        .map(|r| (r.country, r.alert_id, r.identifier))
+        .collect();
+    assert_eq!(
+        reported,
+        [("BE".to_string(), boat.id.clone(), engine.clone())]
+    );
+    // One edit away is a candidate, not the same number.
+    let mut misread = engine.clone();
+    misread.pop();
+    let answer = core.client().await.search(search(misread)).await;
+    let answer = answer.expect("search").into_inner();
+    assert!(!answer.matches.is_empty() && answer.already_reported.is_empty());
+
+    let addr = core.addr.to_string();
+    let output = sismatch(&["search", "--core", &addr, &engine]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("already reported by BE (BE-900001)"),
+        "{stdout}"
+    );
+    core.stop().await;
+    nl.stop().await;
+    be.stop().await;
 }
