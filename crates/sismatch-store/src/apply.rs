@@ -61,6 +61,10 @@ pub enum Mutation {
     ///
     /// `change` must be `StatusChanged`, `Withdrawn` (with status WITHDRAWN) or `HitConfirmed`
     /// (with status HIT_CONFIRMED), otherwise the mutation fails with [`Error::Invalid`]. An
+    /// alert brought back in force (a RECOVERED alert made ACTIVE again) fails with
+    /// [`Error::Duplicate`] when another alert in force not linked to it holds one of its
+    /// identifiers: its object was reported again meanwhile, and one alert per object is kept
+    /// whatever the put mode (the operator withdraws or links one of them first). An
     /// alert already in `status` is left alone ([`Applied::Unchanged`]), so a retried request
     /// adds no version. An unknown id fails with [`Error::NotFound`]; with `expected_version`,
     /// an alert at another version fails with [`Error::VersionMismatch`].
@@ -360,8 +364,14 @@ impl<'s> Staging<'s> {
         if current.status == status {
             return Ok(Applied::Unchanged(current.clone()));
         }
+        let back_in_force = !current.status.is_searchable() && status.is_searchable();
         let mut alert = current.clone();
         alert.status = status;
+        if back_in_force {
+            // As a new alert: its numbers may have been reported again meanwhile.
+            let refuse = OnDuplicate::Refuse;
+            self.resolve_duplicates(&mut alert, &BTreeSet::new(), refuse)?;
+        }
         self.record(alert, change, reason, None)
             .map(Applied::StatusChanged)
     }

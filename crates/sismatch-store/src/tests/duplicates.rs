@@ -257,3 +257,31 @@ fn two_writers_of_one_object_store_it_once() {
     });
     assert_eq!(stored, 1);
 }
+
+#[test]
+fn an_alert_back_in_force_must_not_duplicate_one_reported_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    apply(
+        &store,
+        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
+        at(0),
+    );
+    let recover = set_status("NL-1", Status::Recovered, AlertChange::StatusChanged);
+    let stolen_again = boat("NL-2", &[("HIN", "ABC12345D404")]);
+    apply(&store, vec![recover, put(stolen_again)], at(1));
+    let active = || set_status("NL-1", Status::Active, AlertChange::StatusChanged);
+    let results = apply(&store, vec![active()], at(2));
+    assert_eq!(refused(&results[0]).1, "NL-2");
+    assert_eq!(
+        store.get("NL-1").unwrap().unwrap().status,
+        Status::Recovered
+    );
+    // Once the other one is withdrawn, it may come back.
+    let withdraw = set_status("NL-2", Status::Withdrawn, AlertChange::Withdrawn);
+    let results = apply(&store, vec![withdraw, active()], at(3));
+    assert!(
+        matches!(results[1], Ok(Applied::StatusChanged(_))),
+        "{results:?}"
+    );
+}
