@@ -1,5 +1,6 @@
-//! The police search page: the form, the ranked matches with their explanations, the
-//! cross-border groups, each node's status, and a hit-report form under every match. The
+//! The police search page: the form, who already reported a searched number (one alert per
+//! object), the ranked matches with their explanations, the cross-border groups, each node's
+//! status, and a hit-report form under every match. The
 //! alerts are shown as the core returned them for this officer.
 
 use std::fmt::Write;
