@@ -448,7 +448,8 @@ impl<'s> Staging<'s> {
     }
 
     /// Ids of the alerts in force holding identifier key `key`, as this write leaves them:
-    /// the `in_force` column (one seek) for the alerts the write did not change, the staged
+    /// the `in_force` column (one seek, in RocksDB's prefix mode: its prefix bloom filters
+    /// answer for a number nobody holds) for the alerts the write did not change, the staged
     /// entries for those it did.
     pub(crate) fn in_force_ids(&mut self, key: &str) -> Result<Vec<String>> {
         let prefix = keys::key_prefix(key);

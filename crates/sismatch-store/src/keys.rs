@@ -87,6 +87,23 @@ pub(crate) fn key_prefix(key: &str) -> Vec<u8> {
     joined_prefix(key)
 }
 
+/// The prefix of a `keys` or `in_force` entry: its identifier key and the separator, what a
+/// look-up seeks. RocksDB's prefix extractor of `in_force` (`store.rs`), so that its bloom
+/// filters answer "no alert in force holds this number", the usual answer, without reading
+/// a block. An entry without a separator is its own prefix.
+pub(crate) fn identifier_key_prefix(entry: &[u8]) -> &[u8] {
+    match entry.iter().position(|byte| *byte == SEPARATOR) {
+        Some(end) => &entry[..=end],
+        None => entry,
+    }
+}
+
+/// Whether `entry` has the prefix [`identifier_key_prefix`] takes: RocksDB files only such
+/// entries under their prefix.
+pub(crate) fn has_identifier_key_prefix(entry: &[u8]) -> bool {
+    entry.contains(&SEPARATOR)
+}
+
 /// The alert id of a `keys` entry that starts with `prefix` (from [`key_prefix`]).
 pub(crate) fn id_of_key_entry(entry: &[u8], prefix: &[u8]) -> Result<String> {
     let id = entry.get(prefix.len()..).unwrap_or_default();
@@ -232,6 +249,10 @@ mod tests {
         assert!(entry.starts_with(&prefix));
         assert_eq!(id_of_key_entry(&entry, &prefix).unwrap(), "NL-000123");
         assert!(id_of_key_entry(&prefix, &prefix).is_err());
+        assert_eq!(identifier_key_prefix(&entry), prefix.as_slice());
+        assert!(has_identifier_key_prefix(&entry) && has_identifier_key_prefix(&prefix));
+        assert_eq!(identifier_key_prefix(b"NOSEP"), b"NOSEP");
+        assert!(!has_identifier_key_prefix(b"NOSEP"));
     }
 
     #[test]
