@@ -230,6 +230,9 @@ struct Slot {
     current: Option<Alert>,
     /// Whether a mutation wrote a new version.
     changed: bool,
+    /// The index keys of `current`, once a mutation of this write computed them: each
+    /// version's identifiers are parsed once for the `in_force` entries and the commit.
+    keys: Option<BTreeSet<String>>,
 }
 
 impl<'s> Staging<'s> {
@@ -260,6 +263,7 @@ impl<'s> Staging<'s> {
                         current: Some(alert.clone()),
                         stored: Some(alert),
                         changed: false,
+                        keys: None,
                     };
                     slots.insert((*id).to_string(), slot);
                 }
@@ -440,6 +444,7 @@ impl<'s> Staging<'s> {
                 current: Some(alert.clone()),
                 stored: Some(alert),
                 changed: false,
+                keys: None,
             };
             self.slots.insert(id.to_string(), slot);
         }
@@ -503,15 +508,30 @@ impl<'s> Staging<'s> {
         let record = keys::encode(&version)?;
         let alert = version.alert;
         let id = alert.id.as_str();
-        if let Some(before) = self.slots.get(id).and_then(|slot| slot.current.as_ref()) {
-            for key in keys::in_force_keys(before) {
-                if let Some(ids) = self.in_force.get_mut(&key) {
+        if let Some(slot) = self.slots.get(id)
+            && let Some(before) = &slot.current
+            && before.status.is_searchable()
+        {
+            let computed;
+            let held = match &slot.keys {
+                Some(held) => held,
+                None => {
+                    computed = keys::index_keys(before);
+                    &computed
+                }
+            };
+            for key in held {
+                if let Some(ids) = self.in_force.get_mut(key) {
                     ids.remove(id);
                 }
             }
         }
-        for key in keys::in_force_keys(&alert) {
-            self.in_force.entry(key).or_default().insert(id.to_string());
+        let new_keys = keys::index_keys(&alert);
+        if alert.status.is_searchable() {
+            for key in &new_keys {
+                let ids = self.in_force.entry(key.clone()).or_default();
+                ids.insert(id.to_string());
+            }
         }
         self.batch
             .put_cf(self.history, keys::history_key(id, alert.version), record);
@@ -521,6 +541,7 @@ impl<'s> Staging<'s> {
         let slot = self.slots.entry(id.to_string()).or_default();
         slot.current = Some(alert.clone());
         slot.changed = true;
+        slot.keys = Some(new_keys);
         Ok(alert)
     }
 
@@ -540,6 +561,7 @@ impl<'s> Staging<'s> {
                 stored,
                 current: Some(current),
                 changed: true,
+                keys: cached,
             } = slot
             else {
                 continue;
@@ -547,8 +569,15 @@ impl<'s> Staging<'s> {
             changed_alerts += 1;
             self.batch.put_cf(self.alerts, id, keys::encode(current)?);
             let old_keys = stored.as_ref().map(keys::index_keys).unwrap_or_default();
-            let new_keys = keys::index_keys(current);
-            for key in old_keys.difference(&new_keys) {
+            let computed;
+            let new_keys = match cached {
+                Some(cached) => cached,
+                None => {
+                    computed = keys::index_keys(current);
+                    &computed
+                }
+            };
+            for key in old_keys.difference(new_keys) {
                 self.batch.delete_cf(keys_cf, keys::key_entry(key, id));
             }
             for key in new_keys.difference(&old_keys) {
@@ -565,7 +594,7 @@ impl<'s> Staging<'s> {
                 .as_ref()
                 .map(|stored| in_force_only(stored, &old_keys))
                 .unwrap_or_default();
-            let in_force = in_force_only(current, &new_keys);
+            let in_force = in_force_only(current, new_keys);
             for key in was_in_force.difference(&in_force) {
                 self.batch.delete_cf(in_force_cf, keys::key_entry(key, id));
             }
