@@ -9,6 +9,7 @@ mod bench;
 mod core;
 mod data;
 mod demo;
+mod duplicates;
 mod expiry;
 mod fuzz;
 mod hostile;

@@ -605,7 +605,7 @@ async fn expected_version_is_checked_and_a_mismatch_is_failed_precondition() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_withdrawn_alert_sent_again_stays_withdrawn_and_duplicates_name_the_identifier() {
+async fn a_withdrawn_alert_sent_again_stays_withdrawn_and_a_duplicate_is_refused_naming_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let node = InProcessNode::start("NL", dir.path()).await;
     let mut client = node.client().await;
@@ -632,7 +632,8 @@ async fn a_withdrawn_alert_sent_again_stays_withdrawn_and_duplicates_name_the_id
         Some(v1::AlertStatus::Withdrawn as i32)
     );
 
-    // Another alert with the other's engine serial: the answer names it.
+    // Another alert with the other's engine serial, once that one is in force again: refused
+    // (the node's default, one alert per object), naming the field and the alert.
     let engine = boat.identifiers[1].clone();
     let mut other = sample[0].clone();
     other.identifiers.push(engine.clone());
@@ -645,22 +646,14 @@ async fn a_withdrawn_alert_sent_again_stays_withdrawn_and_duplicates_name_the_id
         })
         .await
         .expect("active again");
-    let answer = client
+    let refused = client
         .put_alert(put_request(&other, 0))
         .await
-        .expect("put")
-        .into_inner();
-    let duplicates: Vec<(String, String)> = answer
-        .duplicates
-        .into_iter()
-        .map(|d| {
-            (
-                d.alert_id,
-                d.identifier.map(|i| i.value).unwrap_or_default(),
-            )
-        })
-        .collect();
-    assert_eq!(duplicates, [(boat.id.clone(), engine.value)]);
+        .expect_err("a second alert of the boat's engine");
+    assert_eq!(refused.code(), Code::AlreadyExists);
+    let field = format!("identifiers[{}].value", other.identifiers.len() - 1);
+    assert!(refused.message().starts_with(&field), "{refused:?}");
+    assert!(refused.message().contains(&boat.id), "{refused:?}");
     node.stop().await;
 }
 

@@ -12,7 +12,7 @@ use sismatch_alert::Alert;
 use sismatch_core::{Core, CoreConfig, MemberConfig};
 use sismatch_grpc::convert::alert_out;
 use sismatch_grpc::{CoreService, NodeService};
-use sismatch_node::{Node, NodeConfig};
+use sismatch_node::{Node, NodeConfig, NodeOptions};
 use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
@@ -56,11 +56,16 @@ pub struct InProcessNode {
 impl InProcessNode {
     /// Opens the node of `country` on `dir` and serves it.
     pub async fn start(country: &str, dir: &Path) -> InProcessNode {
+        InProcessNode::start_with(country, dir, NodeOptions::default()).await
+    }
+
+    /// [`InProcessNode::start`] with settings other than the defaults.
+    pub async fn start_with(country: &str, dir: &Path, options: NodeOptions) -> InProcessNode {
         let config = NodeConfig {
             country: country.to_string(),
             data_dir: dir.to_path_buf(),
         };
-        let node = tokio::task::spawn_blocking(move || Node::open(config))
+        let node = tokio::task::spawn_blocking(move || Node::open_with(config, options))
             .await
             .expect("open task")
             .expect("the node opens");

@@ -18,6 +18,7 @@ use crate::member::{CallError, Member};
 use crate::merge::{NodeAnswer, groups, merge};
 use crate::partners::{PartnerMember, expand as expand_via, mark};
 use crate::quota::Quotas;
+use crate::reported::already_reported;
 use crate::request::{MAX_QUERIES, SearchPlan, check_queries, plan};
 
 /// Identifier values per dealer check (proto: 1 to 16).
@@ -223,6 +224,7 @@ impl Core {
         }
         let matches = merge(answers, top_k);
         let found_groups = groups(&matches);
+        let reported = already_reported(&matches);
         let partial = nodes
             .iter()
             .chain(&partner_statuses)
@@ -237,6 +239,7 @@ impl Core {
         Ok(v1::MatchingCoreSearchResponse {
             matches,
             groups: found_groups,
+            already_reported: reported,
             nodes,
             partners: partner_statuses,
             partial,

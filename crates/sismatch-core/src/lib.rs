@@ -22,10 +22,12 @@ pub mod member;
 pub mod merge;
 mod partners;
 mod quota;
+mod reported;
 mod request;
 
 pub use config::{ClientTls, CoreConfig, MemberConfig, PartnerMemberConfig};
 pub use error::{CoreError, Result};
 pub use fanout::describe_metrics;
 pub use federation::{Checked, Core};
+pub use reported::{already_reported, already_reported_line};
 pub use request::{DEFAULT_TOP_K, MAX_DEADLINE, MAX_QUERIES, MAX_TOP_K};

@@ -323,7 +323,7 @@ mod tests {
             found("BE", "BE-2", 1.0, &[0], vec![gun("GLOCK ")]),
         ];
         assert_eq!(groups(&same_maker).len(), 1);
-        // One maker however spelt, as the node's duplicate check has it.
+        // One maker however spelt, as the store's duplicate check has it.
         let one_maker_two_spellings = vec![
             found("NL", "NL-1", 1.0, &[0], vec![gun("Smith & Wesson")]),
             found("BE", "BE-2", 1.0, &[0], vec![gun("Smith&Wesson")]),

@@ -100,6 +100,8 @@ pub(crate) fn batch_out(report: BatchReport) -> v1::ImportAlertsResponse {
         updated: outcome.updated,
         unchanged: outcome.unchanged,
         rejected: outcome.rejected,
+        linked: outcome.linked,
+        duplicates: outcome.duplicates,
         errors: outcome
             .errors
             .into_iter()

@@ -24,6 +24,7 @@ pub fn node(error: NodeError) -> Status {
             Status::not_found(error.to_string())
         }
         NodeError::FailedPrecondition(message) => Status::failed_precondition(message),
+        NodeError::AlreadyExists(message) => Status::already_exists(message),
         NodeError::Unavailable(message) => Status::unavailable(message),
         // gRPC's code for "the entire file system is out of space".
         NodeError::DiskFull => Status::resource_exhausted(error.to_string()),

@@ -1,5 +1,5 @@
 //! The maker of a firearm as part of its identity: firearm serials are unique only per maker
-//! (DESIGN §2, the key is (maker, serial)), so the node's duplicate check and the core's groups
+//! (DESIGN §2, the key is (maker, serial)), so the store's duplicate check and the core's groups
 //! both compare makers, and must agree on when two spellings name one maker.
 
 /// A maker's name compared without case, spaces or punctuation: `Smith & Wesson`,

@@ -27,6 +27,10 @@ pub enum NodeError {
     /// a recovered alert or one that never expires cannot be extended).
     #[error("{0}")]
     FailedPrecondition(String),
+    /// The object already has an alert in force on this node (DESIGN §4, one alert per
+    /// object): the message names the identifier's field and that alert. Nothing was written.
+    #[error("{0}")]
+    AlreadyExists(String),
     /// The node cannot answer now (shutting down); the caller may retry.
     #[error("{0}")]
     Unavailable(String),
@@ -45,6 +49,9 @@ impl From<sismatch_store::Error> for NodeError {
         match error {
             sismatch_store::Error::NotFound(id) => NodeError::NotFound(id),
             sismatch_store::Error::Invalid(invalid) => NodeError::Invalid(invalid),
+            duplicate @ sismatch_store::Error::Duplicate { .. } => {
+                NodeError::AlreadyExists(duplicate.to_string())
+            }
             missing @ sismatch_store::Error::HitNotFound(_) => {
                 NodeError::HitNotFound(missing.to_string())
             }

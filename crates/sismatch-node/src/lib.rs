@@ -17,6 +17,10 @@
 //!   compacts the index once idle ([`COMPACT_AFTER`]), while searches go on.
 //! - **Writes can be conditional.** An `expected_version` is checked by the store inside the
 //!   write that it guards, so two writers racing on one version cannot both win.
+//! - **One alert per object** (DESIGN §4). A new alert whose identifier another alert in force
+//!   of the node holds is refused or linked ([`NodeOptions::duplicates`]); the store decides
+//!   inside the same locked write, so two puts of one object store one alert, and an import
+//!   applies the rule item by item ([`BatchOutcome::duplicates`], [`BatchOutcome::linked`]).
 //! - **Alerts are reviewed before they expire** (`expiry.rs`): the node lists the alerts in
 //!   force due within a window, and an operator's extension is a new version like any change.
 //! - **Search** takes candidates from the indexes and ranks them with the identifier core's
@@ -59,5 +63,5 @@ pub use node::{
 pub use node_metrics::describe_metrics;
 pub use recent::RecentSearches;
 pub use search::{AlertMatch, IdentifierHit, SearchQuery, SearchRequest, SearchResult};
-pub use sismatch_store::{Applied, ExpiringPage, HitPage};
+pub use sismatch_store::{Applied, ExpiringPage, HitPage, OnDuplicate};
 pub use status::NodeStatus;

@@ -13,12 +13,12 @@ use sismatch_alert::{Alert, AlertChange, AlertVersion, Invalid, Status, validate
 use sismatch_ident::is_country_code;
 use sismatch_index::{AlertIndex, Opened};
 use sismatch_keyindex::KeyIndex;
-use sismatch_store::{Applied, Mutation, Store};
+use sismatch_store::{Applied, Mutation, OnDuplicate, Store};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
 use crate::compactor::COMPACT_AFTER;
-use crate::duplicates::{Duplicate, duplicates_of};
+use crate::duplicates::{Duplicate, linked_duplicates};
 use crate::error::{NodeError, Result};
 use crate::indexer::{self, Shared, searchable_sequence};
 use crate::node_metrics::IMPORTED;
@@ -51,6 +51,10 @@ pub struct NodeOptions {
     /// ([`COMPACT_AFTER`] by default); at least 1. Tests lower it to see a compaction without
     /// indexing tens of thousands of alerts.
     pub compact_after: u64,
+    /// What a put or an import does with a new alert whose identifier already belongs to
+    /// another alert in force of this node (DESIGN §4, one alert per object): refuse it
+    /// (the default: the officer updates the alert that exists) or store it linked to it.
+    pub duplicates: OnDuplicate,
 }
 
 impl Default for NodeOptions {
@@ -58,6 +62,7 @@ impl Default for NodeOptions {
         NodeOptions {
             name: None,
             compact_after: COMPACT_AFTER,
+            duplicates: OnDuplicate::Refuse,
         }
     }
 }
@@ -101,6 +106,8 @@ pub struct Node {
     pub(crate) data_dir: PathBuf,
     /// The last minute's searches, for the status.
     pub(crate) recent: crate::recent::Recent,
+    /// What a put of an object that already has an alert in force does.
+    duplicates: OnDuplicate,
     stop: Arc<AtomicBool>,
     kick: Mutex<Sender<()>>,
     indexer: Mutex<Option<JoinHandle<()>>>,
@@ -111,8 +118,10 @@ pub struct Node {
 pub struct PutOutcome {
     /// Created, updated or unchanged, with the alert as stored.
     pub applied: Applied,
-    /// Identifiers of it that other active alerts of this node hold: one object should have
-    /// one alert per country (DESIGN §4), so the caller is told.
+    /// Identifiers of it that other alerts in force of this node hold, and which the store
+    /// linked it to (DESIGN §4, one alert per object; [`NodeOptions::duplicates`] is `Link`,
+    /// or the alerts were already linked). Under `Refuse`, a put of a duplicate fails with
+    /// [`NodeError::AlreadyExists`] instead.
     pub duplicates: Vec<Duplicate>,
     /// Whether the indexes contained the write when the node answered.
     pub searchable: bool,
@@ -149,6 +158,12 @@ pub struct BatchOutcome {
     pub updated: u64,
     /// Alerts identical to what was stored: nothing written.
     pub unchanged: u64,
+    /// Of the created and updated alerts, those the store linked to another alert in force of
+    /// the same object ([`NodeOptions::duplicates`] is `Link`).
+    pub linked: u64,
+    /// Of the rejected items, those refused because another alert in force holds one of
+    /// their identifiers ([`NodeOptions::duplicates`] is `Refuse`); each names it in `errors`.
+    pub duplicates: u64,
     /// Items rejected, each with an entry in `errors`.
     pub rejected: u64,
     /// Why each rejected item was rejected, in batch order.
@@ -225,6 +240,7 @@ impl Node {
             rebuild_from,
             data_dir: config.data_dir,
             recent: crate::recent::Recent::new(),
+            duplicates: options.duplicates,
             stop,
             kick: Mutex::new(kick),
             indexer: Mutex::new(Some(handle)),
@@ -272,6 +288,9 @@ impl Node {
     /// [`Node::withdraw`] and hit reports change a status. With `expected_version`, the put
     /// applies only to an existing alert at that version, otherwise it fails with
     /// [`NodeError::FailedPrecondition`]; the check and the write are one step of the store.
+    /// So is the one-alert-per-object check: a new identifier that another alert in force of
+    /// this node holds fails with [`NodeError::AlreadyExists`] or links the two alerts, as
+    /// [`NodeOptions::duplicates`] says.
     pub async fn put_alert(
         &self,
         alert: Alert,
@@ -303,18 +322,21 @@ impl Node {
             alert.id = format!("{}-{}", self.country, ulid::Ulid::new());
         }
         let now = Timestamp::now();
+        let on_duplicate = self.duplicates;
         let (applied, duplicates) = self
             .blocking(move |store| {
-                let duplicates = duplicates_of(&store, &alert)?;
+                let sent = alert.links.clone();
                 let put = Mutation::Put {
                     alert,
                     reason,
                     expected_version,
+                    on_duplicate,
                 };
                 let mut results = store.apply(vec![put], now)?;
                 let applied = results
                     .pop()
                     .ok_or_else(|| NodeError::Internal("store returned no outcome".into()))??;
+                let duplicates = linked_duplicates(&store, &sent, applied.alert())?;
                 Ok((applied, duplicates))
             })
             .await?;
@@ -346,11 +368,12 @@ impl Node {
             });
             match checked {
                 Ok(alert) => {
-                    lines.push((item.line, alert.id.clone()));
+                    lines.push((item.line, alert.id.clone(), alert.links.len()));
                     mutations.push(Mutation::Put {
                         alert,
                         reason: None,
                         expected_version: None,
+                        on_duplicate: self.duplicates,
                     });
                 }
                 Err(error) => outcome.errors.push(ItemError {
@@ -364,11 +387,35 @@ impl Node {
         let results = self
             .blocking(move |store| Ok(store.apply(mutations, now)?))
             .await?;
-        for ((line, alert_id), result) in lines.into_iter().zip(results) {
+        for ((line, alert_id, sent_links), result) in lines.into_iter().zip(results) {
+            // The store only ever adds links to a put: more than were sent means it linked.
+            let linked = |alert: &Alert| alert.links.len() > sent_links;
             match result {
-                Ok(Applied::Created(_)) => outcome.created += 1,
-                Ok(Applied::Updated(_) | Applied::StatusChanged(_)) => outcome.updated += 1,
+                Ok(Applied::Created(alert)) => {
+                    outcome.created += 1;
+                    outcome.linked += u64::from(linked(&alert));
+                }
+                Ok(Applied::Updated(alert) | Applied::StatusChanged(alert)) => {
+                    outcome.updated += 1;
+                    outcome.linked += u64::from(linked(&alert));
+                }
                 Ok(Applied::Unchanged(_)) => outcome.unchanged += 1,
+                Err(sismatch_store::Error::Duplicate {
+                    field,
+                    value,
+                    existing,
+                    ..
+                }) => {
+                    outcome.duplicates += 1;
+                    let message = format!(
+                        "'{value}' already belongs to alert {existing}, in force on this node"
+                    );
+                    outcome.errors.push(ItemError {
+                        line,
+                        alert_id,
+                        error: Invalid::new(field, message),
+                    });
+                }
                 Err(error) => outcome.errors.push(ItemError {
                     line,
                     alert_id,

@@ -10,8 +10,8 @@ use sismatch_ident::IdentifierKind;
 use tempfile::TempDir;
 
 use crate::{
-    Applied, HitQuery, Import, ImportItem, Node, NodeConfig, NodeError, NodeOptions, SearchQuery,
-    SearchRequest,
+    Applied, HitQuery, Import, ImportItem, Node, NodeConfig, NodeError, NodeOptions, OnDuplicate,
+    SearchQuery, SearchRequest,
 };
 
 fn open(dir: &TempDir, options: NodeOptions) -> Node {
@@ -252,7 +252,11 @@ async fn a_withdrawn_alert_put_again_stays_withdrawn() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn firearm_serials_are_duplicates_only_under_the_same_maker() {
     let dir = tempfile::tempdir().unwrap();
-    let node = open(&dir, NodeOptions::default());
+    let linking = NodeOptions {
+        duplicates: OnDuplicate::Link,
+        ..NodeOptions::default()
+    };
+    let node = open(&dir, linking);
     let duplicates = |outcome: crate::PutOutcome| -> Vec<(String, Option<String>)> {
         outcome
             .duplicates

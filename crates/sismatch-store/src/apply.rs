@@ -4,20 +4,22 @@
 //! that in-memory state ([`Staging`]), and writes the result (new alert records, history
 //! versions, change log entries, identifier map differences, counters and sequence numbers)
 //! in one RocksDB write batch with a synced write-ahead log. Either all of it is durable or
-//! none of it is.
+//! none of it is. A put of an alert in force is checked against the other alerts in force
+//! holding its identifiers first (`duplicates.rs`), inside the same locked write.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use jiff::Timestamp;
-use rocksdb::{ColumnFamily, WriteBatch};
+use rocksdb::{ColumnFamily, DB, DBRawIteratorWithThreadMode, WriteBatch};
 use sismatch_alert::{Alert, AlertChange, AlertVersion, Invalid, Status};
 
+use crate::duplicates::OnDuplicate;
 use crate::error::{Error, Result};
 use crate::keys::{
-    self, ALERTS, CHANGES, EXPIRY, HISTORY, KEYS, META, META_HIT_SEQUENCE, META_HITS_PENDING,
-    META_SEQUENCE,
+    self, ALERTS, CHANGES, EXPIRY, HISTORY, IN_FORCE, KEYS, META, META_HIT_SEQUENCE,
+    META_HITS_PENDING, META_SEQUENCE,
 };
 use crate::store::{Store, Writer};
 
@@ -41,6 +43,10 @@ pub enum Mutation {
     ///
     /// With `expected_version`, the put applies only to an existing alert at that version,
     /// otherwise it fails with [`Error::VersionMismatch`] (an unknown id included).
+    ///
+    /// An alert stored in force (ACTIVE, HIT_CONFIRMED) whose identifier another alert in force
+    /// already holds is refused ([`Error::Duplicate`]) or linked to it, as `on_duplicate`
+    /// says (`duplicates.rs`).
     Put {
         /// The alert's new content.
         alert: Alert,
@@ -48,11 +54,17 @@ pub enum Mutation {
         reason: Option<String>,
         /// Optimistic concurrency: the version the caller read; `None` for no check.
         expected_version: Option<u64>,
+        /// What to do when another alert in force holds one of its identifiers.
+        on_duplicate: OnDuplicate,
     },
     /// Change an existing alert's status, recording `change` in its history.
     ///
     /// `change` must be `StatusChanged`, `Withdrawn` (with status WITHDRAWN) or `HitConfirmed`
     /// (with status HIT_CONFIRMED), otherwise the mutation fails with [`Error::Invalid`]. An
+    /// alert brought back in force (a RECOVERED alert made ACTIVE again) fails with
+    /// [`Error::Duplicate`] when another alert in force not linked to it holds one of its
+    /// identifiers: its object was reported again meanwhile, and one alert per object is kept
+    /// whatever the put mode (the operator withdraws or links one of them first). An
     /// alert already in `status` is left alone ([`Applied::Unchanged`]), so a retried request
     /// adds no version. An unknown id fails with [`Error::NotFound`]; with `expected_version`,
     /// an alert at another version fails with [`Error::VersionMismatch`].
@@ -193,6 +205,12 @@ pub(crate) struct Staging<'s> {
     changes: &'s ColumnFamily,
     batch: WriteBatch,
     slots: HashMap<String, Slot>,
+    /// The `in_force` entries of the alerts this write changed, as it leaves them: identifier
+    /// key -> alert ids. For a changed alert these replace what the column says.
+    in_force: HashMap<String, BTreeSet<String>>,
+    /// One iterator over the `in_force` column for all look-ups of the write, made at the
+    /// first one.
+    in_force_iter: Option<DBRawIteratorWithThreadMode<'s, DB>>,
     /// Alerts whose stored record does not decode: every mutation of them fails with the
     /// error.
     broken: HashMap<String, Error>,
@@ -212,6 +230,9 @@ struct Slot {
     current: Option<Alert>,
     /// Whether a mutation wrote a new version.
     changed: bool,
+    /// The index keys of `current`, once a mutation of this write computed them: each
+    /// version's identifiers are parsed once for the `in_force` entries and the commit.
+    keys: Option<BTreeSet<String>>,
 }
 
 impl<'s> Staging<'s> {
@@ -242,6 +263,7 @@ impl<'s> Staging<'s> {
                         current: Some(alert.clone()),
                         stored: Some(alert),
                         changed: false,
+                        keys: None,
                     };
                     slots.insert((*id).to_string(), slot);
                 }
@@ -258,6 +280,8 @@ impl<'s> Staging<'s> {
             changes: store.cf(CHANGES)?,
             batch: WriteBatch::default(),
             slots,
+            in_force: HashMap::new(),
+            in_force_iter: None,
             broken,
             sequence: writer.sequence,
             hit_sequence: writer.hit_sequence,
@@ -278,7 +302,8 @@ impl<'s> Staging<'s> {
                 alert,
                 reason,
                 expected_version,
-            } => self.put(alert, reason, expected_version),
+                on_duplicate,
+            } => self.put(alert, reason, expected_version, on_duplicate),
             Mutation::SetStatus {
                 id,
                 status,
@@ -301,15 +326,25 @@ impl<'s> Staging<'s> {
         mut alert: Alert,
         reason: Option<String>,
         expected_version: Option<u64>,
+        on_duplicate: OnDuplicate,
     ) -> Result<Applied> {
         let current = self.current(&alert.id)?;
         check_version(&alert.id, current, expected_version)?;
-        let Some(current) = current else {
+        let held = match current {
+            Some(current) => {
+                alert.status = current.status;
+                keys::index_keys(current)
+            }
+            None => BTreeSet::new(),
+        };
+        if alert.status.is_searchable() {
+            self.resolve_duplicates(&mut alert, &held, on_duplicate)?;
+        }
+        let Some(current) = self.current(&alert.id)? else {
             return self
                 .record(alert, AlertChange::Created, reason, None)
                 .map(Applied::Created);
         };
-        alert.status = current.status;
         if current.same_content(&alert) {
             return Ok(Applied::Unchanged(current.clone()));
         }
@@ -333,8 +368,14 @@ impl<'s> Staging<'s> {
         if current.status == status {
             return Ok(Applied::Unchanged(current.clone()));
         }
+        let back_in_force = !current.status.is_searchable() && status.is_searchable();
         let mut alert = current.clone();
         alert.status = status;
+        if back_in_force {
+            // As a new alert: its numbers may have been reported again meanwhile.
+            let refuse = OnDuplicate::Refuse;
+            self.resolve_duplicates(&mut alert, &BTreeSet::new(), refuse)?;
+        }
         self.record(alert, change, reason, None)
             .map(Applied::StatusChanged)
     }
@@ -391,6 +432,57 @@ impl<'s> Staging<'s> {
         Ok(self.slots.get(id).and_then(|slot| slot.current.as_ref()))
     }
 
+    /// The alert `id`, which the `in_force` column or this write says exists, as the mutations
+    /// so far leave it; read from the store (and kept for the rest of the write) when the
+    /// write did not load it.
+    pub(crate) fn loaded(&mut self, id: &str) -> Result<&Alert> {
+        if !self.slots.contains_key(id) && !self.broken.contains_key(id) {
+            let Some(alert) = self.store.get(id)? else {
+                return Err(Error::corrupt(IN_FORCE, id.as_bytes(), "no such alert"));
+            };
+            let slot = Slot {
+                current: Some(alert.clone()),
+                stored: Some(alert),
+                changed: false,
+                keys: None,
+            };
+            self.slots.insert(id.to_string(), slot);
+        }
+        self.current(id)?
+            .ok_or_else(|| Error::corrupt(IN_FORCE, id.as_bytes(), "no such alert"))
+    }
+
+    /// Ids of the alerts in force holding identifier key `key`, as this write leaves them:
+    /// the `in_force` column (one seek, in RocksDB's prefix mode: its prefix bloom filters
+    /// answer for a number nobody holds) for the alerts the write did not change, the staged
+    /// entries for those it did.
+    pub(crate) fn in_force_ids(&mut self, key: &str) -> Result<Vec<String>> {
+        let prefix = keys::key_prefix(key);
+        let mut iter = match self.in_force_iter.take() {
+            Some(iter) => iter,
+            None => self.store.db.raw_iterator_cf(self.store.cf(IN_FORCE)?),
+        };
+        let mut ids = Vec::new();
+        iter.seek(&prefix);
+        while let Some(entry) = iter.key() {
+            if !entry.starts_with(&prefix) {
+                break;
+            }
+            let id = keys::id_of_key_entry(entry, &prefix)?;
+            let changed = self.slots.get(&id).is_some_and(|slot| slot.changed);
+            if !changed {
+                ids.push(id);
+            }
+            iter.next();
+        }
+        iter.status()?;
+        self.in_force_iter = Some(iter);
+        if let Some(staged) = self.in_force.get(key) {
+            ids.extend(staged.iter().cloned());
+        }
+        Ok(ids)
+    }
+
     /// Stages `alert` as the next version of alert `alert.id`: sets its version and time,
     /// records the version in the history (with why and by whom, when known) and the change
     /// in the change log.
@@ -416,6 +508,31 @@ impl<'s> Staging<'s> {
         let record = keys::encode(&version)?;
         let alert = version.alert;
         let id = alert.id.as_str();
+        if let Some(slot) = self.slots.get(id)
+            && let Some(before) = &slot.current
+            && before.status.is_searchable()
+        {
+            let computed;
+            let held = match &slot.keys {
+                Some(held) => held,
+                None => {
+                    computed = keys::index_keys(before);
+                    &computed
+                }
+            };
+            for key in held {
+                if let Some(ids) = self.in_force.get_mut(key) {
+                    ids.remove(id);
+                }
+            }
+        }
+        let new_keys = keys::index_keys(&alert);
+        if alert.status.is_searchable() {
+            for key in &new_keys {
+                let ids = self.in_force.entry(key.clone()).or_default();
+                ids.insert(id.to_string());
+            }
+        }
         self.batch
             .put_cf(self.history, keys::history_key(id, alert.version), record);
         self.batch
@@ -424,6 +541,7 @@ impl<'s> Staging<'s> {
         let slot = self.slots.entry(id.to_string()).or_default();
         slot.current = Some(alert.clone());
         slot.changed = true;
+        slot.keys = Some(new_keys);
         Ok(alert)
     }
 
@@ -433,6 +551,7 @@ impl<'s> Staging<'s> {
     pub(crate) fn commit(mut self, writer: &mut Writer) -> Result<usize> {
         let store = self.store;
         let keys_cf = store.cf(KEYS)?;
+        let in_force_cf = store.cf(IN_FORCE)?;
         let expiry_cf = store.cf(EXPIRY)?;
         let meta = store.cf(META)?;
         let mut counts = writer.counts.clone();
@@ -442,6 +561,7 @@ impl<'s> Staging<'s> {
                 stored,
                 current: Some(current),
                 changed: true,
+                keys: cached,
             } = slot
             else {
                 continue;
@@ -449,12 +569,37 @@ impl<'s> Staging<'s> {
             changed_alerts += 1;
             self.batch.put_cf(self.alerts, id, keys::encode(current)?);
             let old_keys = stored.as_ref().map(keys::index_keys).unwrap_or_default();
-            let new_keys = keys::index_keys(current);
-            for key in old_keys.difference(&new_keys) {
+            let computed;
+            let new_keys = match cached {
+                Some(cached) => cached,
+                None => {
+                    computed = keys::index_keys(current);
+                    &computed
+                }
+            };
+            for key in old_keys.difference(new_keys) {
                 self.batch.delete_cf(keys_cf, keys::key_entry(key, id));
             }
             for key in new_keys.difference(&old_keys) {
                 self.batch.put_cf(keys_cf, keys::key_entry(key, id), []);
+            }
+            let in_force_only = |alert: &Alert, keys: &BTreeSet<String>| {
+                if alert.status.is_searchable() {
+                    keys.clone()
+                } else {
+                    BTreeSet::new()
+                }
+            };
+            let was_in_force = stored
+                .as_ref()
+                .map(|stored| in_force_only(stored, &old_keys))
+                .unwrap_or_default();
+            let in_force = in_force_only(current, new_keys);
+            for key in was_in_force.difference(&in_force) {
+                self.batch.delete_cf(in_force_cf, keys::key_entry(key, id));
+            }
+            for key in in_force.difference(&was_in_force) {
+                self.batch.put_cf(in_force_cf, keys::key_entry(key, id), []);
             }
             let old_expiry = stored.as_ref().and_then(|alert| alert.expires_at);
             if old_expiry != current.expires_at {

@@ -1,12 +1,13 @@
 //! The store's errors, split by whose fault they are: the node maps caller faults to
-//! NOT_FOUND / INVALID_ARGUMENT / FAILED_PRECONDITION and everything else to INTERNAL.
+//! NOT_FOUND / INVALID_ARGUMENT / FAILED_PRECONDITION / ALREADY_EXISTS and everything else to INTERNAL.
 
 use sismatch_alert::{HitState, Invalid};
 
 /// What can go wrong in the store.
 ///
 /// [`Error::NotFound`], [`Error::Invalid`], [`Error::VersionMismatch`], [`Error::Withdrawn`],
-/// [`Error::NotExtendable`], [`Error::HitNotFound`] and [`Error::AlreadyDecided`] are the
+/// [`Error::NotExtendable`], [`Error::Duplicate`], [`Error::HitNotFound`] and
+/// [`Error::AlreadyDecided`] are the
 /// caller's fault and say nothing about the health of the store; the other variants are internal and
 /// deserve an operator's attention.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +49,22 @@ pub enum Error {
         id: String,
         /// Why not, in lowercase words.
         why: String,
+    },
+    /// A put refused because an identifier of its alert already belongs to another alert in
+    /// force of this store (DESIGN §4, one alert per object; [`crate::OnDuplicate::Refuse`]).
+    /// Nothing was written for that mutation.
+    #[error(
+        "{field}: '{value}' already belongs to alert {existing}, in force on this node; update or link that alert instead of reporting the object again"
+    )]
+    Duplicate {
+        /// The alert refused.
+        id: String,
+        /// The identifier's field in the alert refused: `identifiers[1].value`.
+        field: String,
+        /// The identifier's value as the refused alert gave it.
+        value: String,
+        /// The alert in force that holds it.
+        existing: String,
     },
     /// No hit report has this id (a decision or a release asked for an unknown report).
     #[error("hit_id: no hit report '{0}' on this node")]
@@ -102,6 +119,7 @@ impl Error {
                 | Error::VersionMismatch { .. }
                 | Error::Withdrawn(_)
                 | Error::NotExtendable { .. }
+                | Error::Duplicate { .. }
                 | Error::HitNotFound(_)
                 | Error::AlreadyDecided { .. }
         )

@@ -21,6 +21,9 @@ pub(crate) const HISTORY: &str = "history";
 pub(crate) const CHANGES: &str = "changes";
 /// `identifier key 0x00 alert id` -> empty.
 pub(crate) const KEYS: &str = "keys";
+/// `identifier key 0x00 alert id` -> empty, for the alerts in force (ACTIVE, HIT_CONFIRMED)
+/// only: who already holds a number, for the one-alert-per-object check (`duplicates.rs`).
+pub(crate) const IN_FORCE: &str = "in_force";
 /// `receive sequence(u64 BE)` -> `HitReport`, JSON.
 pub(crate) const HITS: &str = "hits";
 /// Named counters, JSON numbers (see the `META_*` constants and [`count_key`]).
@@ -33,8 +36,8 @@ pub(crate) const ALERT_HITS: &str = "alert_hits";
 pub(crate) const EXPIRY: &str = "expiry";
 
 /// Every column family the store uses besides RocksDB's `default`.
-pub(crate) const COLUMNS: [&str; 8] = [
-    ALERTS, HISTORY, CHANGES, KEYS, HITS, META, ALERT_HITS, EXPIRY,
+pub(crate) const COLUMNS: [&str; 9] = [
+    ALERTS, HISTORY, CHANGES, KEYS, HITS, META, ALERT_HITS, EXPIRY, IN_FORCE,
 ];
 
 /// `meta`: the layout version of the store, written when a store is created.
@@ -48,8 +51,9 @@ pub(crate) const META_HIT_SEQUENCE: &[u8] = b"hit_sequence";
 pub(crate) const META_HITS_PENDING: &[u8] = b"hits_pending";
 
 /// The layout version this build reads and writes. Layout 1 had no `alert_hits` and no
-/// `expiry` column family; a store of layout 1 is upgraded at open (`upgrade.rs`).
-pub(crate) const FORMAT: u64 = 2;
+/// `expiry` column family, layout 2 no `in_force`; a store of an older layout is upgraded at
+/// open (`upgrade.rs`).
+pub(crate) const FORMAT: u64 = 3;
 
 /// Separator between the two strings of a composite key.
 const SEPARATOR: u8 = 0x00;
@@ -81,6 +85,23 @@ pub(crate) fn key_entry(key: &str, id: &str) -> Vec<u8> {
 /// The prefix shared by all `keys` entries of identifier key `key`.
 pub(crate) fn key_prefix(key: &str) -> Vec<u8> {
     joined_prefix(key)
+}
+
+/// The prefix of a `keys` or `in_force` entry: its identifier key and the separator, what a
+/// look-up seeks. RocksDB's prefix extractor of `in_force` (`store.rs`), so that its bloom
+/// filters answer "no alert in force holds this number", the usual answer, without reading
+/// a block. An entry without a separator is its own prefix.
+pub(crate) fn identifier_key_prefix(entry: &[u8]) -> &[u8] {
+    match entry.iter().position(|byte| *byte == SEPARATOR) {
+        Some(end) => &entry[..=end],
+        None => entry,
+    }
+}
+
+/// Whether `entry` has the prefix [`identifier_key_prefix`] takes: RocksDB files only such
+/// entries under their prefix.
+pub(crate) fn has_identifier_key_prefix(entry: &[u8]) -> bool {
+    entry.contains(&SEPARATOR)
 }
 
 /// The alert id of a `keys` entry that starts with `prefix` (from [`key_prefix`]).
@@ -164,6 +185,16 @@ pub(crate) fn index_keys(alert: &Alert) -> BTreeSet<String> {
     keys
 }
 
+/// The index keys of `alert` when it is in force (ACTIVE or HIT_CONFIRMED), none otherwise:
+/// its entries in the `in_force` column.
+pub(crate) fn in_force_keys(alert: &Alert) -> BTreeSet<String> {
+    if alert.status.is_searchable() {
+        index_keys(alert)
+    } else {
+        BTreeSet::new()
+    }
+}
+
 /// A record as stored: JSON, so that records stay readable with `ldb` and evolvable with
 /// serde defaults.
 pub(crate) fn encode<T: Serialize>(record: &T) -> Result<Vec<u8>> {
@@ -218,6 +249,10 @@ mod tests {
         assert!(entry.starts_with(&prefix));
         assert_eq!(id_of_key_entry(&entry, &prefix).unwrap(), "NL-000123");
         assert!(id_of_key_entry(&prefix, &prefix).is_err());
+        assert_eq!(identifier_key_prefix(&entry), prefix.as_slice());
+        assert!(has_identifier_key_prefix(&entry) && has_identifier_key_prefix(&prefix));
+        assert_eq!(identifier_key_prefix(b"NOSEP"), b"NOSEP");
+        assert!(!has_identifier_key_prefix(b"NOSEP"));
     }
 
     #[test]

@@ -42,17 +42,25 @@
 //! | `meta` | `format`, `sequence`, `hit_sequence`, `hits_pending`, `count/<STATUS>` | JSON number |
 //! | `alert_hits` | alert id, `0x00`, hit receive sequence | empty |
 //! | `expiry` | `expires_at` (16 bytes, in time order), alert id | empty |
+//! | `in_force` | identifier key, `0x00`, alert id, for alerts ACTIVE or HIT_CONFIRMED | empty |
 //!
 //! The `expiry` column serves two readers: the count of expired alerts in the node's status,
 //! and the alerts due for review (`expiry.rs`, [`Store::expiring`]), which an operator extends
 //! with [`Mutation::ExtendExpiry`], a new version like any other change.
 //!
 //! An identifier key is `sismatch_ident::parse(value, Some(kind)).key`, for indexable
-//! identifiers only (no sentinels such as `UNKNOWN`). `format` is the layout version (2): a
-//! store of layout 1 (without `alert_hits` and `expiry`) is upgraded at open, a store of
-//! another layout is refused.
+//! identifiers only (no sentinels such as `UNKNOWN`). `format` is the layout version (3): a
+//! store of layout 1 (without `alert_hits`, `expiry` and `in_force`) or 2 (without
+//! `in_force`) is upgraded at open (`upgrade.rs`, one pass over the alerts, logged as "store
+//! layout upgraded"), a store of another layout is refused.
+//!
+//! `in_force` is `keys` restricted to the alerts in force, kept in step by every write that
+//! changes an alert's identifiers or status: the one-alert-per-object check of a put
+//! ([`OnDuplicate`], `duplicates.rs`) seeks it under the writer lock instead of reading the
+//! alerts that ever held a number (recovered and withdrawn ones included).
 
 mod apply;
+mod duplicates;
 mod error;
 mod expiry;
 mod hits;
@@ -63,6 +71,7 @@ mod tests;
 mod upgrade;
 
 pub use apply::{Applied, Mutation};
+pub use duplicates::{OnDuplicate, same_maker, shared_identifiers};
 pub use error::{Error, Result};
 pub use expiry::ExpiringPage;
 pub use hits::{HitFilter, HitPage};

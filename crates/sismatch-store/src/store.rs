@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use jiff::Timestamp;
 use rocksdb::{
     BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DB, DBCompressionType,
-    Direction, FlushOptions, IteratorMode, Options, WriteBatch, WriteOptions,
+    Direction, FlushOptions, IteratorMode, Options, SliceTransform, WriteBatch, WriteOptions,
 };
 use sismatch_alert::{Alert, AlertVersion, Status};
 
@@ -19,7 +19,7 @@ use crate::keys::{
 };
 
 /// Memtable size of the column families that take most writes (alerts, history, changes,
-/// keys): large enough that a bulk import of a few thousand alerts per batch does not flush
+/// keys, in_force): large enough that a bulk import of a few thousand alerts per batch does not flush
 /// at every other batch.
 const WRITE_BUFFER: usize = 64 << 20;
 /// Upper bound on all memtables together.
@@ -312,8 +312,8 @@ impl Store {
         Ok(())
     }
 
-    /// Records the layout version in a new store, upgrades a store of layout 1, refuses a
-    /// store of another layout.
+    /// Records the layout version in a new store, upgrades a store of layout 1 or 2, refuses
+    /// a store of another layout.
     fn check_format(&self) -> Result<()> {
         let meta = self.cf(META)?;
         let Some(bytes) = self.db.get_pinned_cf(meta, META_FORMAT)? else {
@@ -324,7 +324,7 @@ impl Store {
         let format: u64 = keys::decode(META, META_FORMAT, &bytes)?;
         match format {
             FORMAT => Ok(()),
-            1 => self.upgrade_from_layout_1(),
+            1 | 2 => self.upgrade_from(format),
             other => Err(Error::corrupt(
                 META,
                 META_FORMAT,
@@ -373,7 +373,10 @@ fn db_options() -> Options {
 }
 
 /// Options of one column family: level compaction (RocksDB's default) with lz4, a bloom
-/// filter so that an import's multi-get of new ids rarely touches disk.
+/// filter so that an import's multi-get of new ids rarely touches disk. `in_force` filters by
+/// identifier key (the entry's prefix) as well, in its files and its memtable, so that the
+/// one-alert-per-object seek of a new number, done for every identifier an import stores, is
+/// answered by the filters.
 fn column_options(name: &str, cache: &Cache) -> Options {
     let mut table = BlockBasedOptions::default();
     table.set_block_cache(cache);
@@ -383,6 +386,14 @@ fn column_options(name: &str, cache: &Cache) -> Options {
     options.set_compression_type(DBCompressionType::Lz4);
     options.set_bottommost_compression_type(DBCompressionType::Lz4);
     options.set_level_compaction_dynamic_level_bytes(true);
+    if name == keys::IN_FORCE {
+        options.set_prefix_extractor(SliceTransform::create(
+            "sismatch.identifier_key",
+            keys::identifier_key_prefix,
+            Some(keys::has_identifier_key_prefix),
+        ));
+        options.set_memtable_prefix_bloom_ratio(0.05);
+    }
     let small = matches!(name, keys::HITS | META | keys::ALERT_HITS | EXPIRY);
     options.set_write_buffer_size(if small {
         SMALL_WRITE_BUFFER

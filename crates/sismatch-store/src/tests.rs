@@ -1,6 +1,7 @@
 //! Behaviour of the store on a real RocksDB database in a temporary folder.
 
 mod decisions;
+mod duplicates;
 mod expiry;
 mod hits;
 mod layout;
@@ -14,7 +15,7 @@ use jiff::Timestamp;
 use serde_json::json;
 use sismatch_alert::{Alert, AlertChange, HitReport, Status};
 
-use crate::{Applied, Error, HitFilter, HitPage, Mutation, Store};
+use crate::{Applied, Error, HitFilter, HitPage, Mutation, OnDuplicate, Store};
 
 fn boat(id: &str, identifiers: &[(&str, &str)]) -> Alert {
     let identifiers: Vec<_> = identifiers
@@ -40,6 +41,7 @@ fn put(alert: Alert) -> Mutation {
         alert,
         reason: None,
         expected_version: None,
+        on_duplicate: OnDuplicate::Refuse,
     }
 }
 
@@ -51,6 +53,14 @@ fn set_status(id: &str, status: Status, change: AlertChange) -> Mutation {
         reason: Some("test".to_string()),
         expected_version: None,
     }
+}
+
+/// A put that links its alert to the alerts in force holding one of its identifiers.
+fn linking(mut mutation: Mutation) -> Mutation {
+    if let Mutation::Put { on_duplicate, .. } = &mut mutation {
+        *on_duplicate = OnDuplicate::Link;
+    }
+    mutation
 }
 
 /// `mutation` made against version `version` of its alert.
@@ -323,7 +333,7 @@ fn the_key_map_follows_identifier_changes() {
         ],
     );
     let other = boat("NL-2", &[("HIN", "abc 12345 d4 04")]);
-    apply(&store, vec![put(first), put(other)], at(0));
+    apply(&store, vec![put(first), linking(put(other))], at(0));
     // The CIN of one boat and the HIN of the other share one key.
     assert_eq!(
         store.alerts_by_key("ABC12345D404").unwrap(),
@@ -355,7 +365,12 @@ fn sequence_and_changes_survive_a_reopen() {
         let store = open(dir.path());
         assert_eq!(store.sequence(), 0);
         let batch: Vec<_> = (0..5)
-            .map(|i| put(boat(&format!("NL-{i}"), &[("HIN", "ABC12345D404")])))
+            .map(|i| {
+                put(boat(
+                    &format!("NL-{i}"),
+                    &[("HIN", &format!("ABC{i:05}D404"))],
+                ))
+            })
             .collect();
         apply(&store, batch, at(0));
         apply(
@@ -622,11 +637,11 @@ fn a_store_of_another_layout_is_refused() {
     {
         let columns = rocksdb::DB::list_cf(&rocksdb::Options::default(), &path).unwrap();
         let db = rocksdb::DB::open_cf(&rocksdb::Options::default(), &path, columns).unwrap();
-        db.put_cf(db.cf_handle("meta").unwrap(), "format", b"3")
+        db.put_cf(db.cf_handle("meta").unwrap(), "format", b"4")
             .unwrap();
     }
     let error = Store::open(&path).unwrap_err();
-    assert!(error.to_string().contains("layout 3"), "{error}");
+    assert!(error.to_string().contains("layout 4"), "{error}");
 }
 
 #[test]

@@ -562,6 +562,15 @@ const LABELS: &[(&str, [&str; 4])] = &[
         ],
     ),
     (
+        "results.already_reported",
+        [
+            "Already reported by {by}: this number is on an alert in force.",
+            "Al gemeld door {by}: dit nummer staat op een geldige signalering.",
+            "Déjà signalé par {by} : ce numéro figure sur un signalement en vigueur.",
+            "Bereits gemeldet von {by}: diese Nummer steht in einer gültigen Ausschreibung.",
+        ],
+    ),
+    (
         "results.groups",
         [
             "Same object reported in several countries",

@@ -86,5 +86,5 @@ fn a_layout_1_store_is_upgraded_at_open() {
     let columns = DB::list_cf(&Options::default(), &path).unwrap();
     let db = DB::open_cf(&Options::default(), &path, columns).unwrap();
     let format = db.get_cf(db.cf_handle("meta").unwrap(), "format").unwrap();
-    assert_eq!(format.as_deref(), Some(&b"2"[..]));
+    assert_eq!(format.as_deref(), Some(&b"3"[..]));
 }

@@ -1,5 +1,6 @@
-//! The police search page: the form, the ranked matches with their explanations, the
-//! cross-border groups, each node's status, and a hit-report form under every match. The
+//! The police search page: the form, who already reported a searched number (one alert per
+//! object), the ranked matches with their explanations, the cross-border groups, each node's
+//! status, and a hit-report form under every match. The
 //! alerts are shown as the core returned them for this officer.
 
 use std::fmt::Write;
@@ -7,7 +8,7 @@ use std::fmt::Write;
 use sismatch_proto::v1;
 
 use crate::html::{Frame, csrf_field, esc, message, page};
-use crate::i18n::{Lang, t};
+use crate::i18n::{Lang, t, tf};
 use crate::input::Form;
 use crate::pages::kind_select;
 use crate::search::PURPOSES;
@@ -171,6 +172,16 @@ fn results(frame: &Frame<'_>, answer: &v1::MatchingCoreSearchResponse) -> String
     }
     if answer.matches.is_empty() {
         out.push_str(&message("info", t(lang, "results.none")));
+    }
+    if !answer.already_reported.is_empty() {
+        // One alert per object (DESIGN §4): an officer about to report it learns who has.
+        let by: Vec<String> = answer
+            .already_reported
+            .iter()
+            .map(|r| format!("{} ({})", r.country, r.alert_id))
+            .collect();
+        let text = tf(lang, "results.already_reported", &[("by", &by.join(", "))]);
+        out.push_str(&message("info", &text));
     }
     for (i, m) in answer.matches.iter().enumerate() {
         out.push_str(&one_match(frame, i + 1, m));
@@ -397,9 +408,15 @@ mod tests {
                 ..v1::NodeStatus::default()
             }],
             partial: true,
+            already_reported: vec![v1::AlreadyReported {
+                country: "NL".to_string(),
+                alert_id: "NL-1".to_string(),
+                identifier: "ABC12345D404".to_string(),
+            }],
             ..v1::MatchingCoreSearchResponse::default()
         };
         let page = render(&frame(), &SearchForm::default(), None, None, Some(&answer));
+        assert!(page.contains("Already reported by NL (NL-1)"), "{page}");
         assert!(
             page.contains("1. BOAT · &lt;script&gt;alert(1)&lt;/script&gt;"),
             "{page}"

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
-use sismatch_node::{Node, NodeConfig, NodeOptions};
+use sismatch_node::{Node, NodeConfig, NodeOptions, OnDuplicate};
 use sismatch_telemetry::Refresh;
 use tokio::net::TcpListener;
 use tracing::info;
@@ -34,7 +34,12 @@ pub struct NodeArgs {
     /// several nodes; the country code by default.
     #[arg(long, env = "SISMATCH_NAME")]
     name: Option<String>,
-    /// A TOML file with `country`, `data`, `listen`, `name`, `compact_after`, `metrics`,
+    /// What a put or an import does with a new alert whose identifier already belongs to an
+    /// alert in force of this node (one alert per object): `refuse` it (ALREADY_EXISTS; the
+    /// default) or store it `link`ed to that alert.
+    #[arg(long, env = "SISMATCH_DUPLICATES")]
+    duplicates: Option<OnDuplicate>,
+    /// A TOML file with `country`, `data`, `listen`, `name`, `duplicates`, `compact_after`, `metrics`,
     /// `shutdown_grace_ms`, `[tls]` and `[auth]` (see deploy/README.md).
     #[arg(long, env = "SISMATCH_CONFIG")]
     config: Option<PathBuf>,
@@ -50,6 +55,7 @@ struct NodeFile {
     data: Option<PathBuf>,
     listen: Option<SocketAddr>,
     name: Option<String>,
+    duplicates: Option<String>,
     compact_after: Option<u64>,
     metrics: Option<SocketAddr>,
     shutdown_grace_ms: Option<u64>,
@@ -90,6 +96,13 @@ impl NodeArgs {
             name: self.name.or(file.name),
             ..NodeOptions::default()
         };
+        if let Some(duplicates) = self.duplicates {
+            options.duplicates = duplicates;
+        } else if let Some(name) = &file.duplicates {
+            options.duplicates = name
+                .parse()
+                .map_err(|why| anyhow::anyhow!("duplicates: {why}"))?;
+        }
         if let Some(compact_after) = file.compact_after {
             options.compact_after = compact_after;
         }

@@ -234,11 +234,17 @@ pub fn core_json(response: &v1::MatchingCoreSearchResponse) -> Value {
             })
         })
         .collect();
+    let reported: Vec<Value> = response
+        .already_reported
+        .iter()
+        .map(|r| json!({"country": r.country, "alert_id": r.alert_id, "identifier": r.identifier}))
+        .collect();
     let nodes: Vec<Value> = response.nodes.iter().map(status_json).collect();
     let partners: Vec<Value> = response.partners.iter().map(status_json).collect();
     json!({
         "matches": matches_json(&response.matches),
         "groups": groups,
+        "already_reported": reported,
         "nodes": nodes,
         "partners": partners,
         "partial": response.partial,
@@ -398,6 +404,9 @@ pub fn print_core(response: &v1::MatchingCoreSearchResponse) {
             group.explanation,
             group.alert_ids.join(", ")
         );
+    }
+    if let Some(line) = sismatch_core::already_reported_line(&response.already_reported) {
+        println!("{line}");
     }
     println!("nodes: {}", statuses(&response.nodes));
     if !response.partners.is_empty() {

@@ -80,6 +80,10 @@ struct Totals {
     updated: u64,
     unchanged: u64,
     rejected: u64,
+    /// Of `created` and `updated`, linked to an alert of the same object.
+    linked: u64,
+    /// Of `rejected`, refused because an alert in force holds their identifier.
+    duplicates: u64,
 }
 
 impl ImportArgs {
@@ -138,6 +142,8 @@ impl ImportArgs {
             totals.updated += ack.updated;
             totals.unchanged += ack.unchanged;
             totals.rejected += ack.rejected;
+            totals.linked += ack.linked;
+            totals.duplicates += ack.duplicates;
             sequence = sequence.max(ack.sequence);
             progress.update(&reading, &totals, started);
         }
@@ -156,6 +162,12 @@ impl ImportArgs {
             elapsed,
             stored as f64 / elapsed,
         );
+        if totals.linked + totals.duplicates > 0 {
+            println!(
+                "one alert per object: {} stored linked to an alert of the same object, {} refused as already reported",
+                totals.linked, totals.duplicates,
+            );
+        }
         if self.no_wait || sequence == 0 {
             return Ok(());
         }
