@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# The compose federation in real containers on this machine (`make test-containers`, issue 16):
+# podman with the runc runtime, no registry. What it does, in order:
+#   1. installs podman, runc, mmdebstrap and uidmap from Debian when missing;
+#   2. makes the base image localhost/debian:bookworm-slim with mmdebstrap when it does not
+#      exist (kept for the next run: `podman rmi localhost/debian:bookworm-slim` removes it);
+#   3. builds the image from deploy/Containerfile.host around the host's binary (SISMATCH_BIN,
+#      else CARGO_TARGET_DIR or target/debug/sismatch);
+#   4. runs the services of deploy/docker-compose.yml as containers with their config files of
+#      deploy/compose/, their named volumes and the compose file's hardening (read-only root,
+#      no capabilities, no-new-privileges), the one-shot `certs`, then `seed` and the partner's
+#      register import, on host networking: each service gets its own loopback address;
+#   5. checks: gRPC health of the five servers over mutual TLS, the web page's healthcheck, a
+#      misread VIN searched through the core as police-be finds its alert, a dealer check is a
+#      HIT; then SIGTERM (`podman stop`) of every server, each exits 0, they start again on
+#      their volumes and the same search and check still find the alert; no panic in any log.
+# Everything it made (containers, volumes, the sismatch image) is removed on exit. All traffic
+# stays on the loopback interface. What differs from the compose file: deploy/README.md,
+# "Containers, run here".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+base=localhost/debian:bookworm-slim
+image=localhost/sismatch:host-test
+prefix=sismatch-test
+label=sismatch-test=1
+work=target/containers
+venv=target/containers-venv
+started=$SECONDS
+
+# Explicit flags rather than /etc/containers/containers.conf, so that nothing depends on how
+# the machine was configured: crun refuses this machine's hybrid cgroups, and podman's default
+# ulimits exceed what it allows.
+podman() { command podman --runtime runc --cgroup-manager cgroupfs "$@"; }
+step() { printf '== [%3ds] %s\n' "$((SECONDS - started))" "$*"; }
+fail() {
+    echo "FAILED: $*" >&2
+    exit 1
+}
+
+# --- 1. packages ---------------------------------------------------------------------------
+missing=()
+for package in podman runc mmdebstrap uidmap python3-venv; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    step "installing ${missing[*]} (Debian packages)"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [ ! -x "$venv/bin/python" ] || ! cmp -s deploy/containers-requirements.txt "$venv/requirements.installed"; then
+    step "installing deploy/containers-requirements.txt into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r deploy/containers-requirements.txt
+    cp deploy/containers-requirements.txt "$venv/requirements.installed"
+fi
+
+binary="${SISMATCH_BIN:-${CARGO_TARGET_DIR:-target}/debug/sismatch}"
+[ -x "$binary" ] || fail "no sismatch binary at $binary: run \`cargo build --locked -p sismatch\` (make test-containers does)"
+
+# --- cleanup -------------------------------------------------------------------------------
+servers=(node-nl node-be node-fr partner-yamaha core web)
+volumes=(certs nl-data be-data fr-data core-data partner-data corpus)
+remove_all() {
+    local ids
+    ids=$(podman ps -aq --filter "label=$label")
+    # shellcheck disable=SC2086 # one id per word
+    [ -z "$ids" ] || podman rm -f -v -t 0 $ids >/dev/null
+    for volume in "${volumes[@]}"; do
+        podman volume rm -f "$prefix-$volume" >/dev/null 2>&1 || true
+    done
+    podman rmi -f "$image" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+on_exit() {
+    local status=$?
+    if [ "$status" -ne 0 ]; then
+        for server in "${servers[@]}"; do
+            if podman container exists "$prefix-$server"; then
+                echo "--- last lines of $server's log" >&2
+                podman logs --tail 15 "$prefix-$server" 2>&1 | grep -v '^ *[0-9.:]*$\|^metrics: ' >&2 || true
+            fi
+        done
+    fi
+    step "removing the containers, volumes and image made"
+    remove_all
+    exit "$status"
+}
+# Leftovers of an interrupted run first.
+remove_all
+trap on_exit EXIT
+
+# --- 2. the base image ---------------------------------------------------------------------
+mkdir -p "$work"
+if ! podman image exists "$base"; then
+    step "making $base from Debian's packages (mmdebstrap, about a minute)"
+    mmdebstrap --quiet --variant=essential --include=libstdc++6 bookworm "$work/base.tar"
+    podman import --quiet "$work/base.tar" "$base" >/dev/null
+    rm -f "$work/base.tar"
+fi
+
+# --- 3. the image --------------------------------------------------------------------------
+step "building $image from deploy/Containerfile.host and $binary"
+context="$work/context"
+mkdir -p "$context/empty"
+# The debug build's debug info is most of its size; symbols stay, for backtraces.
+objcopy --strip-debug "$binary" "$context/sismatch"
+cp deploy/http-probe.sh "$context/http-probe.sh"
+podman build --quiet --file deploy/Containerfile.host --tag "$image" "$context" >/dev/null
+rm -rf "$context"
+
+# --- 4. the federation ---------------------------------------------------------------------
+# Host networking: every service gets its own loopback address, which every container resolves
+# its service name to (the names the certificates are valid for), and keeps the compose file's
+# port and metrics port 9464. The web page listens on 127.0.0.1:18080 (metrics 19464), where its
+# healthcheck (127.0.0.1 only) asks, away from 8080 and 9464 that other work here may hold.
+declare -A address=(
+    [node-nl]=127.0.0.2 [node-be]=127.0.0.3 [node-fr]=127.0.0.4
+    [core]=127.0.0.5 [partner-yamaha]=127.0.0.6 [web]=127.0.0.1
+)
+declare -A port=([node-nl]=7400 [node-be]=7400 [node-fr]=7400 [core]=7500 [partner-yamaha]=7600 [web]=18080)
+declare -A metrics=(
+    [node-nl]=127.0.0.2:9464 [node-be]=127.0.0.3:9464 [node-fr]=127.0.0.4:9464
+    [core]=127.0.0.5:9464 [partner-yamaha]=127.0.0.6:9464 [web]=127.0.0.1:19464
+)
+common=(
+    --network host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
+    --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges
+    --label "$label"
+)
+for server in "${servers[@]}"; do
+    common+=(--add-host "$server:${address[$server]}")
+done
+for volume in "${volumes[@]}"; do
+    podman volume create --label "$label" "$prefix-$volume" >/dev/null
+done
+certs_ro=(-v "$prefix-certs:/certs:ro")
+
+step "certs: sismatch certs into the certs volume (the compose file's command)"
+podman run --rm "${common[@]}" -v "$prefix-certs:/certs" --entrypoint /bin/sh "$image" -c \
+    'test -f /certs/ca.pem && echo "certificates already in /certs" ||
+     exec sismatch certs --out /certs node-nl node-be node-fr core partner-yamaha web \
+     police-nl police-be police-fr operator-nl operator-be operator-fr dealer-jansen' >/dev/null
+
+# start NAME ROLE CONFIG DATA_VOLUME [MORE podman run OPTIONS]: the compose service NAME.
+start() {
+    local name=$1 role=$2 config=$3 data=$4
+    shift 4
+    local listen="${address[$name]}:${port[$name]}"
+    local options=("${common[@]}" --name "$prefix-$name" -e "SISMATCH_LISTEN=$listen"
+        -v "$PWD/deploy/compose/$config:/etc/sismatch/$role.toml:ro" "${certs_ro[@]}")
+    [ -z "$data" ] || options+=(-v "$prefix-$data:/data")
+    podman run -d "${options[@]}" "$@" "$image" \
+        "$role" --config "/etc/sismatch/$role.toml" --metrics "${metrics[$name]}" >/dev/null
+}
+step "starting node-nl, node-be, node-fr, partner-yamaha, core, web"
+start node-nl node node-nl.toml nl-data
+start node-be node node-be.toml be-data
+start node-fr node node-fr.toml fr-data
+start partner-yamaha partner partner-yamaha.toml partner-data -v "$prefix-corpus:/corpus:ro"
+start core core core.toml core-data
+start web web web.toml ""
+
+# Health over mutual TLS, each server asked with its own certificate (as sismatch-probe does),
+# from the host (the check of deploy/checks/servers.py): this image has no grpc_health_probe.
+# Waits up to 60 s per server.
+wait_healthy() {
+    local name
+    for name in node-nl node-be node-fr partner-yamaha core; do
+        "$venv/bin/python" - \
+            "${address[$name]}:${port[$name]}" "$name" "$work/certs" <<'PY' || fail "$name is not SERVING over mutual TLS after 60 s"
+import sys, time
+from pathlib import Path
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+address, name, certs = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+read = lambda file: (certs / file).read_bytes()
+credentials = grpc.ssl_channel_credentials(read("ca.pem"), read(f"{name}.key"), read(f"{name}.pem"))
+options = [("grpc.ssl_target_name_override", name)]
+deadline, last = time.monotonic() + 60, None
+while time.monotonic() < deadline:
+    try:
+        with grpc.secure_channel(address, credentials, options=options) as channel:
+            request = health_pb2.HealthCheckRequest(service="")
+            status = health_pb2_grpc.HealthStub(channel).Check(request, timeout=5).status
+        if status == health_pb2.HealthCheckResponse.SERVING:
+            print(f"   {name} at {address}: SERVING (gRPC health over mutual TLS)")
+            sys.exit(0)
+        last = f"status {status}"
+    except Exception as error:  # not listening yet, or refused
+        last = str(error).splitlines()[0]
+    time.sleep(0.5)
+print(f"   {name} at {address}: {last}", file=sys.stderr)
+sys.exit(1)
+PY
+    done
+    local tries=0
+    until podman exec "$prefix-web" sismatch-http-probe "${port[web]}" /healthz; do
+        tries=$((tries + 1))
+        [ "$tries" -lt 60 ] || fail "the web page's healthcheck (sismatch-http-probe) failed for 60 s"
+        sleep 1
+    done
+    echo "   web: sismatch-http-probe ${port[web]} /healthz in its container: 200"
+}
+# The certificates copied out of the volume, for the host's health checks only.
+mkdir -p "$work/certs"
+podman run --rm "${common[@]}" "${certs_ro[@]}" --entrypoint tar "$image" -C /certs -cf - . | tar -xf - -C "$work/certs"
+step "health of every server"
+wait_healthy
+
+step "seed: 3,000 sample alerts generated and imported as each country's operator (the compose file's script)"
+# shellcheck disable=SC2016 # expanded by the container's shell
+podman run --rm "${common[@]}" "${certs_ro[@]}" -v "$prefix-corpus:/data" --entrypoint /bin/sh "$image" -ec '
+    sismatch bench generate --out /data --alerts 3000 --countries NL,BE,FR
+    for cc in nl be fr; do
+      CC=$(echo "$cc" | tr a-z A-Z)
+      sismatch import --node "https://node-$cc:7400" --ca /certs/ca.pem \
+        --cert "/certs/operator-$cc.pem" --key "/certs/operator-$cc.key" \
+        "/data/alerts-$CC.ndjson"
+    done' >"$work/seed.log" 2>&1 || {
+    cat "$work/seed.log" >&2
+    fail "the seed script failed"
+}
+
+step "partner-yamaha: stopped, its register imported from the corpus volume, started"
+podman stop -t 20 "$prefix-partner-yamaha" >/dev/null
+podman run --rm "${common[@]}" "${certs_ro[@]}" -v "$prefix-partner-data:/data" -v "$prefix-corpus:/corpus:ro" \
+    -v "$PWD/deploy/compose/partner-yamaha.toml:/etc/sismatch/partner.toml:ro" "$image" \
+    partner import --config /etc/sismatch/partner.toml /corpus/register.ndjson >"$work/register.log" 2>&1 || {
+    cat "$work/register.log" >&2
+    fail "the partner's register import failed"
+}
+podman start "$prefix-partner-yamaha" >/dev/null
+
+# The alert searched for: the first Belgian alert with a VIN, read with look-alike characters.
+vin_line=$(podman run --rm "${common[@]}" -v "$prefix-corpus:/data:ro" --entrypoint grep "$image" \
+    -m1 '"kind":"VIN"' /data/alerts-BE.ndjson) || fail "no Belgian alert with a VIN in the corpus"
+alert_id=$(sed -E 's/^\{"id":"([^"]+)".*/\1/' <<<"$vin_line")
+vin=$(sed -E 's/.*"kind":"VIN","value":"([^"]+)".*/\1/' <<<"$vin_line")
+misread=$(tr 'SB8' '58B' <<<"$vin")
+[ "$misread" != "$vin" ] || misread="${vin:0:16}X"
+
+# cli COMMAND...: the compose file's `cli` service, a client container with the certificates,
+# as IDENTITY (police-be unless set).
+cli() {
+    local identity=${IDENTITY:-police-be}
+    podman run --rm "${common[@]}" "${certs_ro[@]}" -e SISMATCH_CA=/certs/ca.pem \
+        -e "SISMATCH_CERT=/certs/$identity.pem" -e "SISMATCH_KEY=/certs/$identity.key" "$image" "$@"
+}
+search_and_check() {
+    local when=$1 answer
+    answer=$(cli search --core https://core:7500 --json "$misread") || fail "search ($when) failed"
+    grep -q "\"$alert_id\"" <<<"$answer" || {
+        echo "$answer" >&2
+        fail "search for $misread ($when) did not find $alert_id"
+    }
+    echo "   search as police-be through https://core:7500 for $misread (the VIN $vin misread): finds $alert_id"
+    answer=$(IDENTITY=dealer-jansen cli check --core https://core:7500 --json "$vin") || fail "dealer check ($when) failed"
+    grep -q '"outcome": *"HIT"' <<<"$answer" || {
+        echo "$answer" >&2
+        fail "dealer check of $vin ($when) is not a HIT"
+    }
+    echo "   dealer check as dealer-jansen of $vin: HIT"
+}
+step "a misread number through the core, and a dealer check"
+search_and_check "before the restart"
+
+# --- 5. SIGTERM and restart ----------------------------------------------------------------
+step "SIGTERM to every server (podman stop, 20 s before SIGKILL, as stop_grace_period)"
+for server in web core partner-yamaha node-nl node-be node-fr; do
+    podman stop -t 20 "$prefix-$server" >/dev/null
+    code=$(podman inspect --format '{{.State.ExitCode}}' "$prefix-$server")
+    [ "$code" = 0 ] || fail "$server exited $code after SIGTERM, not 0"
+    echo "   $server: exited 0"
+done
+step "starting them again on their volumes"
+for server in node-nl node-be node-fr partner-yamaha core web; do
+    podman start "$prefix-$server" >/dev/null
+done
+wait_healthy
+step "the same search and check after the restart"
+search_and_check "after the restart"
+
+step "no panic in any server's log"
+for server in "${servers[@]}"; do
+    if podman logs "$prefix-$server" 2>&1 | grep -qi 'panic'; then
+        podman logs "$prefix-$server" 2>&1 | grep -i -B2 -A5 panic >&2
+        fail "$server's log holds a panic"
+    fi
+done
+step "passed"
