@@ -241,6 +241,10 @@ alert_id=$(sed -E 's/^\{"id":"([^"]+)".*/\1/' <<<"$vin_line")
 vin=$(sed -E 's/.*"kind":"VIN","value":"([^"]+)".*/\1/' <<<"$vin_line")
 misread=$(tr 'SB8' '58B' <<<"$vin")
 [ "$misread" != "$vin" ] || misread="${vin:0:16}X"
+# An engine serial of YAMAHA's register, for a search through the partner.
+engine=$(podman run --rm "${common[@]}" -v "$prefix-corpus:/data:ro" --entrypoint grep "$image" \
+    -m1 -i '"maker":"yamaha","engine_serial"' /data/register.ndjson | sed -E 's/.*"engine_serial":"([^"]+)".*/\1/') ||
+    fail "no YAMAHA engine serial in the sample register"
 
 # cli COMMAND...: the compose file's `cli` service, a client container with the certificates,
 # as IDENTITY (police-be unless set).
@@ -249,22 +253,32 @@ cli() {
     podman run --rm "${common[@]}" "${certs_ro[@]}" -e SISMATCH_CA=/certs/ca.pem \
         -e "SISMATCH_CERT=/certs/$identity.pem" -e "SISMATCH_KEY=/certs/$identity.key" "$image" "$@"
 }
+# answer_check PYTHON_CONDITION ANSWER WHAT: the JSON ANSWER (`a` in the condition) fulfils it.
+answer_check() {
+    "$venv/bin/python" -c "import json, sys; a = json.loads(sys.argv[1]); sys.exit(0 if ($1) else 1)" "$2" || {
+        echo "$2" >&2
+        fail "$3"
+    }
+}
 search_and_check() {
     local when=$1 answer
     answer=$(cli search --core https://core:7500 --json "$misread") || fail "search ($when) failed"
-    grep -q "\"$alert_id\"" <<<"$answer" || {
-        echo "$answer" >&2
-        fail "search for $misread ($when) did not find $alert_id"
-    }
-    echo "   search as police-be through https://core:7500 for $misread (the VIN $vin misread): finds $alert_id"
+    answer_check "any(m['alert_id'] == '$alert_id' for m in a['matches'])" "$answer" \
+        "the search for $misread ($when) did not find $alert_id"
+    answer_check "sorted(n['country'] for n in a['nodes'] if n['outcome'] == 'OK') == ['BE', 'FR', 'NL'] and not a['partial']" \
+        "$answer" "not every node answered the search ($when)"
+    echo "   search as police-be through https://core:7500 for $misread (the VIN $vin misread):"
+    echo "   finds $alert_id; NL, BE and FR answered OK"
     answer=$(IDENTITY=dealer-jansen cli check --core https://core:7500 --json "$vin") || fail "dealer check ($when) failed"
-    grep -q '"outcome": *"HIT"' <<<"$answer" || {
-        echo "$answer" >&2
-        fail "dealer check of $vin ($when) is not a HIT"
-    }
+    answer_check "a['outcome'] == 'HIT'" "$answer" "the dealer check of $vin ($when) is not a HIT"
     echo "   dealer check as dealer-jansen of $vin: HIT"
+    answer=$(cli search --core https://core:7500 --json --via-partners --purpose THEFT_INVESTIGATION \
+        --case-reference TEST-CONTAINERS "$engine") || fail "search via the partner ($when) failed"
+    answer_check "[(p['node'], p['outcome']) for p in a['partners']] == [('YAMAHA', 'OK')]" "$answer" \
+        "the partner YAMAHA did not answer the search for $engine ($when)"
+    echo "   search as police-be via the partners for the engine serial $engine: YAMAHA answered OK"
 }
-step "a misread number through the core, and a dealer check"
+step "a misread number through the core, a dealer check, a search through the partner"
 search_and_check "before the restart"
 
 # --- 5. SIGTERM and restart ----------------------------------------------------------------
@@ -280,7 +294,7 @@ for server in node-nl node-be node-fr partner-yamaha core web; do
     podman start "$prefix-$server" >/dev/null
 done
 wait_healthy
-step "the same search and check after the restart"
+step "the same searches and check after the restart"
 search_and_check "after the restart"
 
 step "no panic in any server's log"
