@@ -14,7 +14,7 @@ FIRST_BUILD_NOTE = @if [ ! -x "$(SISMATCH_BIN)" ]; then \
 		echo "progress follows; 'librocksdb-sys(build)' stays on screen for most of it)."; \
 	fi
 
-.PHONY: demo build test test-python test-browser browser-deps check-deploy lint bench deps chaos
+.PHONY: demo build test test-python test-browser browser-deps check-deploy test-containers lint bench deps chaos
 
 # Installs the Debian packages the build needs, only when they are missing.
 deps:
@@ -61,6 +61,15 @@ test-browser: deps browser-deps
 # The deployment files (Dockerfile, compose federation, Kubernetes manifests), checked offline.
 check-deploy: deps
 	bash deploy/check.sh
+
+# The compose federation in real containers on this machine (issue 16): podman (runc, host
+# networking, loopback only) and a base image made from Debian's packages with mmdebstrap, both
+# installed or made when missing; the image of deploy/Containerfile.host around the binary built
+# here. Checks health over mutual TLS, a misread VIN through the core, a dealer check, a search
+# through the partner, SIGTERM and restart on the same volumes; removes what it made (it keeps
+# the base image). deploy/README.md, "Containers, run here".
+test-containers: build
+	SISMATCH_BIN=$(SISMATCH_BIN) bash deploy/test-containers.sh
 
 # The fault run (issue 16): three `sismatch node` processes and two `sismatch core`s on loopback
 # under mixed load while a seeded scheduler kills (-9), hangs (SIGSTOP), slows and cuts off

@@ -212,7 +212,7 @@ wait_healthy
 
 step "seed: 3,000 sample alerts generated and imported as each country's operator (the compose file's script)"
 # shellcheck disable=SC2016 # expanded by the container's shell
-podman run --rm "${common[@]}" "${certs_ro[@]}" -v "$prefix-corpus:/data" --entrypoint /bin/sh "$image" -ec '
+timeout 300 podman run --rm "${common[@]}" "${certs_ro[@]}" -v "$prefix-corpus:/data" --entrypoint /bin/sh "$image" -ec '
     sismatch bench generate --out /data --alerts 3000 --countries NL,BE,FR
     for cc in nl be fr; do
       CC=$(echo "$cc" | tr a-z A-Z)
@@ -226,7 +226,7 @@ podman run --rm "${common[@]}" "${certs_ro[@]}" -v "$prefix-corpus:/data" --entr
 
 step "partner-yamaha: stopped, its register imported from the corpus volume, started"
 podman stop -t 20 "$prefix-partner-yamaha" >/dev/null
-podman run --rm "${common[@]}" "${certs_ro[@]}" -v "$prefix-partner-data:/data" -v "$prefix-corpus:/corpus:ro" \
+timeout 120 podman run --rm "${common[@]}" "${certs_ro[@]}" -v "$prefix-partner-data:/data" -v "$prefix-corpus:/corpus:ro" \
     -v "$PWD/deploy/compose/partner-yamaha.toml:/etc/sismatch/partner.toml:ro" "$image" \
     partner import --config /etc/sismatch/partner.toml /corpus/register.ndjson >"$work/register.log" 2>&1 || {
     cat "$work/register.log" >&2
@@ -247,10 +247,11 @@ engine=$(podman run --rm "${common[@]}" -v "$prefix-corpus:/data:ro" --entrypoin
     fail "no YAMAHA engine serial in the sample register"
 
 # cli COMMAND...: the compose file's `cli` service, a client container with the certificates,
-# as IDENTITY (police-be unless set).
+# as IDENTITY (police-be unless set). Every client container is given a time limit (`timeout`;
+# one it leaves behind is removed on exit, by its label).
 cli() {
     local identity=${IDENTITY:-police-be}
-    podman run --rm "${common[@]}" "${certs_ro[@]}" -e SISMATCH_CA=/certs/ca.pem \
+    timeout 60 podman run --rm "${common[@]}" "${certs_ro[@]}" -e SISMATCH_CA=/certs/ca.pem \
         -e "SISMATCH_CERT=/certs/$identity.pem" -e "SISMATCH_KEY=/certs/$identity.key" "$image" "$@"
 }
 # answer_check PYTHON_CONDITION ANSWER WHAT: the JSON ANSWER (`a` in the condition) fulfils it.
