@@ -62,12 +62,13 @@ test-browser: deps browser-deps
 check-deploy: deps
 	bash deploy/check.sh
 
-# The compose federation in real containers on this machine (issue 16): podman (runc, host
-# networking, loopback only) and a base image made from Debian's packages with mmdebstrap, both
-# installed or made when missing; the image of deploy/Containerfile.host around the binary built
-# here. Checks health over mutual TLS, a misread VIN through the core, a dealer check, a search
-# through the partner, SIGTERM and restart on the same volumes; removes what it made (it keeps
-# the base image). deploy/README.md, "Containers, run here".
+# The compose federation in real containers on this machine (issue 16): deploy/docker-compose.yml
+# under podman-compose with deploy/compose.host.yml (runc, host networking, loopback only), in
+# the image of deploy/Containerfile.host around the binary built here on a Debian base made with
+# mmdebstrap; packages installed and the base made when missing. Checks health over mutual TLS,
+# a misread VIN through the core, a dealer check, a search through the partner, SIGTERM and
+# restart on the same volumes; removes what it made but the base image. deploy/README.md,
+# "Containers, run here".
 test-containers: build
 	SISMATCH_BIN=$(SISMATCH_BIN) bash deploy/test-containers.sh
 

@@ -6,14 +6,16 @@
 #      exist (kept for the next run: `podman rmi localhost/debian:bookworm-slim` removes it);
 #   3. builds the image from deploy/Containerfile.host around the host's binary (SISMATCH_BIN,
 #      else CARGO_TARGET_DIR or target/debug/sismatch);
-#   4. runs the services of deploy/docker-compose.yml as containers with their config files of
-#      deploy/compose/, their named volumes and the compose file's hardening (read-only root,
-#      no capabilities, no-new-privileges), the one-shot `certs`, then `seed` and the partner's
-#      register import, on host networking: each service gets its own loopback address;
+#   4. runs deploy/docker-compose.yml with podman-compose (PyPI, pinned, in
+#      target/containers-venv) and the override deploy/compose.host.yml, which puts every
+#      service on host networking with its own loopback address: `up` (the one-shot `certs`,
+#      the nodes, the partner, the core, the web page, with their config files, named volumes
+#      and hardening), the `seed` service, the partner's register import as in deploy/README.md;
 #   5. checks: gRPC health of the five servers over mutual TLS, the web page's healthcheck, a
-#      misread VIN searched through the core as police-be finds its alert, a dealer check is a
-#      HIT; then SIGTERM (`podman stop`) of every server, each exits 0, they start again on
-#      their volumes and the same search and check still find the alert; no panic in any log.
+#      misread VIN searched through the core as police-be (the `cli` service) finds its alert,
+#      a dealer check is a HIT, a search through the partner YAMAHA is answered; then SIGTERM
+#      (`podman-compose stop`) of every server, each exits 0, started again on the same
+#      volumes, and the same searches give the same answers; no panic in any log.
 # Everything it made (containers, volumes, the sismatch image) is removed on exit. All traffic
 # stays on the loopback interface. What differs from the compose file: deploy/README.md,
 # "Containers, run here".
@@ -22,8 +24,8 @@ cd "$(dirname "$0")/.."
 
 base=localhost/debian:bookworm-slim
 image=localhost/sismatch:host-test
-prefix=sismatch-test
-label=sismatch-test=1
+project=sismatch-test
+label=io.podman.compose.project=$project
 work=target/containers
 venv=target/containers-venv
 started=$SECONDS
@@ -32,6 +34,14 @@ started=$SECONDS
 # the machine was configured: crun refuses this machine's hybrid cgroups, and podman's default
 # ulimits exceed what it allows.
 podman() { command podman --runtime runc --cgroup-manager cgroupfs "$@"; }
+# Options of the script's own one-off containers (reading a volume).
+once=(--rm --network host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
+# The compose file with its override for host networking, project sismatch-test; each call
+# given 300 s at most.
+compose() {
+    timeout 300 "$venv/bin/podman-compose" --podman-args="--runtime runc --cgroup-manager cgroupfs" \
+        --in-pod false --project-name "$project" -f deploy/docker-compose.yml -f deploy/compose.host.yml "$@"
+}
 step() { printf '== [%3ds] %s\n' "$((SECONDS - started))" "$*"; }
 fail() {
     echo "FAILED: $*" >&2
@@ -62,35 +72,50 @@ binary="${SISMATCH_BIN:-${CARGO_TARGET_DIR:-target}/debug/sismatch}"
 
 # --- cleanup -------------------------------------------------------------------------------
 servers=(node-nl node-be node-fr partner-yamaha core web)
-volumes=(certs nl-data be-data fr-data core-data partner-data corpus)
+# By the project's label, which podman-compose puts on its containers and volumes, with the
+# anonymous volumes of the image's /data that `certs` and `web` get (`rm -v` misses some).
 remove_all() {
-    local ids
-    ids=$(podman ps -aq --filter "label=$label")
-    # shellcheck disable=SC2086 # one id per word
-    [ -z "$ids" ] || podman rm -f -v -t 0 $ids >/dev/null
-    for volume in "${volumes[@]}"; do
-        podman volume rm -f "$prefix-$volume" >/dev/null 2>&1 || true
+    local id anonymous=()
+    local containers
+    containers=$(podman ps -aq --filter "label=$label")
+    for id in $containers; do
+        # shellcheck disable=SC2207 # volume names have no spaces
+        anonymous+=($(podman inspect --format '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}' "$id" 2>/dev/null | grep -oE '\b[0-9a-f]{64}\b' || true))
+    done
+    for id in $containers; do
+        podman rm -f -v -t 0 --depend "$id" >/dev/null 2>&1 || true
+    done
+    for id in "${anonymous[@]}"; do
+        podman volume rm -f "$id" >/dev/null 2>&1 || true
+    done
+    for id in $(podman volume ls -q --filter "label=$label"); do
+        podman volume rm -f "$id" >/dev/null 2>&1 || true
     done
     podman rmi -f "$image" >/dev/null 2>&1 || true
     rm -rf "$work"
+    if [ -n "$(podman ps -aq --filter "label=$label")$(podman volume ls -q --filter "label=$label")" ]; then
+        echo "could not remove every container and volume labelled $label: see podman ps -a, podman volume ls" >&2
+        return 1
+    fi
 }
 on_exit() {
     local status=$?
     if [ "$status" -ne 0 ]; then
         for server in "${servers[@]}"; do
-            if podman container exists "$prefix-$server"; then
+            if podman container exists "${project}_${server}_1"; then
                 echo "--- last lines of $server's log" >&2
-                podman logs --tail 15 "$prefix-$server" 2>&1 | grep -v '^ *[0-9.:]*$\|^metrics: ' >&2 || true
+                podman logs --tail 15 "${project}_${server}_1" 2>&1 | grep -v '^ *[0-9.:]*$\|^metrics: ' >&2 || true
             fi
         done
     fi
     step "removing the containers, volumes and image made"
-    remove_all
+    remove_all || status=1
     exit "$status"
 }
 # Leftovers of an interrupted run first.
 remove_all
 trap on_exit EXIT
+trap "exit 130" INT TERM
 
 # --- 2. the base image ---------------------------------------------------------------------
 mkdir -p "$work"
@@ -112,56 +137,20 @@ podman build --quiet --file deploy/Containerfile.host --tag "$image" "$context" 
 rm -rf "$context"
 
 # --- 4. the federation ---------------------------------------------------------------------
-# Host networking: every service gets its own loopback address, which every container resolves
-# its service name to (the names the certificates are valid for), and keeps the compose file's
-# port and metrics port 9464. The web page listens on 127.0.0.1:18080 (metrics 19464), where its
-# healthcheck (127.0.0.1 only) asks, away from 8080 and 9464 that other work here may hold.
+# The addresses and ports of deploy/compose.host.yml.
 declare -A address=(
     [node-nl]=127.0.0.2 [node-be]=127.0.0.3 [node-fr]=127.0.0.4
     [core]=127.0.0.5 [partner-yamaha]=127.0.0.6 [web]=127.0.0.1
 )
 declare -A port=([node-nl]=7400 [node-be]=7400 [node-fr]=7400 [core]=7500 [partner-yamaha]=7600 [web]=18080)
-declare -A metrics=(
-    [node-nl]=127.0.0.2:9464 [node-be]=127.0.0.3:9464 [node-fr]=127.0.0.4:9464
-    [core]=127.0.0.5:9464 [partner-yamaha]=127.0.0.6:9464 [web]=127.0.0.1:19464
-)
-common=(
-    --network host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
-    --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges
-    --label "$label"
-)
-for server in "${servers[@]}"; do
-    common+=(--add-host "$server:${address[$server]}")
-done
-for volume in "${volumes[@]}"; do
-    podman volume create --label "$label" "$prefix-$volume" >/dev/null
-done
-certs_ro=(-v "$prefix-certs:/certs:ro")
+container() { echo "${project}_$1_1"; }
 
-step "certs: sismatch certs into the certs volume (the compose file's command)"
-podman run --rm "${common[@]}" -v "$prefix-certs:/certs" --entrypoint /bin/sh "$image" -c \
-    'test -f /certs/ca.pem && echo "certificates already in /certs" ||
-     exec sismatch certs --out /certs node-nl node-be node-fr core partner-yamaha web \
-     police-nl police-be police-fr operator-nl operator-be operator-fr dealer-jansen' >/dev/null
-
-# start NAME ROLE CONFIG DATA_VOLUME [MORE podman run OPTIONS]: the compose service NAME.
-start() {
-    local name=$1 role=$2 config=$3 data=$4
-    shift 4
-    local listen="${address[$name]}:${port[$name]}"
-    local options=("${common[@]}" --name "$prefix-$name" -e "SISMATCH_LISTEN=$listen"
-        -v "$PWD/deploy/compose/$config:/etc/sismatch/$role.toml:ro" "${certs_ro[@]}")
-    [ -z "$data" ] || options+=(-v "$prefix-$data:/data")
-    podman run -d "${options[@]}" "$@" "$image" \
-        "$role" --config "/etc/sismatch/$role.toml" --metrics "${metrics[$name]}" >/dev/null
+step "podman-compose up: certs, node-nl, node-be, node-fr, partner-yamaha, core, web"
+compose up -d --no-build >"$work/up.log" 2>&1 || {
+    cat "$work/up.log" >&2
+    fail "podman-compose up failed"
 }
-step "starting node-nl, node-be, node-fr, partner-yamaha, core, web"
-start node-nl node node-nl.toml nl-data
-start node-be node node-be.toml be-data
-start node-fr node node-fr.toml fr-data
-start partner-yamaha partner partner-yamaha.toml partner-data -v "$prefix-corpus:/corpus:ro"
-start core core core.toml core-data
-start web web web.toml ""
+[ "$(podman inspect --format '{{.State.ExitCode}}' "$(container certs)")" = 0 ] || fail "the certs service failed"
 
 # Health over mutual TLS, each server asked with its own certificate (as sismatch-probe does),
 # from the host (the check of deploy/checks/servers.py): this image has no grpc_health_probe.
@@ -197,7 +186,7 @@ sys.exit(1)
 PY
     done
     local tries=0
-    until podman exec "$prefix-web" sismatch-http-probe "${port[web]}" /healthz; do
+    until podman exec "$(container web)" sismatch-http-probe "${port[web]}" /healthz; do
         tries=$((tries + 1))
         [ "$tries" -lt 60 ] || fail "the web page's healthcheck (sismatch-http-probe) failed for 60 s"
         sleep 1
@@ -206,53 +195,47 @@ PY
 }
 # The certificates copied out of the volume, for the host's health checks only.
 mkdir -p "$work/certs"
-podman run --rm "${common[@]}" "${certs_ro[@]}" --entrypoint tar "$image" -C /certs -cf - . | tar -xf - -C "$work/certs"
+podman run "${once[@]}" -v "${project}_certs:/certs:ro" --entrypoint tar "$image" -C /certs -cf - . | tar -xf - -C "$work/certs"
 step "health of every server"
 wait_healthy
 
-step "seed: 3,000 sample alerts generated and imported as each country's operator (the compose file's script)"
-# shellcheck disable=SC2016 # expanded by the container's shell
-timeout 300 podman run --rm "${common[@]}" "${certs_ro[@]}" -v "$prefix-corpus:/data" --entrypoint /bin/sh "$image" -ec '
-    sismatch bench generate --out /data --alerts 3000 --countries NL,BE,FR
-    for cc in nl be fr; do
-      CC=$(echo "$cc" | tr a-z A-Z)
-      sismatch import --node "https://node-$cc:7400" --ca /certs/ca.pem \
-        --cert "/certs/operator-$cc.pem" --key "/certs/operator-$cc.key" \
-        "/data/alerts-$CC.ndjson"
-    done' >"$work/seed.log" 2>&1 || {
+step "seed: 3,000 sample alerts generated and imported as each country's operator (the seed service)"
+compose --profile seed run --rm --no-deps seed >"$work/seed.log" 2>&1 || {
     cat "$work/seed.log" >&2
-    fail "the seed script failed"
+    fail "the seed service failed"
 }
 
 step "partner-yamaha: stopped, its register imported from the corpus volume, started"
-podman stop -t 20 "$prefix-partner-yamaha" >/dev/null
-timeout 120 podman run --rm "${common[@]}" "${certs_ro[@]}" -v "$prefix-partner-data:/data" -v "$prefix-corpus:/corpus:ro" \
-    -v "$PWD/deploy/compose/partner-yamaha.toml:/etc/sismatch/partner.toml:ro" "$image" \
-    partner import --config /etc/sismatch/partner.toml /corpus/register.ndjson >"$work/register.log" 2>&1 || {
+{
+    compose stop partner-yamaha &&
+        compose run --rm --no-deps partner-yamaha \
+            partner import --config /etc/sismatch/partner.toml /corpus/register.ndjson &&
+        compose start partner-yamaha
+} >"$work/register.log" 2>&1 || {
     cat "$work/register.log" >&2
     fail "the partner's register import failed"
 }
-podman start "$prefix-partner-yamaha" >/dev/null
 
 # The alert searched for: the first Belgian alert with a VIN, read with look-alike characters.
-vin_line=$(podman run --rm "${common[@]}" -v "$prefix-corpus:/data:ro" --entrypoint grep "$image" \
+vin_line=$(podman run "${once[@]}" -v "${project}_corpus:/data:ro" --entrypoint grep "$image" \
     -m1 '"kind":"VIN"' /data/alerts-BE.ndjson) || fail "no Belgian alert with a VIN in the corpus"
 alert_id=$(sed -E 's/^\{"id":"([^"]+)".*/\1/' <<<"$vin_line")
 vin=$(sed -E 's/.*"kind":"VIN","value":"([^"]+)".*/\1/' <<<"$vin_line")
 misread=$(tr 'SB8' '58B' <<<"$vin")
 [ "$misread" != "$vin" ] || misread="${vin:0:16}X"
 # An engine serial of YAMAHA's register, for a search through the partner.
-engine=$(podman run --rm "${common[@]}" -v "$prefix-corpus:/data:ro" --entrypoint grep "$image" \
+engine=$(podman run "${once[@]}" -v "${project}_corpus:/data:ro" --entrypoint grep "$image" \
     -m1 -i '"maker":"yamaha","engine_serial"' /data/register.ndjson | sed -E 's/.*"engine_serial":"([^"]+)".*/\1/') ||
     fail "no YAMAHA engine serial in the sample register"
 
-# cli COMMAND...: the compose file's `cli` service, a client container with the certificates,
-# as IDENTITY (police-be unless set). Every client container is given a time limit (`timeout`;
-# one it leaves behind is removed on exit, by its label).
+# cli COMMAND...: the compose file's `cli` service (police-be), as IDENTITY when set.
 cli() {
     local identity=${IDENTITY:-police-be}
-    timeout 60 podman run --rm "${common[@]}" "${certs_ro[@]}" -e SISMATCH_CA=/certs/ca.pem \
-        -e "SISMATCH_CERT=/certs/$identity.pem" -e "SISMATCH_KEY=/certs/$identity.key" "$image" "$@"
+    compose --profile tools run --rm --no-deps -e "SISMATCH_CERT=/certs/$identity.pem" \
+        -e "SISMATCH_KEY=/certs/$identity.key" cli "$@" 2>"$work/cli.log" || {
+        cat "$work/cli.log" >&2
+        return 1
+    }
 }
 # answer_check PYTHON_CONDITION ANSWER WHAT: the JSON ANSWER (`a` in the condition) fulfils it.
 answer_check() {
@@ -283,16 +266,21 @@ step "a misread number through the core, a dealer check, a search through the pa
 search_and_check "before the restart"
 
 # --- 5. SIGTERM and restart ----------------------------------------------------------------
-step "SIGTERM to every server (podman stop, 20 s before SIGKILL, as stop_grace_period)"
-for server in web core partner-yamaha node-nl node-be node-fr; do
-    podman stop -t 20 "$prefix-$server" >/dev/null
-    code=$(podman inspect --format '{{.State.ExitCode}}' "$prefix-$server")
+step "podman-compose stop: SIGTERM to every server (SIGKILL only after stop_grace_period, 20 s)"
+compose stop "${servers[@]}" >"$work/stop.log" 2>&1 || {
+    cat "$work/stop.log" >&2
+    fail "podman-compose stop failed"
+}
+for server in "${servers[@]}"; do
+    code=$(podman inspect --format '{{.State.ExitCode}}' "$(container "$server")")
     [ "$code" = 0 ] || fail "$server exited $code after SIGTERM, not 0"
     echo "   $server: exited 0"
 done
-step "starting them again on their volumes"
-for server in node-nl node-be node-fr partner-yamaha core web; do
-    podman start "$prefix-$server" >/dev/null
+# One after the other, in the compose file's order: podman-compose 1.6's `start` starts them
+# all at once, and podman 4.3 then trips over the dependencies it gave them (--requires).
+step "podman start: the same containers, in order, on the same volumes"
+for server in "${servers[@]}"; do
+    podman start "$(container "$server")" >/dev/null || fail "$server did not start again"
 done
 wait_healthy
 step "the same searches and check after the restart"
@@ -300,8 +288,8 @@ search_and_check "after the restart"
 
 step "no panic in any server's log"
 for server in "${servers[@]}"; do
-    if podman logs "$prefix-$server" 2>&1 | grep -qi 'panic'; then
-        podman logs "$prefix-$server" 2>&1 | grep -i -B2 -A5 panic >&2
+    if podman logs "$(container "$server")" 2>&1 | grep -qi 'panic'; then
+        podman logs "$(container "$server")" 2>&1 | grep -i -B2 -A5 panic >&2
         fail "$server's log holds a panic"
     fi
 done
