@@ -100,6 +100,9 @@ remove_all() {
 }
 on_exit() {
     local status=$?
+    # Back to the script's own output: a signal may arrive during a step whose output goes to
+    # a log file.
+    exec 1>&3 2>&4
     if [ "$status" -ne 0 ]; then
         for server in "${servers[@]}"; do
             if podman container exists "${project}_${server}_1"; then
@@ -112,6 +115,7 @@ on_exit() {
     remove_all || status=1
     exit "$status"
 }
+exec 3>&1 4>&2
 # Leftovers of an interrupted run first.
 remove_all
 trap on_exit EXIT
