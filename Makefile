@@ -14,7 +14,7 @@ FIRST_BUILD_NOTE = @if [ ! -x "$(SISMATCH_BIN)" ]; then \
 		echo "progress follows; 'librocksdb-sys(build)' stays on screen for most of it)."; \
 	fi
 
-.PHONY: demo build test test-python test-browser browser-deps check-deploy lint bench deps chaos
+.PHONY: demo build test test-python test-browser browser-deps check-deploy test-containers lint bench deps chaos
 
 # Installs the Debian packages the build needs, only when they are missing.
 deps:
@@ -61,6 +61,16 @@ test-browser: deps browser-deps
 # The deployment files (Dockerfile, compose federation, Kubernetes manifests), checked offline.
 check-deploy: deps
 	bash deploy/check.sh
+
+# The compose federation in real containers on this machine (issue 16): deploy/docker-compose.yml
+# under podman-compose with deploy/compose.host.yml (runc, host networking, loopback only), in
+# the image of deploy/Containerfile.host around the binary built here on a Debian base made with
+# mmdebstrap; packages installed and the base made when missing. Checks health over mutual TLS,
+# a misread VIN through the core, a dealer check, a search through the partner, SIGTERM and
+# restart on the same volumes; removes what it made but the base image. deploy/README.md,
+# "Containers, run here".
+test-containers: build
+	SISMATCH_BIN=$(SISMATCH_BIN) bash deploy/test-containers.sh
 
 # The fault run (issue 16): three `sismatch node` processes and two `sismatch core`s on loopback
 # under mixed load while a seeded scheduler kills (-9), hangs (SIGSTOP), slows and cuts off
