@@ -297,44 +297,25 @@ enum Sees {
     Refused(tonic::Code),
 }
 
+/// A refusal: the caller is known and its role may not do this.
+const DENIED: Sees = Sees::Refused(tonic::Code::PermissionDenied);
+/// A refusal: the caller is not known.
+const UNKNOWN: Sees = Sees::Refused(tonic::Code::Unauthenticated);
+
 /// Who sees what (DESIGN §4), by caller certificate (`None`: no certificate, no token).
+#[rustfmt::skip]
 const ROLE_TABLE: [(Option<&str>, Via, Sees); 10] = [
-    (Some("politie-nl"), Via::CoreSearch, Sees::Restricted),
-    (Some("politie-be"), Via::CoreSearch, Sees::Public),
-    (
-        Some("garage"),
-        Via::CoreSearch,
-        Sees::Refused(tonic::Code::PermissionDenied),
-    ),
-    (
-        Some("fabrikant"),
-        Via::CoreSearch,
-        Sees::Refused(tonic::Code::PermissionDenied),
-    ),
-    (
-        None,
-        Via::CoreSearch,
-        Sees::Refused(tonic::Code::Unauthenticated),
-    ),
+    (Some("politie-nl"), Via::CoreSearch,   Sees::Restricted),
+    (Some("politie-be"), Via::CoreSearch,   Sees::Public),
+    (Some("garage"),     Via::CoreSearch,   DENIED),
+    (Some("fabrikant"),  Via::CoreSearch,   DENIED),
+    (None,               Via::CoreSearch,   UNKNOWN),
     (Some("politie-nl"), Via::NodeGetAlert, Sees::Restricted),
     (Some("politie-be"), Via::NodeGetAlert, Sees::Public),
-    (
-        Some("garage"),
-        Via::NodeGetAlert,
-        Sees::Refused(tonic::Code::PermissionDenied),
-    ),
-    (
-        Some("fabrikant"),
-        Via::NodeGetAlert,
-        Sees::Refused(tonic::Code::PermissionDenied),
-    ),
-    (
-        None,
-        Via::NodeGetAlert,
-        Sees::Refused(tonic::Code::Unauthenticated),
-    ),
+    (Some("garage"),     Via::NodeGetAlert, DENIED),
+    (Some("fabrikant"),  Via::NodeGetAlert, DENIED),
+    (None,               Via::NodeGetAlert, UNKNOWN),
 ];
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_gets_what_design_section_4_allows_over_mutual_tls() {
     let federation = Federation::start().await;

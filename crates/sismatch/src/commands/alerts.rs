@@ -13,7 +13,7 @@ use sismatch_grpc::convert::{time_in, time_out};
 use sismatch_proto::v1;
 use sismatch_proto::wire::{WireEnum, duration};
 
-use crate::commands::client::node_client;
+use crate::commands::client::{node_client, print_json_page};
 use crate::commands::hits::NodeTarget;
 use crate::commands::table::{Column, WIDTH, render};
 
@@ -148,12 +148,8 @@ impl ExpiringArgs {
             .context("listing expiring alerts failed")?
             .into_inner();
         if target.json {
-            let listing = json!({
-                "alerts": page.alerts.iter().map(alert_json).collect::<Vec<_>>(),
-                "next_page_token": page.next_page_token,
-            });
-            println!("{}", serde_json::to_string_pretty(&listing)?);
-            return Ok(());
+            let items = page.alerts.iter().map(alert_json).collect();
+            return print_json_page("alerts", items, &page.next_page_token);
         }
         if page.alerts.is_empty() {
             println!("no alerts due for review");

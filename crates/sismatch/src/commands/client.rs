@@ -145,3 +145,18 @@ pub async fn core_client(
             .max_encoding_message_size(MAX_MESSAGE),
     )
 }
+
+/// Prints one page of a paged listing for `--json`: the items under `name`, and the token
+/// that asks for the next page (empty on the last), as every paged listing of the API gives
+/// them.
+pub fn print_json_page(
+    name: &str,
+    items: Vec<serde_json::Value>,
+    next_page_token: &str,
+) -> Result<()> {
+    let mut listing = serde_json::Map::new();
+    listing.insert(name.to_string(), serde_json::Value::Array(items));
+    listing.insert("next_page_token".to_string(), next_page_token.into());
+    println!("{}", serde_json::to_string_pretty(&listing)?);
+    Ok(())
+}

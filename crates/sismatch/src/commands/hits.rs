@@ -11,7 +11,7 @@ use sismatch_grpc::convert::time_in;
 use sismatch_proto::v1;
 use sismatch_proto::wire::WireEnum;
 
-use crate::commands::client::{Credentials, core_client, node_client};
+use crate::commands::client::{Credentials, core_client, node_client, print_json_page};
 use crate::commands::table::{Column, WIDTH, render};
 
 /// `sismatch hits`.
@@ -290,12 +290,8 @@ impl ListArgs {
             .context("listing hits failed")?
             .into_inner();
         if target.json {
-            let listing = json!({
-                "hits": page.hits.iter().map(hit_json).collect::<Vec<_>>(),
-                "next_page_token": page.next_page_token,
-            });
-            println!("{}", serde_json::to_string_pretty(&listing)?);
-            return Ok(());
+            let items = page.hits.iter().map(hit_json).collect();
+            return print_json_page("hits", items, &page.next_page_token);
         }
         if page.hits.is_empty() {
             println!("no hit reports");
