@@ -9,7 +9,6 @@ mod versions;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Instant;
 
 use jiff::Timestamp;
 use serde_json::json;
@@ -650,78 +649,4 @@ fn a_second_open_of_the_same_folder_fails_cleanly() {
     let _store = open(dir.path());
     let error = Store::open(&dir.path().join("store")).unwrap_err();
     assert!(matches!(error, Error::RocksDb(_)), "{error}");
-}
-
-/// Bulk import rate: 100,000 alerts (two identifiers each, brand, model, description) through
-/// `apply` in batches of 2,000 Put mutations, one synced write per batch. Prints alerts/s.
-///
-/// Run with `cargo test -p sismatch-store --release -- --ignored --nocapture import_rate`.
-#[test]
-#[ignore = "a measurement, not a test; run it by hand in release mode"]
-fn import_rate() {
-    const ALERTS: usize = 100_000;
-    const BATCH: usize = 2_000;
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    let alerts: Vec<Alert> = (0..ALERTS)
-        .map(|i| {
-            serde_json::from_value(json!({
-                "id": format!("NL-{i:08}"),
-                "country": "NL",
-                "category": "BOAT",
-                "identifiers": [
-                    {"kind": "HIN", "value": format!("ABC{:05}D404", i % 100_000)},
-                    {"kind": "ENGINE_SERIAL", "value": format!("6CJ-{:07}", i * 7919 % 10_000_000), "location": "outboard"},
-                ],
-                "brand": "Bayliner",
-                "model": "VR5",
-                "colour": "white",
-                "description": "white bowrider with a blue canopy, trailer included",
-                "case_reference": format!("PL1300-2026-{i:05}"),
-                "stolen_at": "2026-05-14T22:00:00Z",
-            }))
-            .unwrap()
-        })
-        .collect();
-    let started = Instant::now();
-    let mut batch = Vec::with_capacity(BATCH);
-    for alert in alerts {
-        batch.push(put(alert));
-        if batch.len() == BATCH {
-            let results = store.apply(std::mem::take(&mut batch), at(0)).unwrap();
-            assert!(results.iter().all(|r| matches!(r, Ok(Applied::Created(_)))));
-        }
-    }
-    if !batch.is_empty() {
-        store.apply(batch, at(0)).unwrap();
-    }
-    let elapsed = started.elapsed();
-    println!(
-        "imported {ALERTS} alerts in batches of {BATCH} in {:.2} s: {:.0} alerts/s",
-        elapsed.as_secs_f64(),
-        ALERTS as f64 / elapsed.as_secs_f64()
-    );
-    assert_eq!(store.sequence(), ALERTS as u64);
-    assert_eq!(
-        store.count_by_status().unwrap()[&Status::Active],
-        ALERTS as u64
-    );
-
-    // Re-importing the same data writes nothing and is read-bound.
-    let again = store
-        .get_many(&(0..BATCH).map(|i| format!("NL-{i:08}")).collect::<Vec<_>>())
-        .unwrap();
-    let started = Instant::now();
-    let results = store
-        .apply(again.into_iter().flatten().map(put).collect(), at(1))
-        .unwrap();
-    assert!(
-        results
-            .iter()
-            .all(|r| matches!(r, Ok(Applied::Unchanged(_))))
-    );
-    println!(
-        "re-import of {BATCH} unchanged alerts: {:?}",
-        started.elapsed()
-    );
 }
