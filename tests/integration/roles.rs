@@ -147,6 +147,29 @@ fn search(value: &str) -> v1::MatchingCoreSearchRequest {
     }
 }
 
+/// The NL node in a temporary folder, served over mTLS as `node-nl` with [`directory`]'s
+/// identities (the core a trusted forwarder); the folder lives as long as the `TempDir`.
+async fn nl_node(dir: &Path) -> (Arc<Node>, SocketAddr, TempDir) {
+    let data = TempDir::new().unwrap();
+    let config = NodeConfig {
+        country: "NL".to_string(),
+        data_dir: data.path().to_path_buf(),
+    };
+    let node = Arc::new(
+        tokio::task::spawn_blocking(move || Node::open(config))
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    let node_addr = serve(
+        dir,
+        "node-nl",
+        NationalNodeServer::new(NodeService::with_directory(Arc::clone(&node), directory())),
+    )
+    .await;
+    (node, node_addr, data)
+}
+
 /// The NL node and a core over mutual TLS, with certificates made by `sismatch certs` for
 /// every name of [`NAMES`], one alert with owner data imported by an operator, and the core's
 /// audit log (dealer checks limited to two a minute).
@@ -169,23 +192,7 @@ impl Federation {
         let dir = certs.path();
 
         // The NL node, over mTLS, knowing the core as a trusted forwarder.
-        let data = TempDir::new().unwrap();
-        let config = NodeConfig {
-            country: "NL".to_string(),
-            data_dir: data.path().to_path_buf(),
-        };
-        let node = Arc::new(
-            tokio::task::spawn_blocking(move || Node::open(config))
-                .await
-                .unwrap()
-                .unwrap(),
-        );
-        let node_addr = serve(
-            dir,
-            "node-nl",
-            NationalNodeServer::new(NodeService::with_directory(Arc::clone(&node), directory())),
-        )
-        .await;
+        let (node, node_addr, data) = nl_node(dir).await;
 
         // An operator imports an alert with owner data.
         let mut alert = data::alerts("NL", 1, 3).remove(0);
@@ -531,23 +538,7 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
     let dir = certs.path();
 
     // NL has an alert on the hull only: the engine was never reported.
-    let data_dir = TempDir::new().unwrap();
-    let config = NodeConfig {
-        country: "NL".to_string(),
-        data_dir: data_dir.path().to_path_buf(),
-    };
-    let node = Arc::new(
-        tokio::task::spawn_blocking(move || Node::open(config))
-            .await
-            .unwrap()
-            .unwrap(),
-    );
-    let node_addr = serve(
-        dir,
-        "node-nl",
-        NationalNodeServer::new(NodeService::with_directory(Arc::clone(&node), directory())),
-    )
-    .await;
+    let (node, node_addr, _data) = nl_node(dir).await;
     let mut alert = data::alerts("NL", 1, 5).remove(0);
     alert.identifiers = vec![sismatch_alert::IdentifierEntry {
         kind: sismatch_ident::IdentifierKind::Hin,
