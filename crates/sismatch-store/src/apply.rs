@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use jiff::Timestamp;
 use rocksdb::{ColumnFamily, DB, DBRawIteratorWithThreadMode, WriteBatch};
-use sismatch_alert::{Alert, AlertChange, AlertVersion, Invalid, Status};
+use sismatch_alert::{Alert, AlertChange, AlertVersion, HitAction, Invalid, Status};
 
 use crate::duplicates::OnDuplicate;
 use crate::error::{Error, Result};
@@ -47,6 +47,10 @@ pub enum Mutation {
     /// An alert stored in force (ACTIVE, HIT_CONFIRMED) whose identifier another alert in force
     /// already holds is refused ([`Error::Duplicate`]) or linked to it, as `on_duplicate`
     /// says (`duplicates.rs`).
+    ///
+    /// A put that leaves `reported_at` out stores the time of the alert's first store, and one
+    /// that leaves `action` out stores SEIZE (the API's defaults); an update that leaves either
+    /// out keeps what the alert had.
     Put {
         /// The alert's new content.
         alert: Alert,
@@ -330,6 +334,16 @@ impl<'s> Staging<'s> {
     ) -> Result<Applied> {
         let current = self.current(&alert.id)?;
         check_version(&alert.id, current, expected_version)?;
+        // What the API promises for fields left out: `reported_at` is the first store's time
+        // and `action` the node's default (SEIZE); an update that leaves them out keeps them.
+        alert.reported_at = alert
+            .reported_at
+            .or(current.and_then(|current| current.reported_at))
+            .or(Some(self.now));
+        alert.action = alert
+            .action
+            .or(current.and_then(|current| current.action))
+            .or(Some(HitAction::Seize));
         let held = match current {
             Some(current) => {
                 alert.status = current.status;

@@ -156,3 +156,47 @@ fn a_put_keeps_the_stored_status_of_an_existing_alert() {
     assert_eq!(store.count_by_status().unwrap()[&Status::Withdrawn], 1);
     assert_eq!(store.count_by_status().unwrap()[&Status::Active], 0);
 }
+
+/// What the API promises for fields a put leaves out: `reported_at` is the time of the first
+/// store and `action` the node's default, SEIZE; an update that leaves them out keeps what the
+/// alert had, and re-sending the same alert without them changes nothing.
+#[test]
+fn reported_at_and_action_default_on_the_first_store_and_are_kept_by_updates() {
+    use sismatch_alert::HitAction;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let alert = boat("NL-1", &[("HIN", "ABC12345D404")]);
+    assert_eq!((alert.reported_at, alert.action), (None, None));
+    store.apply(vec![put(alert.clone())], at(0)).unwrap();
+    let stored = store.get("NL-1").unwrap().unwrap();
+    assert_eq!(stored.reported_at, Some(at(0)));
+    assert_eq!(stored.action, Some(HitAction::Seize));
+
+    // The same alert again, later, without either: nothing changes.
+    let results = store.apply(vec![put(alert.clone())], at(60)).unwrap();
+    assert!(
+        matches!(results[0], Ok(Applied::Unchanged(_))),
+        "{results:?}"
+    );
+
+    // An update that sets the action and leaves the report time out keeps the report time;
+    // the next one that leaves the action out keeps the action.
+    let mut evidence = alert.clone();
+    evidence.action = Some(HitAction::UseAsEvidence);
+    store.apply(vec![put(evidence)], at(120)).unwrap();
+    let mut recoloured = alert.clone();
+    recoloured.colour = Some("white".to_string());
+    store.apply(vec![put(recoloured)], at(180)).unwrap();
+    let stored = store.get("NL-1").unwrap().unwrap();
+    assert_eq!(stored.version, 3);
+    assert_eq!(stored.reported_at, Some(at(0)));
+    assert_eq!(stored.action, Some(HitAction::UseAsEvidence));
+
+    // A report time given is kept as given.
+    let mut given = boat("NL-2", &[("HIN", "XYZ12345D404")]);
+    given.reported_at = Some(at(-86_400));
+    store.apply(vec![put(given)], at(240)).unwrap();
+    let stored = store.get("NL-2").unwrap().unwrap();
+    assert_eq!(stored.reported_at, Some(at(-86_400)));
+}
