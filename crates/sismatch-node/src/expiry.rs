@@ -10,8 +10,8 @@ use jiff::{SignedDuration, Timestamp};
 use sismatch_alert::{Alert, Invalid};
 use sismatch_store::{ExpiringPage, Mutation};
 
-use crate::error::{NodeError, Result};
-use crate::node::{Node, SEARCHABLE_WAIT};
+use crate::error::Result;
+use crate::node::Node;
 
 /// Alerts per page when the caller does not say.
 pub const DEFAULT_EXPIRING_PAGE: usize = 100;
@@ -104,25 +104,13 @@ impl Node {
             let message = format!("longer than {MAX_REASON} characters");
             return Err(Invalid::new("reason", message).into());
         }
-        let now = Timestamp::now();
-        let applied = self
-            .blocking(move |store| {
-                let mutation = Mutation::ExtendExpiry {
-                    id,
-                    until,
-                    reason,
-                    changed_by: by,
-                    expected_version,
-                };
-                let mut results = store.apply(vec![mutation], now)?;
-                Ok(results
-                    .pop()
-                    .ok_or_else(|| NodeError::Internal("store returned no outcome".into()))??)
-            })
-            .await?;
-        self.kick_indexer();
-        self.wait_searchable(self.store.sequence(), SEARCHABLE_WAIT)
-            .await;
-        Ok(applied.into_alert())
+        self.change(Mutation::ExtendExpiry {
+            id,
+            until,
+            reason,
+            changed_by: by,
+            expected_version,
+        })
+        .await
     }
 }

@@ -332,10 +332,7 @@ impl Node {
                     expected_version,
                     on_duplicate,
                 };
-                let mut results = store.apply(vec![put], now)?;
-                let applied = results
-                    .pop()
-                    .ok_or_else(|| NodeError::Internal("store returned no outcome".into()))??;
+                let applied = apply_one(&store, put, now)?;
                 let duplicates = linked_duplicates(&store, &sent, applied.alert())?;
                 Ok((applied, duplicates))
             })
@@ -510,21 +507,22 @@ impl Node {
         if id.is_empty() {
             return Err(Invalid::new("id", "missing").into());
         }
+        self.change(Mutation::SetStatus {
+            id,
+            status,
+            change,
+            reason,
+            expected_version,
+        })
+        .await
+    }
+
+    /// Applies one change of an existing alert (a status, an expiry), and waits, within
+    /// [`SEARCHABLE_WAIT`], until searches see it; the alert as stored.
+    pub(crate) async fn change(&self, mutation: Mutation) -> Result<Alert> {
         let now = Timestamp::now();
         let applied = self
-            .blocking(move |store| {
-                let mutation = Mutation::SetStatus {
-                    id,
-                    status,
-                    change,
-                    reason,
-                    expected_version,
-                };
-                let mut results = store.apply(vec![mutation], now)?;
-                Ok(results
-                    .pop()
-                    .ok_or_else(|| NodeError::Internal("store returned no outcome".into()))??)
-            })
+            .blocking(move |store| apply_one(&store, mutation, now))
             .await?;
         self.kick_indexer();
         self.wait_searchable(self.store.sequence(), SEARCHABLE_WAIT)
@@ -566,4 +564,12 @@ impl Drop for Node {
         self.stop.store(true, Ordering::Release);
         self.kick_indexer();
     }
+}
+
+/// Applies one mutation in its own write: the store's outcome for it.
+fn apply_one(store: &Store, mutation: Mutation, now: Timestamp) -> Result<Applied> {
+    let mut results = store.apply(vec![mutation], now)?;
+    Ok(results
+        .pop()
+        .ok_or_else(|| NodeError::Internal("store returned no outcome".into()))??)
 }
