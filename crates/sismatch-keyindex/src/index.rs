@@ -11,7 +11,7 @@ use sismatch_ident::{IdentifierKind, Query};
 
 use crate::keys;
 use crate::postings::{Postings, Segment};
-use crate::search::Searcher;
+use crate::search::{Searcher, Tier, Tiers};
 use crate::table::{NewIdent, Table};
 
 /// Sizes of the index, for status and metrics.
@@ -31,6 +31,9 @@ pub struct KeyStats {
 
 /// Alerts of equal bound are put in id order this many at a time.
 const RUN_CHUNK: usize = 32;
+
+/// The candidates of a round in id-ordered rows are checked this many at a time.
+const STREAM_CHUNK: usize = 32;
 
 /// What an alert can score at most for a search, from how it was found: the identifier core
 /// gives it no more (look-alikes and a wrong kind only lower the score), and gives exactly this
@@ -106,21 +109,23 @@ impl<'a> Candidate<'a> {
     }
 }
 
-/// [`KeyIndex::search`] for one query: the candidates found before the fragment tiers, then
-/// tier by tier. Before each tier, every candidate whose bound is above the tier's (no later
-/// candidate can come before it) is visited, in order; the others wait for the next round.
+/// [`KeyIndex::search`] for one query: the candidates found at once, then round by round
+/// (fragment or pattern tiers, best bound first). Before each round, every candidate whose
+/// bound is above the round's (no later candidate can come before it) is visited, in order;
+/// then those of the round's bound, as the round finds them ([`round`]); the others wait.
 fn one(
     searcher: &Searcher<'_>,
     query: &Query,
     mut visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>,
 ) {
     let table = searcher.table;
-    let (found, fragment) = searcher.first(query);
-    let tiers = fragment.as_ref().map_or(&[][..], |f| &f.tiers[..]);
+    let (found, tiers) = searcher.first(query);
+    let rounds = tiers.as_ref().map_or(&[][..], |t| &t.tiers[..]);
     let mut waiting = alerts_of(table, found);
     let mut visited: HashSet<u32> = HashSet::new();
-    for next in 0..=tiers.len() {
-        let above = tiers.get(next).map(|tier| tier.bound);
+    for next in 0..=rounds.len() {
+        let tier = rounds.get(next);
+        let above = tier.map(|tier| tier.bound);
         let (mut ready, rest): (Vec<_>, Vec<_>) = waiting
             .into_iter()
             .partition(|(bound, _)| above.is_none_or(|above| bound.score > above));
@@ -136,11 +141,118 @@ fn one(
         if in_order(table, &mut ready, &mut visit_once).is_break() {
             return;
         }
-        if let (Some(fragment), Some(tier)) = (&fragment, tiers.get(next)) {
-            let mut found = Vec::new();
-            searcher.tier(fragment, tier, &mut found);
-            waiting.extend(alerts_of(table, found));
+        let (Some(tiers), Some(tier)) = (&tiers, tier) else {
+            continue;
+        };
+        if round(searcher, tiers, tier, &mut waiting, &mut visit_once).is_break() {
+            return;
         }
+    }
+}
+
+/// Visits, in id order, the candidates of the round's bound: those of `waiting` and those the
+/// round finds. The round's candidates in the table's id-ordered rows
+/// ([`Table::in_id_order`]) are checked a chunk at a time as the visitor goes, so a crowd of
+/// thousands of values holding a maker's model code costs what its first few cost; the others
+/// (rows appended out of order) are checked at once and merged in. Candidates found with a
+/// lower bound (longer values of the last length class) join `waiting`.
+fn round(
+    searcher: &Searcher<'_>,
+    tiers: &Tiers,
+    tier: &Tier,
+    waiting: &mut Vec<(Bound, u32)>,
+    visit: &mut impl FnMut(Candidate<'_>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let table = searcher.table;
+    let (mut tied, rest): (Vec<_>, Vec<_>) = std::mem::take(waiting)
+        .into_iter()
+        .partition(|(bound, _)| bound.score == tier.bound);
+    *waiting = rest;
+    let candidates = searcher.tier_candidates(tier);
+    let ordered = candidates.partition_point(|&(ident, _)| ident < table.in_id_order());
+    let (ordered, unordered) = candidates.split_at(ordered);
+    let mut check = |chunk: &[(u32, u8)], into: &mut Vec<(Bound, u32)>| {
+        let mut found = Vec::with_capacity(chunk.len());
+        searcher.check_tier(tiers, tier, chunk, &mut found);
+        for candidate in alerts_of(table, found) {
+            if candidate.0.score == tier.bound {
+                into.push(candidate);
+            } else {
+                waiting.push(candidate);
+            }
+        }
+    };
+    check(unordered, &mut tied);
+    let mut others = ById::new(table, tied);
+    let id = |row: u32| -> &str { &table.alerts[row as usize].id };
+    let mut chunks = ordered.chunks(STREAM_CHUNK);
+    let mut checked: Vec<(Bound, u32)> = Vec::new();
+    let mut at = 0;
+    loop {
+        while at == checked.len() {
+            let Some(chunk) = chunks.next() else {
+                break;
+            };
+            checked.clear();
+            at = 0;
+            check(chunk, &mut checked);
+        }
+        let mine = checked.get(at).copied();
+        let next = match (mine, others.peek()) {
+            (None, None) => return ControlFlow::Continue(()),
+            (Some(mine), Some(other)) if id(other.1) < id(mine.1) => others.take(),
+            (Some(mine), _) => {
+                at += 1;
+                mine
+            }
+            (None, Some(_)) => others.take(),
+        };
+        visit(Candidate {
+            table,
+            row: next.1,
+            bound: next.0,
+        })?;
+    }
+}
+
+/// Candidates of one bound, taken in id order: sorted a chunk at a time, as far as they are
+/// taken.
+struct ById<'a> {
+    table: &'a Table,
+    items: Vec<(Bound, u32)>,
+    /// `items[..sorted]` are in order (and before every later item); `at` is the next.
+    sorted: usize,
+    at: usize,
+}
+
+impl<'a> ById<'a> {
+    fn new(table: &'a Table, items: Vec<(Bound, u32)>) -> ById<'a> {
+        ById {
+            table,
+            items,
+            sorted: 0,
+            at: 0,
+        }
+    }
+
+    fn peek(&mut self) -> Option<(Bound, u32)> {
+        if self.at == self.sorted && self.at < self.items.len() {
+            let id = |row: u32| -> &str { &self.table.alerts[row as usize].id };
+            let rest = &mut self.items[self.at..];
+            let take = rest.len().min(RUN_CHUNK);
+            if take < rest.len() {
+                rest.select_nth_unstable_by(take - 1, |a, b| id(a.1).cmp(id(b.1)));
+            }
+            rest[..take].sort_unstable_by(|a, b| id(a.1).cmp(id(b.1)));
+            self.sorted += take;
+        }
+        self.items.get(self.at).copied()
+    }
+
+    fn take(&mut self) -> (Bound, u32) {
+        let item = self.items[self.at];
+        self.at += 1;
+        item
     }
 }
 
@@ -396,9 +508,9 @@ impl KeyIndex {
     /// Alerts come best bound first ([`Candidate::bound`]: more queries, then a higher score,
     /// then the smaller id), so that a caller ranking like the node can stop at the first
     /// alert whose bound is below the last alert it keeps. With one query (most searches),
-    /// the fragment candidates are found a tier at a time, best bound first, and a search that
-    /// stops early never looks for the rest: a fragment held by thousands of values costs what
-    /// its best few cost.
+    /// fragment and pattern candidates are found a round at a time, best bound first, and
+    /// checked in id order within a round; a search that stops early never looks for the
+    /// rest: a fragment held by thousands of values costs what its best few cost.
     pub fn search(
         &self,
         queries: &[Query],

@@ -4,11 +4,14 @@
 //!
 //! Per value query: whole values within the tolerated edits (`keys`), then fragments (the
 //! query inside a longer value: exact up to 7 characters, within one edit from 8, as the
-//! identifier core tolerates), through the 4-grams of the skeletons, in tiers (one length
-//! class, exact or one edit) that a search stopping early need not all run. Per pattern: its
-//! longest literal runs through the 4-grams; a pattern without a run of four but with all its
+//! identifier core tolerates), through the 4-grams of the skeletons. Per pattern: its literal
+//! runs of four or more through the 4-grams; a pattern without such a run but with all its
 //! positions pinned (`?` only, at most two) through the whole-value keys; any other pattern by
 //! checking every identifier (slow, and rare: four literals at least, none four in a row).
+//!
+//! Fragments and patterns run in rounds ([`Tier`]), one length class (and for a fragment,
+//! exact or one edit) each, best bound first: a search stopping early need not run them all,
+//! and within a round, candidates are checked in id order as far as the caller goes.
 //!
 //! The bounds let the node score candidates best-first and stop once no candidate left can
 //! enter its answer: on skeletons, look-alikes cost nothing, so the identifier core's score is
@@ -17,8 +20,6 @@
 use sismatch_ident::{
     EDITED_FRAGMENT, MIN_FRAGMENT, Query, edit_scale, skeleton, skeleton_char, tolerated_edits,
 };
-
-use std::ops::RangeInclusive;
 
 use crate::keys::{self, Cut, GRAM, GRAM_LENGTHS, max_edits};
 use crate::postings::Postings;
@@ -60,27 +61,76 @@ fn fragment_bound(len: usize, stored: usize, edits: usize) -> f64 {
     (0.5 + 0.4 * coverage.min(1.0) * quality.max(0.0)).min(edit_bound(edits, len))
 }
 
-/// One group of fragment candidates, found together: the values of one length class that
-/// hold the fragment exactly, or within one edit and not exactly. None scores above `bound`.
+/// The score bound of a pattern of `literals` literal characters matching `skel`, from the
+/// start or (`anchored`) after a head, `None` when it does not match.
+fn pattern_bound(bytes: &[u8], literals: usize, anchored: bool, skel: &[u8]) -> Option<f64> {
+    let cuts = std::iter::once(0).chain(HEADS.into_iter().filter(|_| anchored));
+    cuts.filter(|&cut| skel.len() > cut && glob(bytes, &skel[cut..]))
+        .map(|cut| partial_bound(literals, skel.len() - cut))
+        .reduce(f64::max)
+}
+
+/// One round of a search that runs in rounds: the candidates of its parts, found together,
+/// none scoring above `bound`, and most (all, below the last length class) scoring it.
 #[derive(Debug, Clone)]
 pub(crate) struct Tier {
     /// The most any of its identifiers can score.
     pub bound: f64,
+    /// One part, or several whose bounds are equal (a round visits one bound's candidates in
+    /// id order, so equal bounds are found together).
+    parts: Vec<Part>,
+}
+
+/// The values of one length class that may hold a fragment exactly (edits 0) or within one
+/// edit and not exactly (edits 1), or that may match a pattern.
+#[derive(Debug, Clone)]
+struct Part {
+    bound: f64,
     edits: usize,
     /// Per run looked for (the fragment; or the two sides of its [`split`], and the fragment
-    /// with a transposition across the split undone), its grams in the tier's length class,
-    /// each with how many identifiers it holds.
+    /// with a transposition across the split undone; or every literal run of a pattern,
+    /// together), its grams in the part's length class, each with how many identifiers it
+    /// holds. A candidate holds every gram of one run.
     runs: Vec<Vec<(usize, u32)>>,
 }
 
-/// What the tiers of one value query share: its fragment, as characters (for grams) and
-/// compiled (for the check).
-pub(crate) struct Fragment {
-    chars: Vec<char>,
-    bytes: Vec<u8>,
-    compiled: Compiled,
-    /// Best bound first.
+/// How the candidates of a query's rounds are checked.
+enum Check {
+    /// A fragment, as skeleton bytes, and compiled for the one-edit check.
+    Fragment {
+        bytes: Vec<u8>,
+        compiled: Box<Compiled>,
+    },
+    /// A pattern, as skeleton bytes, with its count of literal characters, and whether it is
+    /// anchored at the start (then a head may come before it).
+    Pattern {
+        bytes: Vec<u8>,
+        literals: usize,
+        anchored: bool,
+    },
+}
+
+/// The rounds of one query after its first look-ups: a fragment's, or a pattern's, best bound
+/// first.
+pub(crate) struct Tiers {
+    check: Check,
     pub tiers: Vec<Tier>,
+}
+
+/// `parts` grouped into rounds, best bound first: parts of equal bound in one round.
+fn rounds(mut parts: Vec<Part>) -> Vec<Tier> {
+    parts.sort_by(|a, b| b.bound.total_cmp(&a.bound));
+    let mut tiers: Vec<Tier> = Vec::new();
+    for part in parts {
+        match tiers.last_mut() {
+            Some(tier) if tier.bound == part.bound => tier.parts.push(part),
+            _ => tiers.push(Tier {
+                bound: part.bound,
+                parts: vec![part],
+            }),
+        }
+    }
+    tiers
 }
 
 /// The 4-gram keys of `run` in values of `length` characters.
@@ -125,6 +175,13 @@ fn split(len: usize, grams: &[(usize, u32)]) -> usize {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Candidates of rounds checked on their characters by this thread, for the tests of a
+    /// search's early stop.
+    pub(crate) static CHECKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// What a search reads.
 pub(crate) struct Searcher<'a> {
     pub table: &'a Table,
@@ -136,10 +193,11 @@ impl Searcher<'_> {
     /// The identifier rows that may match `query`, checked on their skeletons, each with an
     /// upper bound of its score; ascending by row, one entry per row.
     pub(crate) fn identifiers(&self, query: &Query) -> Vec<(u32, f64)> {
-        let (mut out, fragment) = self.first(query);
-        if let Some(fragment) = fragment {
-            for tier in &fragment.tiers {
-                self.tier(&fragment, tier, &mut out);
+        let (mut out, tiers) = self.first(query);
+        if let Some(tiers) = tiers {
+            for tier in &tiers.tiers {
+                let candidates = self.tier_candidates(tier);
+                self.check_tier(&tiers, tier, &candidates, &mut out);
             }
         }
         out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
@@ -147,10 +205,10 @@ impl Searcher<'_> {
         out
     }
 
-    /// What [`Searcher::identifiers`] finds before the fragment tiers (whole values, patterns),
-    /// and the fragment search left to run a tier at a time (in any order; unsorted, an
-    /// identifier possibly more than once).
-    pub(crate) fn first(&self, query: &Query) -> (Vec<(u32, f64)>, Option<Fragment>) {
+    /// What [`Searcher::identifiers`] finds at once (whole values, patterns without a run of
+    /// four), and the rounds left to run (in any order; unsorted, an identifier possibly more
+    /// than once).
+    pub(crate) fn first(&self, query: &Query) -> (Vec<(u32, f64)>, Option<Tiers>) {
         let mut out = Vec::new();
         match query {
             Query::Value(value) => {
@@ -162,8 +220,8 @@ impl Searcher<'_> {
                 (out, fragment)
             }
             Query::Pattern(pattern) => {
-                self.pattern(pattern, &mut out);
-                (out, None)
+                let tiers = self.pattern(pattern, &mut out);
+                (out, tiers)
             }
         }
     }
@@ -230,7 +288,7 @@ impl Searcher<'_> {
     /// grams of every tier are counted here, together (see `Postings::counts`): a search that
     /// finds nothing runs every tier, and counting tier by tier cost a round of cache misses
     /// each.
-    fn fragment(&self, chars: Vec<char>) -> Option<Fragment> {
+    fn fragment(&self, chars: Vec<char>) -> Option<Tiers> {
         let len = chars.len();
         if len < MIN_FRAGMENT {
             return None;
@@ -257,12 +315,12 @@ impl Searcher<'_> {
             .collect();
         let counts = self.grams.counts(&keys);
         let counted: Vec<(usize, u32)> = counts.into_iter().zip(keys).collect();
-        let mut tiers = Vec::with_capacity(2 * classes.len());
+        let mut parts = Vec::with_capacity(2 * classes.len());
         let mut later = Vec::new();
         for (c, &class) in classes.iter().enumerate() {
             let all = &counted[c * per_class..(c + 1) * per_class];
             let (grams, undone_middle) = all.split_at(windows);
-            tiers.push(Tier {
+            parts.push(Part {
                 bound: fragment_bound(len, class.max(len + 1), 0),
                 edits: 0,
                 runs: vec![grams.to_vec()],
@@ -275,9 +333,9 @@ impl Searcher<'_> {
             if at == middle {
                 runs.extend((!undone_middle.is_empty()).then(|| undone_middle.to_vec()));
             } else if let Some(undone) = keys::swapped(&chars, at) {
-                later.push((tiers.len(), gram_keys(&undone, class).collect::<Vec<u32>>()));
+                later.push((parts.len(), gram_keys(&undone, class).collect::<Vec<u32>>()));
             }
-            tiers.push(Tier {
+            parts.push(Part {
                 bound: fragment_bound(len, class.max(len + 1), 1),
                 edits: 1,
                 runs,
@@ -287,52 +345,100 @@ impl Searcher<'_> {
         if !later.is_empty() {
             let keys: Vec<u32> = later.iter().flat_map(|(_, run)| run.clone()).collect();
             let mut counts = self.grams.counts(&keys).into_iter().zip(keys);
-            for (tier, run) in later {
+            for (part, run) in later {
                 let run = counts.by_ref().take(run.len()).collect();
-                tiers[tier].runs.push(run);
+                parts[part].runs.push(run);
             }
         }
-        tiers.sort_by(|a, b| b.bound.total_cmp(&a.bound));
         let bytes = symbols(&chars);
-        Some(Fragment {
-            compiled: Compiled::new(&bytes),
-            bytes,
-            chars,
-            tiers,
+        Some(Tiers {
+            check: Check::Fragment {
+                compiled: Box::new(Compiled::new(&bytes)),
+                bytes,
+            },
+            tiers: rounds(parts),
         })
     }
 
-    /// The identifiers of one fragment tier: longer values of its length class that hold the
-    /// fragment exactly (edits 0), or within one edit and not exactly (edits 1).
-    pub(crate) fn tier(&self, fragment: &Fragment, tier: &Tier, out: &mut Vec<(u32, f64)>) {
-        let len = fragment.chars.len();
+    /// The live identifiers that may belong to a round, each with its part, ascending by row,
+    /// not yet checked on their characters ([`Searcher::check_tier`]).
+    pub(crate) fn tier_candidates(&self, tier: &Tier) -> Vec<(u32, u8)> {
         let mut candidates = Vec::new();
-        for run in &tier.runs {
-            self.by_counted(run.clone(), &mut candidates);
-        }
-        if tier.runs.len() > 1 {
-            candidates.sort_unstable();
-            candidates.dedup();
-        }
-        candidates.retain(|&ident| self.table.ident_live(ident));
-        let skeletons = gather(&self.table.idents, &candidates, |row| row.skeleton);
-        for (ident, skeleton) in skeletons {
-            let skel = skeleton.get(&self.table.spill);
-            if skel.len() <= len {
-                continue;
+        let mut idents = Vec::new();
+        for (p, part) in tier.parts.iter().enumerate() {
+            idents.clear();
+            for run in &part.runs {
+                self.by_counted(run.clone(), &mut idents);
             }
-            let exact = skel.windows(len).any(|w| w == fragment.bytes);
-            let edits = match (exact, tier.edits) {
-                (true, 0) => 0,
-                (false, 1) if fragment.compiled.inside(skel, 1) => 1,
-                _ => continue,
+            if part.runs.len() > 1 {
+                idents.sort_unstable();
+                idents.dedup();
+            }
+            let p = p as u8;
+            candidates.extend(
+                idents
+                    .iter()
+                    .filter(|&&ident| self.table.ident_live(ident))
+                    .map(|&ident| (ident, p)),
+            );
+        }
+        if tier.parts.len() > 1 {
+            candidates.sort_unstable();
+        }
+        candidates
+    }
+
+    /// Those of `candidates` (from [`Searcher::tier_candidates`]) that hold the fragment or
+    /// match the pattern as their part asks, in the order given, each with its bound.
+    pub(crate) fn check_tier(
+        &self,
+        tiers: &Tiers,
+        tier: &Tier,
+        candidates: &[(u32, u8)],
+        out: &mut Vec<(u32, f64)>,
+    ) {
+        #[cfg(test)]
+        CHECKED.with(|checked| checked.set(checked.get() + candidates.len()));
+        // Copied in one loop before any is checked, as in [`gather`].
+        let mut skeletons = Vec::with_capacity(candidates.len());
+        skeletons.extend(candidates.iter().filter_map(|&(ident, part)| {
+            let row = self.table.idents.get(ident as usize)?;
+            Some((ident, part, row.skeleton))
+        }));
+        for (ident, part, skeleton) in skeletons {
+            let skel = skeleton.get(&self.table.spill);
+            let bound = match &tiers.check {
+                Check::Fragment { bytes, compiled } => {
+                    let len = bytes.len();
+                    if skel.len() <= len {
+                        continue;
+                    }
+                    let exact = skel.windows(len).any(|w| w == &bytes[..]);
+                    let edits = match (exact, tier.parts[part as usize].edits) {
+                        (true, 0) => 0,
+                        (false, 1) if compiled.inside(skel, 1) => 1,
+                        _ => continue,
+                    };
+                    fragment_bound(len, skel.len(), edits)
+                }
+                Check::Pattern {
+                    bytes,
+                    literals,
+                    anchored,
+                } => match pattern_bound(bytes, *literals, *anchored, skel) {
+                    Some(bound) => bound,
+                    None => continue,
+                },
             };
-            out.push((ident, fragment_bound(len, skel.len(), edits)));
+            out.push((ident, bound));
         }
     }
 
-    /// Identifiers matching a normalised pattern on their skeletons.
-    fn pattern(&self, pattern: &str, out: &mut Vec<(u32, f64)>) {
+    /// Identifiers matching a normalised pattern on their skeletons: those found at once (a
+    /// pattern without a run of four) into `out`, the others as rounds, one per length class
+    /// (a shorter value scores higher), checked on the skeletons of the values holding the
+    /// grams of its literal runs.
+    fn pattern(&self, pattern: &str, out: &mut Vec<(u32, f64)>) -> Option<Tiers> {
         let pattern: Vec<char> = pattern
             .chars()
             .map(|c| {
@@ -350,70 +456,96 @@ impl Searcher<'_> {
             .split(|c| matches!(c, '*' | '?'))
             .filter(|run| run.len() >= GRAM)
             .collect();
-        if runs.is_empty() && !pattern.contains(&'*') && holes <= 2 {
+        let anchored = bytes.first() != Some(&symbol('*'));
+        if runs.is_empty() {
+            self.pattern_without_runs(&pattern, &bytes, literals, holes, anchored, out);
+            return None;
+        }
+        // The value is as long as the pattern's pinned positions, or longer by a head; with a
+        // `*`, any longer.
+        let pinned = pattern.iter().filter(|c| **c != '*').count();
+        let lengths: Vec<usize> = if pattern.contains(&'*') {
+            (pinned..=GRAM_LENGTHS.max(pinned)).collect()
+        } else {
+            std::iter::once(pinned)
+                .chain(HEADS.map(|head| pinned + head))
+                .collect()
+        };
+        let mut classes: Vec<usize> = lengths
+            .into_iter()
+            .map(|length| length.min(GRAM_LENGTHS))
+            .filter(|&class| self.table.lengths.class(class))
+            .collect();
+        classes.dedup();
+        let keys: Vec<u32> = classes
+            .iter()
+            .flat_map(|&class| runs.iter().flat_map(move |run| gram_keys(run, class)))
+            .collect();
+        let mut counts = self.grams.counts(&keys).into_iter().zip(keys);
+        let per_class = runs.iter().map(|run| run.len() + 1 - GRAM).sum::<usize>();
+        let heads = if anchored { &HEADS[..] } else { &[] };
+        let parts = classes
+            .iter()
+            .map(|&class| Part {
+                // The most a value of this class can score: the whole pattern's length when
+                // it pins every position, else the class's with the longest head cut off.
+                bound: if pattern.contains(&'*') {
+                    std::iter::once(0)
+                        .chain(heads.iter().copied())
+                        .filter(|&cut| class > cut)
+                        .map(|cut| partial_bound(literals, class - cut))
+                        .fold(0.0, f64::max)
+                } else {
+                    partial_bound(literals, pinned)
+                },
+                edits: 0,
+                runs: vec![counts.by_ref().take(per_class).collect()],
+            })
+            .collect();
+        Some(Tiers {
+            check: Check::Pattern {
+                bytes,
+                literals,
+                anchored,
+            },
+            tiers: rounds(parts),
+        })
+    }
+
+    /// The identifiers matching a pattern without a run of four literals: all positions pinned
+    /// (`?` only, at most two) through the whole-value keys, any other by checking every
+    /// identifier.
+    fn pattern_without_runs(
+        &self,
+        pattern: &[char],
+        bytes: &[u8],
+        literals: usize,
+        holes: usize,
+        anchored: bool,
+        out: &mut Vec<(u32, f64)>,
+    ) {
+        if !pattern.contains(&'*') && holes <= 2 {
             let mut probes = Vec::new();
-            keys::pattern(&pattern, &mut probes);
+            keys::pattern(pattern, &mut probes);
             for form in self.forms(probes) {
                 let Some(row) = self.live_form(form) else {
                     continue;
                 };
                 let text = row.text.get(&self.table.spill);
-                if glob(&bytes, text) {
+                if glob(bytes, text) {
                     out.push((row.ident, partial_bound(literals, text.len())));
                 }
             }
             return;
         }
-        let mut candidates = Vec::new();
-        if runs.is_empty() {
-            candidates.extend(0..self.table.idents.len() as u32);
-        } else if pattern.contains(&'*') {
-            let pinned = pattern.iter().filter(|c| **c != '*').count();
-            self.by_grams(&runs, pinned..=GRAM_LENGTHS.max(pinned), &mut candidates);
-        } else {
-            // All positions pinned: the value is as long, or longer by a head.
-            let pinned = pattern.len();
-            for length in std::iter::once(pinned).chain(HEADS.map(|head| pinned + head)) {
-                self.by_grams(&runs, length..=length, &mut candidates);
-            }
-            candidates.sort_unstable();
-            candidates.dedup();
-        }
-        let anchored = bytes.first() != Some(&symbol('*'));
-        for ident in candidates {
+        for ident in 0..self.table.idents.len() as u32 {
             let Some(skel) = self.skeleton_of(ident) else {
                 continue;
             };
-            let cuts = std::iter::once(0).chain(HEADS.into_iter().filter(|_| anchored));
-            let best = cuts
-                .filter(|&cut| skel.len() > cut && glob(&bytes, &skel[cut..]))
-                .map(|cut| partial_bound(literals, skel.len() - cut))
-                .reduce(f64::max);
-            if let Some(bound) = best {
+            if let Some(bound) = pattern_bound(bytes, literals, anchored, skel) {
                 out.push((ident, bound));
             }
         }
-    }
-
-    /// Identifiers of a length in `lengths` whose skeleton may hold every run of `runs` (each
-    /// at least a gram long): per length, the rarest gram's list, intersected with the next
-    /// rarest when long.
-    fn by_grams(&self, runs: &[&[char]], lengths: RangeInclusive<usize>, out: &mut Vec<u32>) {
-        // Values longer than the last class are filed under it.
-        let (first, last) = (
-            (*lengths.start()).min(GRAM_LENGTHS),
-            (*lengths.end()).min(GRAM_LENGTHS),
-        );
-        for length in (first..=last).filter(|&class| self.table.lengths.class(class)) {
-            self.by_grams_of(runs, length, out);
-        }
-    }
-
-    /// [`Searcher::by_grams`] for values of `length` characters (or more, at the last class).
-    fn by_grams_of(&self, runs: &[&[char]], length: usize, out: &mut Vec<u32>) {
-        let keys: Vec<u32> = runs.iter().flat_map(|run| gram_keys(run, length)).collect();
-        let counts = self.grams.counts(&keys);
-        self.by_counted(counts.into_iter().zip(keys).collect(), out);
     }
 
     /// The identifiers that may hold every gram of `grams` (each with its count): the rarest

@@ -132,6 +132,11 @@ pub(crate) struct Table {
     pub lengths: Lengths,
     /// Bytes of the alert ids (held twice: in the row and as the map's key).
     id_bytes: usize,
+    /// The identifier rows below this belong to alert rows in strictly ascending id order (see
+    /// [`Table::in_id_order`]).
+    ordered_idents: u32,
+    /// Whether an alert row was appended out of id order (then `ordered_idents` stays).
+    out_of_order: bool,
 }
 
 /// How many values were ever filed per skeleton length, so that a search skips the lengths
@@ -171,6 +176,16 @@ impl Table {
         self.text
             .get(range.start as usize..range.end as usize)
             .unwrap_or_default()
+    }
+
+    /// The identifier rows below the returned one are in the id order of their alerts: a run
+    /// of them, ascending by row, comes in ascending alert id, so a crowd of equal bounds is
+    /// visited in id order without sorting it, and a search stopping early checks only its
+    /// first few. True of every row of an index filled from the store (read in id order) and
+    /// of appends whose ids ascend; a row appended out of order (an alert whose identifiers
+    /// changed, ids that do not ascend) ends the run, and later rows are sorted when searched.
+    pub(crate) fn in_id_order(&self) -> u32 {
+        self.ordered_idents
     }
 
     /// Whether identifier row `ident` is live.
@@ -276,6 +291,14 @@ impl Table {
                 });
             }
             placed.push((at, forms_start..self.forms.len() as u32));
+        }
+        self.out_of_order = self.out_of_order
+            || self
+                .alerts
+                .last()
+                .is_some_and(|last| *last.id >= *alert.id.as_str());
+        if !self.out_of_order {
+            self.ordered_idents = self.idents.len() as u32;
         }
         self.alerts.push(AlertRow {
             id: alert.id.as_str().into(),
