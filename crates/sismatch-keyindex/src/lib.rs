@@ -22,7 +22,8 @@
 //! The pieces: `table` (the rows kept per alert and identifier), `keys` (stored keys and query
 //! probes), `hash` (32-bit keys), `postings` (sorted segments of key → row pairs, merged as
 //! they grow), `verify` (distance, fragment and pattern checks on skeletons), `search` (one
-//! search), `index` ([`KeyIndex`]: apply, merge, search).
+//! search), `visit` (the order candidates are handed over in, and the early stop), `index`
+//! ([`KeyIndex`]: apply, merge, search).
 
 mod hash;
 mod index;
@@ -32,8 +33,10 @@ mod search;
 mod symbols;
 mod table;
 mod verify;
+mod visit;
 
-pub use index::{Bound, Candidate, KeyIndex, KeyStats, StoredIdentifier};
+pub use index::{KeyIndex, KeyStats};
+pub use visit::{Bound, Candidate, StoredIdentifier};
 
 #[cfg(test)]
 mod testkit;

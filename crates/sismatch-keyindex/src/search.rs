@@ -86,6 +86,8 @@ pub(crate) struct Tier {
 #[derive(Debug, Clone)]
 struct Part {
     bound: f64,
+    /// Its length class (`keys::gram`).
+    class: usize,
     edits: usize,
     /// Per run looked for (the fragment; or the two sides of its [`split`], and the fragment
     /// with a transposition across the split undone; or every literal run of a pattern,
@@ -115,6 +117,16 @@ enum Check {
 pub(crate) struct Tiers {
     check: Check,
     pub tiers: Vec<Tier>,
+}
+
+impl Tiers {
+    /// About how many candidates its rounds read: per run, its rarest gram's count.
+    pub(crate) fn estimate(&self) -> usize {
+        let parts = self.tiers.iter().flat_map(|tier| &tier.parts);
+        let runs = parts.flat_map(|part| &part.runs);
+        runs.map(|run| run.iter().map(|(count, _)| *count).min().unwrap_or(0))
+            .sum()
+    }
 }
 
 /// `parts` grouped into rounds, best bound first: parts of equal bound in one round.
@@ -190,22 +202,7 @@ pub(crate) struct Searcher<'a> {
 }
 
 impl Searcher<'_> {
-    /// The identifier rows that may match `query`, checked on their skeletons, each with an
-    /// upper bound of its score; ascending by row, one entry per row.
-    pub(crate) fn identifiers(&self, query: &Query) -> Vec<(u32, f64)> {
-        let (mut out, tiers) = self.first(query);
-        if let Some(tiers) = tiers {
-            for tier in &tiers.tiers {
-                let candidates = self.tier_candidates(tier);
-                self.check_tier(&tiers, tier, &candidates, &mut out);
-            }
-        }
-        out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-        out.dedup_by_key(|(ident, _)| *ident);
-        out
-    }
-
-    /// What [`Searcher::identifiers`] finds at once (whole values, patterns without a run of
+    /// What a search for `query` finds at once (whole values, patterns without a run of
     /// four), and the rounds left to run (in any order; unsorted, an identifier possibly more
     /// than once).
     pub(crate) fn first(&self, query: &Query) -> (Vec<(u32, f64)>, Option<Tiers>) {
@@ -322,6 +319,7 @@ impl Searcher<'_> {
             let (grams, undone_middle) = all.split_at(windows);
             parts.push(Part {
                 bound: fragment_bound(len, class.max(len + 1), 0),
+                class,
                 edits: 0,
                 runs: vec![grams.to_vec()],
             });
@@ -337,6 +335,7 @@ impl Searcher<'_> {
             }
             parts.push(Part {
                 bound: fragment_bound(len, class.max(len + 1), 1),
+                class,
                 edits: 1,
                 runs,
             });
@@ -434,6 +433,21 @@ impl Searcher<'_> {
         }
     }
 
+    /// The best bound identifier row `ident` gets in any of the rounds of `tiers`, checked
+    /// directly: what running every round would find for it.
+    pub(crate) fn best_in_rounds(&self, tiers: &Tiers, ident: u32) -> Option<f64> {
+        let class = self.skeleton_of(ident)?.len().min(GRAM_LENGTHS);
+        let mut out = Vec::new();
+        for tier in &tiers.tiers {
+            for (p, part) in tier.parts.iter().enumerate() {
+                if part.class == class {
+                    self.check_tier(tiers, tier, &[(ident, p as u8)], &mut out);
+                }
+            }
+        }
+        out.into_iter().map(|(_, bound)| bound).reduce(f64::max)
+    }
+
     /// Identifiers matching a normalised pattern on their skeletons: those found at once (a
     /// pattern without a run of four) into `out`, the others as rounds, one per length class
     /// (a shorter value scores higher), checked on the skeletons of the values holding the
@@ -487,6 +501,7 @@ impl Searcher<'_> {
         let parts = classes
             .iter()
             .map(|&class| Part {
+                class,
                 // The most a value of this class can score: the whole pattern's length when
                 // it pins every position, else the class's with the longest head cut off.
                 bound: if pattern.contains(&'*') {

@@ -1,0 +1,372 @@
+//! The order in which a search hands candidates to the node: best bound first, then by id, so
+//! that the node stops at the first candidate that cannot enter its answer. Candidates found at
+//! once wait in memory; fragment and pattern rounds run only when their bound can still enter
+//! (best first), and a round's candidates are checked in id order as far as the node goes,
+//! since the table's rows are in id order ([`Table::in_id_order`]): a crowd of a hundred
+//! thousand values holding a maker's model code costs what its first few cost.
+
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+
+use jiff::Timestamp;
+use sismatch_alert::{Category, Status};
+use sismatch_ident::{IdentifierKind, Query};
+
+use crate::search::{Searcher, Tier, Tiers};
+use crate::table::Table;
+
+/// Alerts of equal bound are put in id order this many at a time.
+const RUN_CHUNK: usize = 32;
+
+/// The candidates of a round in id-ordered rows are checked this many at a time.
+const STREAM_CHUNK: usize = 32;
+
+/// What an alert can score at most for a search, from how it was found: the identifier core
+/// gives it no more (look-alikes and a wrong kind only lower the score), and gives exactly this
+/// when nothing else differs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound {
+    /// Query values that proposed it: at most this many match it.
+    pub queries: usize,
+    /// At most this combined score, `1 - Π(1 - s)` over those values in query order.
+    pub score: f64,
+}
+
+/// An alert proposed by a search: what the node filters and scores it on.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    table: &'a Table,
+    row: u32,
+    bound: Bound,
+}
+
+/// One indexable identifier of a [`Candidate`], pre-parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredIdentifier<'a> {
+    /// Its position in the alert's identifier list.
+    pub ordinal: usize,
+    /// The kind the alert declares for it.
+    pub kind: IdentifierKind,
+    /// `sismatch_ident::parse(value, Some(kind)).normalised`: what the identifier core scores.
+    pub normalised: &'a str,
+}
+
+impl<'a> Candidate<'a> {
+    fn alert(&self) -> &'a crate::table::AlertRow {
+        &self.table.alerts[self.row as usize]
+    }
+
+    /// The most it can score (see [`Bound`]).
+    pub fn bound(&self) -> Bound {
+        self.bound
+    }
+
+    /// The alert id.
+    pub fn id(&self) -> &'a str {
+        &self.alert().id
+    }
+
+    /// Its status when indexed.
+    pub fn status(&self) -> Status {
+        self.alert().status
+    }
+
+    /// Its category.
+    pub fn category(&self) -> Category {
+        self.alert().category
+    }
+
+    /// When it expires, if ever.
+    pub fn expires_at(&self) -> Option<Timestamp> {
+        self.alert().expires_at
+    }
+
+    /// Its indexable identifiers, in the alert's order.
+    pub fn identifiers(&self) -> impl Iterator<Item = StoredIdentifier<'a>> + Clone + 'a {
+        let table = self.table;
+        let range = self.alert().idents.clone();
+        table.idents[range.start as usize..range.end as usize]
+            .iter()
+            .map(move |row| StoredIdentifier {
+                ordinal: usize::from(row.ordinal),
+                kind: row.kind,
+                normalised: table.text(&row.normalised),
+            })
+    }
+}
+
+/// [`KeyIndex::search`] for one query: the candidates found at once, then round by round.
+pub(crate) fn one(
+    searcher: &Searcher<'_>,
+    query: &Query,
+    visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>,
+) {
+    let (found, tiers) = searcher.first(query);
+    let waiting = alerts_of(searcher.table, found);
+    in_rounds(searcher, waiting, tiers.as_ref(), &HashSet::new(), visit);
+}
+
+/// [`KeyIndex::search`] for several queries (the numbers of one object). An alert matched by
+/// more of them ranks first, so a round of one query can lift any alert it finds above those
+/// found so far: the rounds of all queries but one run in full. The one whose rounds would
+/// read the most candidates (a crowded model code) is checked directly on the alerts the others
+/// found; any other alert it finds matches it alone, so its rounds run as a one-query search's
+/// do, stopping as early.
+pub(crate) fn several(
+    searcher: &Searcher<'_>,
+    queries: &[Query],
+    visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>,
+) {
+    let table = searcher.table;
+    let mut firsts: Vec<_> = queries.iter().map(|query| searcher.first(query)).collect();
+    let lazy = firsts
+        .iter()
+        .enumerate()
+        .filter_map(|(q, (_, tiers))| Some((tiers.as_ref()?.estimate(), q)))
+        .max()
+        .map(|(_, q)| q);
+    // (alert row, query, bound of that query's best identifier of the alert)
+    let mut found: Vec<(u32, u32, f64)> = Vec::new();
+    for (q, (idents, tiers)) in firsts.iter_mut().enumerate() {
+        if let Some(tiers) = tiers.as_ref().filter(|_| Some(q) != lazy) {
+            for tier in &tiers.tiers {
+                let candidates = searcher.tier_candidates(tier);
+                searcher.check_tier(tiers, tier, &candidates, idents);
+            }
+        }
+        found.extend(idents.iter().filter_map(|&(ident, bound)| {
+            Some((table.idents.get(ident as usize)?.alert, q as u32, bound))
+        }));
+    }
+    let lazy = lazy.and_then(|q| Some((q, firsts[q].1.take()?)));
+    let known: HashSet<u32> = found.iter().map(|(row, _, _)| *row).collect();
+    if let Some((q, tiers)) = &lazy {
+        for &row in &known {
+            let Some(alert) = table.alerts.get(row as usize) else {
+                continue;
+            };
+            for ident in alert.idents.clone() {
+                if let Some(bound) = searcher.best_in_rounds(tiers, ident) {
+                    found.push((row, *q as u32, bound));
+                }
+            }
+        }
+    }
+    found.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
+    found.dedup_by_key(|(row, q, _)| (*row, *q));
+    let mut ranked: Vec<(Bound, u32)> = Vec::with_capacity(found.len());
+    for group in found.chunk_by(|a, b| a.0 == b.0) {
+        let row = group[0].0;
+        if !table.alerts.get(row as usize).is_some_and(|a| a.live) {
+            continue;
+        }
+        // The node's combination of per-query scores, with the same arithmetic.
+        let miss: f64 = group.iter().map(|(_, _, bound)| 1.0 - bound).product();
+        let bound = Bound {
+            queries: group.len(),
+            score: 1.0 - miss,
+        };
+        ranked.push((bound, row));
+    }
+    in_rounds(
+        searcher,
+        ranked,
+        lazy.as_ref().map(|(_, t)| t),
+        &known,
+        visit,
+    );
+}
+
+/// Visits `waiting`, and the alerts the rounds of `tiers` find (matching one query; those in
+/// `known` are in `waiting` already), best bound first. Before each round, every candidate
+/// whose bound is above the round's (no later candidate can come before it) is visited, in
+/// order; then those of the round's bound, as the round finds them ([`round`]); the others
+/// wait.
+fn in_rounds(
+    searcher: &Searcher<'_>,
+    mut waiting: Vec<(Bound, u32)>,
+    tiers: Option<&Tiers>,
+    known: &HashSet<u32>,
+    mut visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>,
+) {
+    let table = searcher.table;
+    let rounds = tiers.map_or(&[][..], |t| &t.tiers[..]);
+    let mut visited: HashSet<u32> = HashSet::new();
+    for next in 0..=rounds.len() {
+        let tier = rounds.get(next);
+        let above = tier.map(|tier| tier.bound);
+        let (mut ready, rest): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|(bound, _)| {
+            above.is_none_or(|above| bound.queries > 1 || bound.score > above)
+        });
+        waiting = rest;
+        ready.retain(|&(_, row)| !visited.contains(&row));
+        let mut visit_once = |candidate: Candidate<'_>| {
+            if visited.insert(candidate.row) {
+                visit(candidate)
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        if in_order(table, &mut ready, &mut visit_once).is_break() {
+            return;
+        }
+        let (Some(tiers), Some(tier)) = (tiers, tier) else {
+            continue;
+        };
+        if round(searcher, tiers, tier, known, &mut waiting, &mut visit_once).is_break() {
+            return;
+        }
+    }
+}
+
+/// Visits, in id order, the candidates of the round's bound: those of `waiting` and those the
+/// round finds. The round's candidates in the table's id-ordered rows
+/// ([`Table::in_id_order`]) are checked a chunk at a time as the visitor goes, so a crowd of
+/// thousands of values holding a maker's model code costs what its first few cost; the others
+/// (rows appended out of order) are checked at once and merged in. Candidates found with a
+/// lower bound (longer values of the last length class) join `waiting`.
+fn round(
+    searcher: &Searcher<'_>,
+    tiers: &Tiers,
+    tier: &Tier,
+    known: &HashSet<u32>,
+    waiting: &mut Vec<(Bound, u32)>,
+    visit: &mut impl FnMut(Candidate<'_>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let table = searcher.table;
+    let (mut tied, rest): (Vec<_>, Vec<_>) = std::mem::take(waiting)
+        .into_iter()
+        .partition(|(bound, _)| bound.queries == 1 && bound.score == tier.bound);
+    *waiting = rest;
+    let candidates = searcher.tier_candidates(tier);
+    let ordered = candidates.partition_point(|&(ident, _)| ident < table.in_id_order());
+    let (ordered, unordered) = candidates.split_at(ordered);
+    let mut check = |chunk: &[(u32, u8)], into: &mut Vec<(Bound, u32)>| {
+        let mut found = Vec::with_capacity(chunk.len());
+        searcher.check_tier(tiers, tier, chunk, &mut found);
+        for candidate in alerts_of(table, found) {
+            if known.contains(&candidate.1) {
+                continue;
+            }
+            if candidate.0.score == tier.bound {
+                into.push(candidate);
+            } else {
+                waiting.push(candidate);
+            }
+        }
+    };
+    check(unordered, &mut tied);
+    let mut others = ById::new(table, tied);
+    let id = |row: u32| -> &str { &table.alerts[row as usize].id };
+    let mut chunks = ordered.chunks(STREAM_CHUNK);
+    let mut checked: Vec<(Bound, u32)> = Vec::new();
+    let mut at = 0;
+    loop {
+        while at == checked.len() {
+            let Some(chunk) = chunks.next() else {
+                break;
+            };
+            checked.clear();
+            at = 0;
+            check(chunk, &mut checked);
+        }
+        let mine = checked.get(at).copied();
+        let next = match (mine, others.peek()) {
+            (None, None) => return ControlFlow::Continue(()),
+            (Some(mine), Some(other)) if id(other.1) < id(mine.1) => others.take(),
+            (Some(mine), _) => {
+                at += 1;
+                mine
+            }
+            (None, Some(_)) => others.take(),
+        };
+        visit(Candidate {
+            table,
+            row: next.1,
+            bound: next.0,
+        })?;
+    }
+}
+
+/// Candidates of one bound, taken in id order: sorted a chunk at a time, as far as they are
+/// taken.
+struct ById<'a> {
+    table: &'a Table,
+    items: Vec<(Bound, u32)>,
+    /// `items[..sorted]` are in order (and before every later item); `at` is the next.
+    sorted: usize,
+    at: usize,
+}
+
+impl<'a> ById<'a> {
+    fn new(table: &'a Table, items: Vec<(Bound, u32)>) -> ById<'a> {
+        ById {
+            table,
+            items,
+            sorted: 0,
+            at: 0,
+        }
+    }
+
+    fn peek(&mut self) -> Option<(Bound, u32)> {
+        if self.at == self.sorted && self.at < self.items.len() {
+            let id = |row: u32| -> &str { &self.table.alerts[row as usize].id };
+            let rest = &mut self.items[self.at..];
+            let take = rest.len().min(RUN_CHUNK);
+            if take < rest.len() {
+                rest.select_nth_unstable_by(take - 1, |a, b| id(a.1).cmp(id(b.1)));
+            }
+            rest[..take].sort_unstable_by(|a, b| id(a.1).cmp(id(b.1)));
+            self.sorted += take;
+        }
+        self.items.get(self.at).copied()
+    }
+
+    fn take(&mut self) -> (Bound, u32) {
+        let item = self.items[self.at];
+        self.at += 1;
+        item
+    }
+}
+
+/// The live alerts of identifier rows found for one query, each with its bound (an alert may
+/// come more than once; the best bound comes first in [`in_order`]).
+fn alerts_of(table: &Table, found: Vec<(u32, f64)>) -> Vec<(Bound, u32)> {
+    found
+        .into_iter()
+        .filter_map(|(ident, score)| {
+            let row = table.idents.get(ident as usize)?.alert;
+            table.alerts.get(row as usize).filter(|a| a.live)?;
+            Some((Bound { queries: 1, score }, row))
+        })
+        .collect()
+}
+
+/// Visits `ranked` best bound first, then by id: a long run of equal bounds is ordered a
+/// chunk at a time, as far as the visitor goes.
+fn in_order(
+    table: &Table,
+    ranked: &mut [(Bound, u32)],
+    visit: &mut impl FnMut(Candidate<'_>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    ranked.sort_unstable_by(|a, b| {
+        (b.0.queries.cmp(&a.0.queries)).then(b.0.score.total_cmp(&a.0.score))
+    });
+    let id = |row: u32| -> &str { &table.alerts[row as usize].id };
+    for run in ranked.chunk_by_mut(|a, b| a.0 == b.0) {
+        let mut start = 0;
+        while start < run.len() {
+            let rest = &mut run[start..];
+            let take = rest.len().min(RUN_CHUNK);
+            if take < rest.len() {
+                rest.select_nth_unstable_by(take - 1, |a, b| id(a.1).cmp(id(b.1)));
+            }
+            rest[..take].sort_unstable_by(|a, b| id(a.1).cmp(id(b.1)));
+            for &(bound, row) in &rest[..take] {
+                visit(Candidate { table, row, bound })?;
+            }
+            start += take;
+        }
+    }
+    ControlFlow::Continue(())
+}
