@@ -29,6 +29,8 @@
 //! Each cut alone finds every value within two edits; a search counts the rows under both
 //! cuts' probes (one look-up each, no row read) and reads the rows of the cut with fewer.
 
+use std::ops::RangeInclusive;
+
 use crate::hash::{Tag, key, key_of};
 
 /// The longest skeletons filed by deletion neighbourhood; longer ones by thirds (every third
@@ -109,27 +111,62 @@ pub(crate) fn stored(skel: &[char], out: &mut Vec<u32>) {
         return;
     }
     if n <= SHORT {
-        deletion_keys(Tag::Deletion, 0, &[], skel, 2, usize::MAX, out);
+        deletion_keys(Tag::Deletion, 0, &[], skel, 0..=2, usize::MAX, out);
         return;
     }
     for cut in Cut::ALL {
         let (a, b) = cut.at(n);
         let (first, second, third) = (&skel[..a], &skel[a..b], &skel[b..]);
         let tag = |pair| cut.tag(pair);
-        deletion_keys(tag(Pair::FirstSecond), n, first, second, 1, usize::MAX, out);
-        deletion_keys(tag(Pair::SecondThird), n, second, third, 1, usize::MAX, out);
-        deletion_keys(tag(Pair::ThirdFirst), n, third, first, 1, usize::MAX, out);
+        deletion_keys(
+            tag(Pair::FirstSecond),
+            n,
+            first,
+            second,
+            0..=1,
+            usize::MAX,
+            out,
+        );
+        deletion_keys(
+            tag(Pair::SecondThird),
+            n,
+            second,
+            third,
+            0..=1,
+            usize::MAX,
+            out,
+        );
+        deletion_keys(
+            tag(Pair::ThirdFirst),
+            n,
+            third,
+            first,
+            0..=1,
+            usize::MAX,
+            out,
+        );
     }
 }
 
 /// The keys to probe for a query skeleton among short stored values, appended to `out`
-/// (duplicates possible), when `filed` says values of a length it can match were filed.
-pub(crate) fn short_probes(query: &[char], filed: impl Fn(usize) -> bool, out: &mut Vec<u32>) {
+/// (duplicates possible), when `filed` says values of a length it can match were filed: those
+/// deleting a number of the query's characters in `deleted`. A stored value within one edit
+/// meets a probe deleting at most one (a substitution or a transposition deletes one character
+/// on each side, an insertion or a deletion one on one side), so a search looks for those
+/// first and for the two-deletion probes, most of them, only when its answer needs values
+/// two edits away.
+pub(crate) fn short_probes(
+    query: &[char],
+    deleted: RangeInclusive<usize>,
+    filed: impl Fn(usize) -> bool,
+    out: &mut Vec<u32>,
+) {
     let m = query.len();
     let edits = max_edits(m);
     let short = m.saturating_sub(edits).max(1)..=(m + edits).min(SHORT);
     if short.clone().any(&filed) {
-        deletion_keys(Tag::Deletion, 0, &[], query, edits, SHORT, out);
+        let deleted = *deleted.start()..=(*deleted.end()).min(edits);
+        deletion_keys(Tag::Deletion, 0, &[], query, deleted, SHORT, out);
     }
 }
 
@@ -186,7 +223,7 @@ fn parts(q: &[char], cut: Cut, n: usize, out: &mut Vec<u32>) {
                     n,
                     &q[..la],
                     &q[la..end],
-                    1,
+                    0..=1,
                     usize::MAX,
                     out,
                 );
@@ -204,7 +241,7 @@ fn parts(q: &[char], cut: Cut, n: usize, out: &mut Vec<u32>) {
             n,
             &q[start..end],
             &q[end..],
-            1,
+            0..=1,
             usize::MAX,
             out,
         );
@@ -219,7 +256,7 @@ fn parts(q: &[char], cut: Cut, n: usize, out: &mut Vec<u32>) {
                     n,
                     third,
                     &q[..end],
-                    1,
+                    0..=1,
                     usize::MAX,
                     out,
                 );
@@ -305,8 +342,9 @@ pub(crate) fn swapped(chars: &[char], at: usize) -> Option<Vec<char>> {
     Some(out)
 }
 
-/// The keys of `(tag, len, exact, v)` for every `v` obtained from `region` by deleting at most
-/// `max` characters (at most two), `region` included, that has at most `longest` characters.
+/// The keys of `(tag, len, exact, v)` for every `v` obtained from `region` by deleting a
+/// number of characters in `deleted` (at most two; 0 is `region` itself), that has at most
+/// `longest` characters.
 /// Variants are hashed without being built; the same variant reached twice (from a run of one
 /// character) gives the same key twice, which the caller's deduplication removes.
 fn deletion_keys(
@@ -314,7 +352,7 @@ fn deletion_keys(
     len: usize,
     exact: &[char],
     region: &[char],
-    max: usize,
+    deleted: RangeInclusive<usize>,
     longest: usize,
     out: &mut Vec<u32>,
 ) {
@@ -326,15 +364,15 @@ fn deletion_keys(
             .filter(move |(i, _)| !skip.contains(i))
             .map(|(_, c)| *c)
     };
-    if r <= longest {
+    if deleted.contains(&0) && r <= longest {
         out.push(key_of(tag, len, exact, without([usize::MAX; 2])));
     }
-    if max >= 1 && r < longest.saturating_add(2) {
+    if deleted.contains(&1) && r < longest.saturating_add(2) {
         for i in 0..r {
             out.push(key_of(tag, len, exact, without([i, usize::MAX])));
         }
     }
-    if max >= 2 && r < longest.saturating_add(3) {
+    if deleted.contains(&2) && r < longest.saturating_add(3) {
         for i in 0..r {
             for j in i + 1..r {
                 out.push(key_of(tag, len, exact, without([i, j])));

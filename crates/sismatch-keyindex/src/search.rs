@@ -96,6 +96,25 @@ struct Part {
     runs: Vec<Vec<(usize, u32)>>,
 }
 
+/// A whole value this long or longer is matched within two edits at one score
+/// (`edit_scale` is the same from 6 characters on), so the look-ups that find only values two
+/// edits away can wait for a round of their own ([`Far`]).
+const FAR_FROM: usize = 6;
+
+/// The look-ups of a value query that find only short values two edits away (the two-deletion
+/// probes, most of a short value's), left for a round of their own: a search whose answer is
+/// full of closer values never makes them. Every value they add scores `bound` at most.
+pub(crate) struct Far {
+    pub bound: f64,
+    forms: Vec<Vec<char>>,
+}
+
+/// What a search runs after its first look-ups, best bound first, as far as its answer needs.
+pub(crate) struct Later {
+    pub far: Option<Far>,
+    pub tiers: Option<Tiers>,
+}
+
 /// How the candidates of a query's rounds are checked.
 enum Check {
     /// A fragment, as skeleton bytes, and compiled for the one-edit check.
@@ -163,6 +182,24 @@ fn gather<R, T>(rows: &[R], ids: &[u32], part: impl Fn(&R) -> T) -> Vec<(u32, T)
     out
 }
 
+/// The ids of two ascending lists, ascending, once each.
+fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
+    if a.is_empty() {
+        return b.to_vec();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let next = a[i].min(b[j]);
+        out.push(next);
+        i += usize::from(a[i] == next);
+        j += usize::from(b[j] == next);
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 /// Where the one-edit tier of a fragment of `len` characters splits it, from the counts of
 /// its grams in one class (window `s` is characters `s..s + GRAM`): the middle, unless
 /// another split's sides are rarer together by far.
@@ -192,6 +229,8 @@ thread_local! {
     /// Candidates of rounds checked on their characters by this thread, for the tests of a
     /// search's early stop.
     pub(crate) static CHECKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Far look-ups ([`Far`]) run by this thread.
+    pub(crate) static FAR: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// What a search reads.
@@ -203,34 +242,64 @@ pub(crate) struct Searcher<'a> {
 
 impl Searcher<'_> {
     /// What a search for `query` finds at once (whole values, patterns without a run of
-    /// four), and the rounds left to run (in any order; unsorted, an identifier possibly more
-    /// than once).
-    pub(crate) fn first(&self, query: &Query) -> (Vec<(u32, f64)>, Option<Tiers>) {
+    /// four), and what is left for later (unsorted, an identifier possibly more than once).
+    pub(crate) fn first(&self, query: &Query) -> (Vec<(u32, f64)>, Later) {
         let mut out = Vec::new();
         match query {
             Query::Value(value) => {
-                for form in whole_value_skeletons(&value.key, &value.normalised) {
-                    let form: Vec<char> = form.chars().collect();
-                    self.whole_values(&form, &mut out);
+                let forms: Vec<Vec<char>> = whole_value_skeletons(&value.key, &value.normalised)
+                    .into_iter()
+                    .map(|form| form.chars().collect())
+                    .collect();
+                for form in &forms {
+                    self.whole_values(form, true, &mut out);
                 }
-                let fragment = self.fragment(skeleton(&value.normalised).chars().collect());
-                (out, fragment)
+                let far_forms: Vec<Vec<char>> = forms
+                    .into_iter()
+                    .filter(|form| form.len() >= FAR_FROM)
+                    .collect();
+                let far = far_forms
+                    .iter()
+                    .map(|form| edit_bound(2, form.len()))
+                    .reduce(f64::max)
+                    .map(|bound| Far {
+                        bound,
+                        forms: far_forms,
+                    });
+                let tiers = self.fragment(skeleton(&value.normalised).chars().collect());
+                (out, Later { far, tiers })
             }
             Query::Pattern(pattern) => {
                 let tiers = self.pattern(pattern, &mut out);
-                (out, tiers)
+                (out, Later { far: None, tiers })
             }
         }
     }
 
-    /// Identifiers with a whole-value skeleton within the tolerated edits of `q`: the rows
-    /// under its probes among short values, and among long values under the probes of the cut
-    /// likely to hold fewer rows ([`Searcher::cut_for`]; each cut alone finds them all).
-    fn whole_values(&self, q: &[char], out: &mut Vec<(u32, f64)>) {
+    /// The identifiers [`Far`] stands for.
+    pub(crate) fn far(&self, far: &Far, out: &mut Vec<(u32, f64)>) {
+        #[cfg(test)]
+        FAR.with(|runs| runs.set(runs.get() + 1));
+        for form in &far.forms {
+            self.whole_values(form, false, out);
+        }
+    }
+
+    /// Identifiers with a whole-value skeleton within the tolerated edits of `q`: with `near`,
+    /// the rows under its probes among short values (for a value of [`FAR_FROM`] characters
+    /// or more, those deleting at most one: [`Far`] has the others), and among long values
+    /// under the probes of the cut likely to hold fewer rows ([`Searcher::cut_for`]; each cut
+    /// alone finds them all); without, under its two-deletion probes among short values.
+    fn whole_values(&self, q: &[char], near: bool, out: &mut Vec<(u32, f64)>) {
         let filed = |n| self.table.lengths.form(n);
         let mut probes = Vec::with_capacity(256);
-        keys::short_probes(q, filed, &mut probes);
-        keys::long_probes(q, self.cut_for(q), filed, &mut probes);
+        if near {
+            let deleted = if q.len() >= FAR_FROM { 0..=1 } else { 0..=2 };
+            keys::short_probes(q, deleted, filed, &mut probes);
+            keys::long_probes(q, self.cut_for(q), filed, &mut probes);
+        } else {
+            keys::short_probes(q, 2..=2, filed, &mut probes);
+        }
         let bound = max_edits(q.len());
         let bytes = symbols(q);
         let compiled = Compiled::new(&bytes);
@@ -367,11 +436,9 @@ impl Searcher<'_> {
         for (p, part) in tier.parts.iter().enumerate() {
             idents.clear();
             for run in &part.runs {
-                self.by_counted(run.clone(), &mut idents);
-            }
-            if part.runs.len() > 1 {
-                idents.sort_unstable();
-                idents.dedup();
+                let mut found = Vec::new();
+                self.by_counted(run.clone(), &mut found);
+                idents = union(&idents, &found);
             }
             let p = p as u8;
             candidates.extend(
@@ -584,7 +651,12 @@ impl Searcher<'_> {
             let mut other = Vec::new();
             self.grams.for_each(next, |ident| other.push(ident));
             other.sort_unstable();
-            found.retain(|ident| other.binary_search(ident).is_ok());
+            // Both sorted: one pass over each, no search per id.
+            let mut rest = other.iter().peekable();
+            found.retain(|ident| {
+                while rest.next_if(|other| *other < ident).is_some() {}
+                rest.peek() == Some(&ident)
+            });
         }
         out.extend(found);
     }

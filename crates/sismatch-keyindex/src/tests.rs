@@ -73,10 +73,21 @@ fn keys_meet_for_every_two_edit_pattern() {
             if edits > max_edits(query.len()) || edits > tolerated_edits(query.len().max(t.len())) {
                 continue;
             }
+            // Within one edit of a short value, the probes deleting at most one character
+            // meet it: the two-deletion ones can wait (`search::Far`).
+            if edits <= 1 && t.len() <= keys::SHORT {
+                let mut near = Vec::new();
+                keys::short_probes(&query, 0..=1, |_| true, &mut near);
+                let text: String = query.iter().collect();
+                assert!(
+                    near.iter().any(|p| filed.binary_search(p).is_ok()),
+                    "{text} is one edit from {stored}, not met without two deletions"
+                );
+            }
             // Each cut alone: a search reads the rows of one.
             for cut in Cut::ALL {
                 let mut probes = Vec::new();
-                keys::short_probes(&query, |_| true, &mut probes);
+                keys::short_probes(&query, 0..=2, |_| true, &mut probes);
                 keys::long_probes(&query, cut, |_| true, &mut probes);
                 let meets = probes.iter().any(|p| filed.binary_search(p).is_ok());
                 let query: String = query.iter().collect();
@@ -289,10 +300,25 @@ fn best_bound_first_stops_early_and_loses_nothing() {
             )],
         ));
     }
-    let mut searches: Vec<Vec<String>> =
-        ["NLBEN", "BEN00", "BEN007", "*BEN0*", "BEN00X07F", "BEN0O14"]
-            .map(|raw| vec![raw.to_string()])
-            .into();
+    // A dense run of short serials: many values within one edit of each other.
+    for n in 0..300 {
+        stored.push(alert(
+            &format!("NL-D{n:04}"),
+            vec![(IdentifierKind::EngineSerial, format!("BAZ1{n:04}"))],
+        ));
+    }
+    let mut searches: Vec<Vec<String>> = [
+        "BAZ10150",
+        "BAZ1O1X5",
+        "NLBEN",
+        "BEN00",
+        "BEN007",
+        "*BEN0*",
+        "BEN00X07F",
+        "BEN0O14",
+    ]
+    .map(|raw| vec![raw.to_string()])
+    .into();
     // Several numbers: a crowd with one of its members, with another crowd, with a pattern.
     searches.push(vec!["NLBEN".into(), "NLBEN01750F050".into()]);
     searches.push(vec!["NLBEN01757F151".into(), "BEN00".into()]);
@@ -319,7 +345,7 @@ fn best_bound_first_stops_early_and_loses_nothing() {
     // The crowd's second half appended before its first: the rows of the second half are in
     // id order, the first half's (the smaller ids) are not.
     let mut straddling = stored.clone();
-    straddling[1500..].rotate_left(150);
+    straddling[1500..1800].rotate_left(150);
     top_ten_by_bounds(&straddling, &searches, false);
     let mut reversed = stored;
     reversed.reverse();
@@ -378,6 +404,7 @@ fn top_ten_by_bounds(stored: &[Alert], searches: &[Vec<String>], ordered: bool) 
         let mut kept: Vec<Ranked> = Vec::new();
         let mut visited = 0;
         crate::search::CHECKED.with(|checked| checked.set(0));
+        crate::search::FAR.with(|far| far.set(0));
         index.search(&queries, |candidate| {
             let bound = candidate.bound();
             if kept.len() == 10 {
@@ -404,6 +431,10 @@ fn top_ten_by_bounds(stored: &[Alert], searches: &[Vec<String>], ordered: bool) 
             ControlFlow::Continue(())
         });
         assert_eq!(kept, expected, "{raws:?}");
+        // Ten values within one edit: those two edits away are not looked for.
+        if raws == &["BAZ10150"] {
+            assert_eq!(crate::search::FAR.with(|far| far.get()), 0, "{raws:?}");
+        }
         // A crowd of ties in id order is checked only as far as the top ten goes, alone or
         // beside another number.
         let checked = crate::search::CHECKED.with(|checked| checked.get());

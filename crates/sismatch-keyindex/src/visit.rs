@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use sismatch_alert::{Category, Status};
 use sismatch_ident::{IdentifierKind, Query};
 
-use crate::search::{Searcher, Tier, Tiers};
+use crate::search::{Far, Later, Searcher, Tier, Tiers};
 use crate::table::Table;
 
 /// Alerts of equal bound are put in id order this many at a time.
@@ -101,9 +101,9 @@ pub(crate) fn one(
     query: &Query,
     visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>,
 ) {
-    let (found, tiers) = searcher.first(query);
+    let (found, later) = searcher.first(query);
     let waiting = alerts_of(searcher.table, found);
-    in_rounds(searcher, waiting, tiers.as_ref(), &HashSet::new(), visit);
+    in_rounds(searcher, waiting, &later, &HashSet::new(), visit);
 }
 
 /// [`KeyIndex::search`] for several queries (the numbers of one object). An alert matched by
@@ -111,7 +111,7 @@ pub(crate) fn one(
 /// found so far: the rounds of all queries but one run in full. The one whose rounds would
 /// read the most candidates (a crowded model code) is checked directly on the alerts the others
 /// found; any other alert it finds matches it alone, so its rounds run as a one-query search's
-/// do, stopping as early.
+/// do, stopping as early. The look-ups of values two edits away ([`Far`]) run for every query.
 pub(crate) fn several(
     searcher: &Searcher<'_>,
     queries: &[Query],
@@ -122,13 +122,16 @@ pub(crate) fn several(
     let lazy = firsts
         .iter()
         .enumerate()
-        .filter_map(|(q, (_, tiers))| Some((tiers.as_ref()?.estimate(), q)))
+        .filter_map(|(q, (_, later))| Some((later.tiers.as_ref()?.estimate(), q)))
         .max()
         .map(|(_, q)| q);
     // (alert row, query, bound of that query's best identifier of the alert)
     let mut found: Vec<(u32, u32, f64)> = Vec::new();
-    for (q, (idents, tiers)) in firsts.iter_mut().enumerate() {
-        if let Some(tiers) = tiers.as_ref().filter(|_| Some(q) != lazy) {
+    for (q, (idents, later)) in firsts.iter_mut().enumerate() {
+        if let Some(far) = later.far.take() {
+            searcher.far(&far, idents);
+        }
+        if let Some(tiers) = later.tiers.as_ref().filter(|_| Some(q) != lazy) {
             for tier in &tiers.tiers {
                 let candidates = searcher.tier_candidates(tier);
                 searcher.check_tier(tiers, tier, &candidates, idents);
@@ -138,7 +141,7 @@ pub(crate) fn several(
             Some((table.idents.get(ident as usize)?.alert, q as u32, bound))
         }));
     }
-    let lazy = lazy.and_then(|q| Some((q, firsts[q].1.take()?)));
+    let lazy = lazy.and_then(|q| Some((q, firsts[q].1.tiers.take()?)));
     let known: HashSet<u32> = found.iter().map(|(row, _, _)| *row).collect();
     if let Some((q, tiers)) = &lazy {
         for &row in &known {
@@ -168,33 +171,51 @@ pub(crate) fn several(
         };
         ranked.push((bound, row));
     }
-    in_rounds(
-        searcher,
-        ranked,
-        lazy.as_ref().map(|(_, t)| t),
-        &known,
-        visit,
-    );
+    let later = Later {
+        far: None,
+        tiers: lazy.map(|(_, tiers)| tiers),
+    };
+    in_rounds(searcher, ranked, &later, &known, visit);
 }
 
-/// Visits `waiting`, and the alerts the rounds of `tiers` find (matching one query; those in
-/// `known` are in `waiting` already), best bound first. Before each round, every candidate
-/// whose bound is above the round's (no later candidate can come before it) is visited, in
-/// order; then those of the round's bound, as the round finds them ([`round`]); the others
-/// wait.
+/// One step of [`in_rounds`]: the look-ups of values two edits away, or a round.
+enum Step<'a> {
+    Far(&'a Far),
+    Round(&'a Tier),
+}
+
+impl Step<'_> {
+    fn bound(&self) -> f64 {
+        match self {
+            Step::Far(far) => far.bound,
+            Step::Round(tier) => tier.bound,
+        }
+    }
+}
+
+/// Visits `waiting`, and the alerts `later` finds (matching one query; those in `known` are
+/// in `waiting` already), best bound first. Before each step, every candidate whose bound is
+/// above the step's (no later candidate can come before it) is visited, in order; then a
+/// round's candidates of its bound, as the round finds them ([`round`]); the others wait. The
+/// far look-ups add all they find to those waiting, and come before a round of equal bound.
 fn in_rounds(
     searcher: &Searcher<'_>,
     mut waiting: Vec<(Bound, u32)>,
-    tiers: Option<&Tiers>,
+    later: &Later,
     known: &HashSet<u32>,
     mut visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>,
 ) {
     let table = searcher.table;
-    let rounds = tiers.map_or(&[][..], |t| &t.tiers[..]);
+    let mut steps: Vec<Step<'_>> = later.far.iter().map(Step::Far).collect();
+    if let Some(tiers) = &later.tiers {
+        steps.extend(tiers.tiers.iter().map(Step::Round));
+    }
+    // Stable: the far look-ups stay before a round of equal bound.
+    steps.sort_by(|a, b| b.bound().total_cmp(&a.bound()));
     let mut visited: HashSet<u32> = HashSet::new();
-    for next in 0..=rounds.len() {
-        let tier = rounds.get(next);
-        let above = tier.map(|tier| tier.bound);
+    for next in 0..=steps.len() {
+        let step = steps.get(next);
+        let above = step.map(Step::bound);
         let (mut ready, rest): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|(bound, _)| {
             above.is_none_or(|above| bound.queries > 1 || bound.score > above)
         });
@@ -210,10 +231,20 @@ fn in_rounds(
         if in_order(table, &mut ready, &mut visit_once).is_break() {
             return;
         }
-        let (Some(tiers), Some(tier)) = (tiers, tier) else {
-            continue;
+        let flow = match (step, &later.tiers) {
+            (Some(Step::Far(far)), _) => {
+                let mut found = Vec::new();
+                searcher.far(far, &mut found);
+                let found = alerts_of(table, found);
+                waiting.extend(found.into_iter().filter(|(_, row)| !known.contains(row)));
+                ControlFlow::Continue(())
+            }
+            (Some(Step::Round(tier)), Some(tiers)) => {
+                round(searcher, tiers, tier, known, &mut waiting, &mut visit_once)
+            }
+            _ => ControlFlow::Continue(()),
         };
-        if round(searcher, tiers, tier, known, &mut waiting, &mut visit_once).is_break() {
+        if flow.is_break() {
             return;
         }
     }
