@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 
-use sismatch_alert::{Alert, AlertChange, IdentifierEntry};
+use sismatch_alert::{Alert, AlertChange, IdentifierEntry, Invalid, Limits};
 use sismatch_ident::{IdentifierKind, maker_key, parse};
 
 use crate::apply::Staging;
@@ -133,6 +133,32 @@ impl Staging<'_> {
             }
             if !to_link.contains(&holder.id) {
                 to_link.push(holder.id);
+            }
+        }
+        let new_links = to_link
+            .iter()
+            .filter(|id| !alert.links.contains(id))
+            .count();
+        if alert.links.len() + new_links > Limits::LINKS {
+            return Err(Error::Invalid(Invalid::new(
+                "links",
+                format!(
+                    "its numbers are held by {} alerts in force; linking them all would give it more than {} links: update one of them instead",
+                    to_link.len(),
+                    Limits::LINKS
+                ),
+            )));
+        }
+        for other_id in &to_link {
+            let other = self.loaded(other_id)?;
+            if !other.links.contains(&alert.id) && other.links.len() >= Limits::LINKS {
+                return Err(Error::Invalid(Invalid::new(
+                    "links",
+                    format!(
+                        "alert {other_id}, in force with the same number, has {} links already: update it instead of linking another",
+                        Limits::LINKS
+                    ),
+                )));
             }
         }
         for other_id in to_link {

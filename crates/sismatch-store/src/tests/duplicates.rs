@@ -3,7 +3,7 @@
 
 use rocksdb::{DB, IteratorMode, Options};
 use serde_json::json;
-use sismatch_alert::{Alert, AlertChange, Status};
+use sismatch_alert::{Alert, AlertChange, Limits, Status, validate};
 
 use super::{apply, at, boat, linking, open, put, set_status};
 use crate::{Applied, Error, Store};
@@ -135,6 +135,31 @@ fn linking_writes_links_on_both_sides_as_new_versions() {
     assert!(matches!(results[0], Ok(Applied::Created(_))), "{results:?}");
     assert_eq!(store.get("NL-1").unwrap().unwrap().links, ["NL-2", "NL-3"]);
     assert_eq!(store.get("NL-2").unwrap().unwrap().links, ["NL-1", "NL-3"]);
+}
+
+/// Linking stops where an alert's links would pass `Limits::LINKS`: the put is refused on
+/// `links`, nothing is written, and every stored alert still passes validation.
+#[test]
+fn linking_stops_at_the_links_an_alert_may_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let copy = |n: usize| boat(&format!("NL-{n:03}"), &[("HIN", "ABC12345D404")]);
+    let puts = (0..=Limits::LINKS).map(|n| linking(put(copy(n)))).collect();
+    let results = apply(&store, puts, at(0));
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    let sequence = store.sequence();
+    let results = apply(&store, vec![linking(put(copy(Limits::LINKS + 1)))], at(1));
+    match &results[0] {
+        Err(Error::Invalid(invalid)) => assert_eq!(invalid.field, "links", "{invalid}"),
+        other => panic!("not refused on links: {other:?}"),
+    }
+    assert_eq!(store.sequence(), sequence);
+    assert!(store.get("NL-065").unwrap().is_none());
+    for n in 0..=Limits::LINKS {
+        let stored = store.get(&format!("NL-{n:03}")).unwrap().unwrap();
+        assert_eq!(stored.links.len(), Limits::LINKS, "{}", stored.id);
+        validate(&stored, "NL").unwrap();
+    }
 }
 
 #[test]
