@@ -9,9 +9,10 @@
 //! positions pinned (`?` only, at most two) through the whole-value keys; any other pattern by
 //! checking every identifier (slow, and rare: four literals at least, none four in a row).
 //!
-//! Fragments and patterns run in rounds ([`Tier`]), one length class (and for a fragment,
-//! exact or one edit) each, best bound first: a search stopping early need not run them all,
-//! and within a round, candidates are checked in id order as far as the caller goes.
+//! What may wait runs later, best bound first, as far as the caller's answer needs it (see
+//! `visit`): the two-deletion look-ups of a short value ([`Far`]), and fragments and patterns
+//! in rounds ([`Tier`]), one length class (and for a fragment, exact or one edit) each,
+//! whose candidates are checked in id order as far as the caller goes.
 //!
 //! The bounds let the node score candidates best-first and stop once no candidate left can
 //! enter its answer: on skeletons, look-alikes cost nothing, so the identifier core's score is
