@@ -6,11 +6,9 @@ use anyhow::{Context, Result};
 use clap::Args;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
+use sismatch_serve::{MAX_MESSAGE, with_scheme};
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
-
-use crate::commands::core::with_scheme;
-use crate::commands::serve::MAX_MESSAGE;
 
 /// How a command-line client proves who it is: a client certificate (mutual TLS, `https://`
 /// addresses) or a bearer token where the server accepts tokens. Without any, the server must

@@ -8,14 +8,15 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Deserialize;
-use sismatch_core::{Core, CoreConfig, MemberConfig, PartnerMemberConfig};
+use sismatch_core::{Core, CoreConfig, PartnerMemberConfig};
 use sismatch_grpc::audit::Auditor;
+use sismatch_serve::{members, with_scheme};
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
 use crate::commands::ops::OpsArgs;
-use crate::commands::security::{AuthFile, Security, TlsFile, audit_log, config_folder};
-use crate::commands::serve::{serve_core, shutdown_signal};
+use crate::commands::security::{AuthFile, TlsFile, config_folder};
+use crate::commands::serve::{audit_log, security, serve_core, shutdown_signal};
 
 /// Arguments of `sismatch core`. Flags, and the `SISMATCH_*` variables named in `--help`,
 /// override the config file; `--node` flags add to the file's nodes.
@@ -94,37 +95,6 @@ fn read_config(path: &Path) -> Result<CoreFile> {
     toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
 }
 
-/// `http://` in front of a bare `host:port`.
-pub fn with_scheme(address: &str) -> String {
-    if address.contains("://") {
-        address.to_string()
-    } else {
-        format!("http://{address}")
-    }
-}
-
-/// Members named by country, a second node of a country as `CC-2`, and so on.
-pub fn members(nodes: Vec<(String, String, Option<String>)>) -> Vec<MemberConfig> {
-    let mut members: Vec<MemberConfig> = Vec::with_capacity(nodes.len());
-    for (country, address, name) in nodes {
-        let country = country.trim().to_ascii_uppercase();
-        let name = name.unwrap_or_else(|| {
-            let before = members.iter().filter(|m| m.country == country).count();
-            if before == 0 {
-                country.clone()
-            } else {
-                format!("{country}-{}", before + 1)
-            }
-        });
-        members.push(MemberConfig {
-            name,
-            country,
-            address: with_scheme(address.trim()),
-        });
-    }
-    members
-}
-
 fn millis(key: &str, value: Option<u64>, default: Duration) -> Result<Duration> {
     match value {
         None => Ok(default),
@@ -201,8 +171,7 @@ impl CoreArgs {
                 Auditor::default()
             }
         };
-        let security =
-            Security::from_files(file.tls.as_ref(), file.auth.take(), &base, "core", auditor)?;
+        let security = security(file.tls.as_ref(), file.auth.take(), &base, "core", auditor)?;
         let config = self.core_config(file, &base)?;
         let core = Arc::new(Core::new(config).context("invalid core configuration")?);
         let listener = TcpListener::bind(listen)
@@ -224,28 +193,6 @@ impl CoreArgs {
         if let Some(metrics) = metrics {
             metrics.abort();
         }
-        served
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_of_one_country_get_numbered_names() {
-        let named = members(vec![
-            ("nl".to_string(), "127.0.0.1:1".to_string(), None),
-            ("NL".to_string(), "127.0.0.1:2".to_string(), None),
-            (
-                "BE".to_string(),
-                "https://be.example:7443".to_string(),
-                None,
-            ),
-        ]);
-        let names: Vec<&str> = named.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, vec!["NL", "NL-2", "BE"]);
-        assert_eq!(named[0].address, "http://127.0.0.1:1");
-        assert_eq!(named[2].address, "https://be.example:7443");
+        Ok(served?)
     }
 }

@@ -20,20 +20,19 @@ use sismatch_proto::v1;
 use sismatch_sample::{
     ExampleQuery, Generator, PartnerCase, REGISTER_MAKER, Sample, SampleConfig, example_queries,
 };
+use sismatch_serve::members;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::commands::client::{Credentials, core_client};
-use crate::commands::core::members;
 use crate::commands::demo_partner::{
     self, Certificates, RunningPartner, police_address, serve_police_core,
 };
 use crate::commands::node::node_gauges;
 use crate::commands::ops::OpsArgs;
 use crate::commands::search::{DEFAULT_TOP, print_core};
-use crate::commands::security::{Security, audit_log};
-use crate::commands::serve::{serve_core, serve_node, shutdown_signal};
+use crate::commands::serve::{Security, audit_log, serve_core, serve_node, shutdown_signal};
 use crate::commands::try_it::{self, TryIt};
 use crate::commands::web::demo_web;
 
@@ -74,7 +73,7 @@ pub struct DemoArgs {
 struct DemoNode {
     node: Arc<Node>,
     addr: SocketAddr,
-    server: JoinHandle<Result<()>>,
+    server: JoinHandle<sismatch_serve::Result<()>>,
 }
 
 impl DemoArgs {

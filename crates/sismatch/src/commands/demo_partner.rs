@@ -34,8 +34,7 @@ use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 use crate::commands::certs::write_certificates;
 use crate::commands::client::Credentials;
 use crate::commands::search::DEFAULT_TOP;
-use crate::commands::security::{Security, audit_log};
-use crate::commands::serve::{serve_core, serve_partner};
+use crate::commands::serve::{Security, audit_log, serve_core, serve_partner};
 
 /// The core's name in the certificates and in the partner's list of forwarders.
 const CORE: &str = "core";
@@ -154,7 +153,7 @@ pub struct RunningPartner {
     /// Where it listens (mutual TLS).
     pub addr: SocketAddr,
     /// Its server task.
-    pub server: JoinHandle<Result<()>>,
+    pub server: JoinHandle<sismatch_serve::Result<()>>,
 }
 
 impl RunningPartner {
@@ -233,7 +232,7 @@ pub async fn serve_police_core(
     auditor: Auditor,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
-) -> Result<(SocketAddr, JoinHandle<Result<()>>)> {
+) -> Result<(SocketAddr, JoinHandle<sismatch_serve::Result<()>>)> {
     let officer = identity(&certs.police, Role::Police, Some(&certs.country));
     let security = Security {
         server: "core".to_string(),

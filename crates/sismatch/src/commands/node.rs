@@ -13,8 +13,8 @@ use tokio::net::TcpListener;
 use tracing::info;
 
 use crate::commands::ops::OpsArgs;
-use crate::commands::security::{AuthFile, Security, TlsFile, audit_log, config_folder};
-use crate::commands::serve::{serve_node, shutdown_signal};
+use crate::commands::security::{AuthFile, TlsFile, config_folder};
+use crate::commands::serve::{audit_log, security, serve_node, shutdown_signal};
 
 /// Arguments of `sismatch node`. Flags, and the `SISMATCH_*` variables named in `--help`,
 /// override the config file.
@@ -86,8 +86,7 @@ impl NodeArgs {
         let base = config_folder(self.config.as_deref());
         let server = format!("node {}", country.to_ascii_uppercase());
         let auditor = audit_log(&data_dir, &server)?;
-        let security =
-            Security::from_files(file.tls.as_ref(), file.auth.take(), &base, &server, auditor)?;
+        let security = security(file.tls.as_ref(), file.auth.take(), &base, &server, auditor)?;
         let listen = self
             .listen
             .or(file.listen)
@@ -134,7 +133,7 @@ impl NodeArgs {
         }
         let closing = Arc::clone(&node);
         tokio::task::spawn_blocking(move || closing.shutdown()).await?;
-        served
+        Ok(served?)
     }
 }
 

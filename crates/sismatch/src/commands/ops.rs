@@ -8,14 +8,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use sismatch_serve::SHUTDOWN_GRACE;
 use sismatch_telemetry::{Refresh, install_recorder, serve_metrics};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
-
-/// How long in-flight requests may run after SIGTERM or Ctrl-C by default: longer than any
-/// search (deadline 500 ms), shorter than Kubernetes' 30 s before it kills the pod.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The operations flags of a server.
 #[derive(Debug, Clone, Args)]

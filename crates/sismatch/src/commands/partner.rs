@@ -20,8 +20,8 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use crate::commands::ops::OpsArgs;
-use crate::commands::security::{AuthFile, Security, TlsFile, audit_log, config_folder};
-use crate::commands::serve::{serve_partner, shutdown_signal};
+use crate::commands::security::{AuthFile, TlsFile, config_folder};
+use crate::commands::serve::{audit_log, security, serve_partner, shutdown_signal};
 
 /// Arguments of `sismatch partner`: without a subcommand, run the node. Flags override the
 /// config file.
@@ -175,8 +175,7 @@ impl ServeArgs {
         let auditor = audit_log(&config.data_dir, &server)?;
         let base = config_folder(self.config.as_deref());
         let open_mode = file.auth.is_none();
-        let security =
-            Security::from_files(file.tls.as_ref(), file.auth.take(), &base, &server, auditor)?;
+        let security = security(file.tls.as_ref(), file.auth.take(), &base, &server, auditor)?;
         let listen = self
             .listen
             .or(file.listen)
@@ -198,7 +197,7 @@ impl ServeArgs {
         if let Some(metrics) = metrics {
             metrics.abort();
         }
-        served
+        Ok(served?)
     }
 }
 

@@ -7,10 +7,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
-use sismatch_audit::AuditLog;
 use sismatch_auth::{AuthMode, AuthSettings, Directory, IdentityEntry, Role};
 use sismatch_core::ClientTls;
-use sismatch_grpc::audit::Auditor;
 use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 use tracing::warn;
 
@@ -142,56 +140,6 @@ pub fn directory(auth: Option<AuthFile>, server: &str) -> Result<Arc<Directory>>
         warn!(server, "auth.mode = open: callers are not identified");
     }
     Ok(Arc::new(directory))
-}
-
-/// What a server needs to identify its callers and record their requests.
-pub struct Security {
-    /// The server's name in logs, audit records and metric labels (`node NL`, `core`).
-    pub server: String,
-    /// Known identities and the policy.
-    pub directory: Arc<Directory>,
-    /// TLS settings; None serves plain HTTP/2 (local use).
-    pub tls: Option<ServerTlsConfig>,
-    /// The server's audit log.
-    pub auditor: Auditor,
-}
-
-/// Opens the audit log in `data/audit` for `server` (`node NL`, `core`, `partner YAMAHA`).
-pub fn audit_log(data: &Path, server: &str) -> Result<Auditor> {
-    let folder = data.join(sismatch_audit::FOLDER);
-    let log = AuditLog::open(&folder, server)
-        .with_context(|| format!("cannot open the audit log in {}", folder.display()))?;
-    Ok(Auditor::new(Arc::new(log)))
-}
-
-impl Security {
-    /// No TLS, open mode, auditing into `auditor`: the local demo.
-    pub fn open(server: &str, auditor: Auditor) -> Security {
-        Security {
-            server: server.to_owned(),
-            directory: Arc::new(Directory::open()),
-            tls: None,
-            auditor,
-        }
-    }
-
-    /// From a config file's `[tls]` and `[auth]` sections; `base` is the file's folder.
-    pub fn from_files(
-        tls: Option<&TlsFile>,
-        auth: Option<AuthFile>,
-        base: &Path,
-        server: &str,
-        auditor: Auditor,
-    ) -> Result<Security> {
-        let tokens = auth.as_ref().is_some_and(AuthFile::accepts_tokens);
-        let tls = tls.map(|t| t.server(base, tokens)).transpose()?;
-        Ok(Security {
-            server: server.to_owned(),
-            directory: directory(auth, server)?,
-            tls,
-            auditor,
-        })
-    }
 }
 
 /// The folder relative paths of a config file are resolved against: the file's own folder,

@@ -1,286 +1,32 @@
-//! What every server of the binary shares: message limits, request spans and metrics, the
-//! standard services, shutdown signals, and serving a node, the core or a partner on a bound
-//! listener until a bounded graceful shutdown.
+//! The binary's servers are `sismatch-serve`'s (TLS, auth, health, reflection, request
+//! metrics, graceful stop); what is the command line's is here: a server's [`Security`] from
+//! the `[tls]` and `[auth]` sections of its config file.
 
-use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
+use std::path::Path;
 
-use anyhow::{Context, Result};
-use sismatch_core::Core;
-use sismatch_grpc::{CoreService, MessageLimitLayer, MissingMessageLayer, NodeService};
-use sismatch_node::Node;
-use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
-use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
-use sismatch_proto::v1::national_node_server::NationalNodeServer;
-use sismatch_telemetry::RequestMetricsLayer;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-use tonic::server::NamedService;
-use tonic::transport::Server;
-use tonic::transport::server::TcpIncoming;
-use tonic::transport::server::{Router, ServerTlsConfig};
-use tonic_health::ServingStatus;
-use tonic_health::server::HealthReporter;
-use tower::layer::util::{Identity, Stack};
+use anyhow::Result;
+use sismatch_grpc::audit::Auditor;
+pub use sismatch_serve::{
+    Security, audit_log, serve_core, serve_node, serve_partner, shutdown_signal,
+};
 
-use crate::commands::security::Security;
-use tracing::{Span, info, info_span, warn};
+use crate::commands::security::{AuthFile, TlsFile, directory};
 
-/// The node service's name in health checks.
-const NODE_SERVICE: &str = <NationalNodeServer<NodeService> as NamedService>::NAME;
-
-/// Largest gRPC message accepted: an import batch of a few thousand alerts fits. A larger one
-/// is refused with RESOURCE_EXHAUSTED by [`MessageLimitLayer`]; every service's own tonic
-/// limit is set to the same value, so that tonic's check (OUT_OF_RANGE) never fires first.
-pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
-
-/// One span per request, named by the RPC, joined to the caller's trace when the caller sent
-/// a trace context (the core calling a node).
-pub fn trace_span(request: &tonic::codegen::http::Request<()>) -> Span {
-    let method = request.uri().path();
-    let span = info_span!("rpc", method = %method, otel.name = %method, otel.kind = "server");
-    sismatch_telemetry::set_parent_from(&span, request.headers());
-    span
-}
-
-/// The connections of `listener`, with Nagle's algorithm off: a search answer is one small
-/// write, and waiting for the client's delayed ACK before sending it costs 40 ms per call.
-fn incoming(listener: TcpListener) -> TcpIncoming {
-    TcpIncoming::from(listener).with_nodelay(Some(true))
-}
-
-/// A server builder, with TLS when configured.
-fn builder(tls: Option<ServerTlsConfig>) -> Result<Server> {
-    let builder = Server::builder();
-    match tls {
-        Some(tls) => builder.tls_config(tls).context("invalid TLS settings"),
-        None => Ok(builder),
-    }
-}
-
-/// A server's router: every request counted and timed under the server's name, no request
-/// message larger than [`MAX_MESSAGE`], and a unary request without a message the caller's
-/// fault.
-type Layered = Router<
-    Stack<MissingMessageLayer, Stack<MessageLimitLayer, Stack<RequestMetricsLayer, Identity>>>,
->;
-
-/// A server with the standard services every sismatch server offers: `grpc.health.v1.Health`
-/// (for Kubernetes probes and `grpc_health_probe`) and server reflection, v1 and v1alpha (so
-/// `grpcurl list` works without the .proto files). Neither needs authentication: they disclose
-/// no alerts. Every request, theirs included, is counted and timed under `server`'s name (the
-/// outer layer, so that a message refused as too large is counted too) and held to
-/// [`MAX_MESSAGE`].
-fn with_standard_services(
-    tls: Option<ServerTlsConfig>,
+/// A server's security from its config file's `[tls]` and `[auth]` sections; `base` is the
+/// file's folder.
+pub fn security(
+    tls: Option<&TlsFile>,
+    auth: Option<AuthFile>,
+    base: &Path,
     server: &str,
-) -> Result<(Layered, HealthReporter)> {
-    let (reporter, health) = tonic_health::server::health_reporter();
-    let reflection = reflection_builder()
-        .build_v1()
-        .context("cannot build the reflection service")?
-        .max_decoding_message_size(MAX_MESSAGE);
-    let reflection_v1alpha = reflection_builder()
-        .build_v1alpha()
-        .context("cannot build the v1alpha reflection service")?
-        .max_decoding_message_size(MAX_MESSAGE);
-    let router = builder(tls)?
-        .trace_fn(trace_span)
-        .layer(RequestMetricsLayer::new(server))
-        .layer(MessageLimitLayer::new(MAX_MESSAGE))
-        .layer(MissingMessageLayer)
-        .add_service(health.max_decoding_message_size(MAX_MESSAGE))
-        .add_service(reflection)
-        .add_service(reflection_v1alpha);
-    Ok((router, reporter))
-}
-
-/// What server reflection describes: the sismatch services, health, and both versions of
-/// reflection itself. Both are served: `grpc.reflection.v1` for current tools, and
-/// `grpc.reflection.v1alpha` for those that speak only it (Python's `grpcio-reflection`,
-/// Evans, grpcui, older grpcurl), which would otherwise get UNIMPLEMENTED.
-fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
-    tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(sismatch_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
-        .include_reflection_service(false)
-}
-
-/// The node's health now: NOT_SERVING while its index is rebuilt from the store (searches
-/// would miss alerts), SERVING otherwise.
-async fn node_health(node: &Node) -> ServingStatus {
-    if node.status().await.is_ok_and(|status| !status.rebuilding) {
-        ServingStatus::Serving
-    } else {
-        ServingStatus::NotServing
-    }
-}
-
-/// Sets the node's health before it serves (so a probe never finds it unregistered), then
-/// keeps it up to date.
-async fn report_node_health(node: Arc<Node>, reporter: HealthReporter) -> JoinHandle<()> {
-    let mut last = node_health(&node).await;
-    reporter.set_service_status("", last).await;
-    reporter.set_service_status(NODE_SERVICE, last).await;
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            let now = node_health(&node).await;
-            if now != last {
-                reporter.set_service_status("", now).await;
-                reporter.set_service_status(NODE_SERVICE, now).await;
-                last = now;
-            }
-        }
+    auditor: Auditor,
+) -> Result<Security> {
+    let tokens = auth.as_ref().is_some_and(AuthFile::accepts_tokens);
+    let tls = tls.map(|t| t.server(base, tokens)).transpose()?;
+    Ok(Security {
+        server: server.to_owned(),
+        directory: directory(auth, server)?,
+        tls,
+        auditor,
     })
-}
-
-/// Serves `node` on `listener` until `shutdown` completes and in-flight requests have
-/// finished (at most `grace` more).
-pub async fn serve_node(
-    node: Arc<Node>,
-    security: Security,
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()>,
-    grace: Duration,
-) -> Result<()> {
-    let service = NationalNodeServer::new(
-        NodeService::with_directory(Arc::clone(&node), security.directory)
-            .with_audit(security.auditor),
-    )
-    .max_decoding_message_size(MAX_MESSAGE);
-    let (router, reporter) = with_standard_services(security.tls, &security.server)?;
-    let health = report_node_health(node, reporter.clone()).await;
-    let (stopping, stopped) = oneshot::channel();
-    let signal = begin_shutdown(shutdown, reporter, NODE_SERVICE, stopping, Some(health));
-    let serving = router
-        .add_service(service)
-        .serve_with_incoming_shutdown(incoming(listener), signal);
-    drain(serving, stopped, grace)
-        .await
-        .context("the node's gRPC server failed")
-}
-
-/// Serves `core` on `listener` until `shutdown` completes and in-flight requests have
-/// finished (at most `grace` more).
-pub async fn serve_core(
-    core: Arc<Core>,
-    security: Security,
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()>,
-    grace: Duration,
-) -> Result<()> {
-    let service = MatchingCoreServer::new(
-        CoreService::with_directory(core, security.directory).with_audit(security.auditor),
-    )
-    .max_decoding_message_size(MAX_MESSAGE);
-    let (router, reporter) = with_standard_services(security.tls, &security.server)?;
-    reporter
-        .set_serving::<MatchingCoreServer<CoreService>>()
-        .await;
-    let (stopping, stopped) = oneshot::channel();
-    let name = <MatchingCoreServer<CoreService> as NamedService>::NAME;
-    let signal = begin_shutdown(shutdown, reporter, name, stopping, None);
-    let serving = router
-        .add_service(service)
-        .serve_with_incoming_shutdown(incoming(listener), signal);
-    drain(serving, stopped, grace)
-        .await
-        .context("the core's gRPC server failed")
-}
-
-/// Completes on Ctrl-C or SIGTERM: the server stops accepting and finishes what is in flight.
-pub async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => info!("interrupted: shutting down"),
-        () = terminate => info!("terminated: shutting down"),
-    }
-}
-
-/// Serves `partner` on `listener` until `shutdown` completes and in-flight requests have
-/// finished (at most `grace` more).
-pub async fn serve_partner(
-    partner: Arc<sismatch_partner::Partner>,
-    security: Security,
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()>,
-    grace: Duration,
-) -> Result<()> {
-    let service = sismatch_grpc::PartnerService::new(partner, security.directory)
-        .with_audit(security.auditor);
-    let (router, reporter) = with_standard_services(security.tls, &security.server)?;
-    reporter
-        .set_serving::<ManufacturerPartnerServer<sismatch_grpc::PartnerService>>()
-        .await;
-    let (stopping, stopped) = oneshot::channel();
-    let name = <ManufacturerPartnerServer<sismatch_grpc::PartnerService> as NamedService>::NAME;
-    let signal = begin_shutdown(shutdown, reporter, name, stopping, None);
-    let serving = router
-        .add_service(ManufacturerPartnerServer::new(service).max_decoding_message_size(MAX_MESSAGE))
-        .serve_with_incoming_shutdown(incoming(listener), signal);
-    drain(serving, stopped, grace)
-        .await
-        .context("the partner's gRPC server failed")
-}
-
-/// The server's shutdown signal: waits for `shutdown`, then reports NOT_SERVING (so load
-/// balancers and probes stop sending traffic), stops `health_updates` from setting it back,
-/// and tells `stopping` that the grace period starts.
-async fn begin_shutdown(
-    shutdown: impl Future<Output = ()>,
-    reporter: HealthReporter,
-    service: &'static str,
-    stopping: oneshot::Sender<()>,
-    health_updates: Option<JoinHandle<()>>,
-) {
-    shutdown.await;
-    if let Some(updates) = health_updates {
-        updates.abort();
-    }
-    reporter
-        .set_service_status("", ServingStatus::NotServing)
-        .await;
-    reporter
-        .set_service_status(service, ServingStatus::NotServing)
-        .await;
-    let _ = stopping.send(());
-}
-
-/// Runs `serving` to its end: once shutdown has begun (`stopped`), in-flight requests get
-/// `grace` to finish; the ones still running then are dropped (their callers get an error,
-/// never a lost acknowledged write: a write is acknowledged only once durable).
-async fn drain<E>(
-    serving: impl Future<Output = std::result::Result<(), E>>,
-    stopped: oneshot::Receiver<()>,
-    grace: Duration,
-) -> std::result::Result<(), E> {
-    let deadline = async {
-        match stopped.await {
-            Ok(()) => tokio::time::sleep(grace).await,
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        served = serving => served,
-        () = deadline => {
-            warn!(grace_ms = grace.as_millis(), "requests still in flight after the grace period: closing");
-            Ok(())
-        }
-    }
 }

@@ -1,0 +1,427 @@
+//! [`LocalFederation`]: national nodes, a matching core and optionally a manufacturer partner
+//! in this process, each a real gRPC server of [`crate::server`] on a loopback port, with real
+//! RocksDB stores and tantivy indexes in a given or temporary folder.
+//!
+//! Why one builder: the demo, the operator's benchmark suite, the integration tests and the
+//! criterion benches all need a federation in one process. Started here, each of them runs the
+//! stack a deployment runs (health, reflection, request metrics, message limits, audit, graceful
+//! stop) instead of a hand-made copy that drifts from it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sismatch_auth::Directory;
+use sismatch_core::{Core, CoreConfig, MemberConfig, PartnerMemberConfig};
+use sismatch_grpc::audit::Auditor;
+use sismatch_node::{Node, NodeConfig, NodeOptions};
+use sismatch_partner::{Partner, PartnerConfig};
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tonic::transport::ServerTlsConfig;
+
+use crate::error::{Result, ServeError};
+use crate::members::members;
+use crate::server::{Security, audit_log, serve_core, serve_node, serve_partner};
+
+/// How long in-flight requests may run once a server is told to stop, unless the builder says
+/// otherwise: longer than any search (deadline 500 ms), shorter than Kubernetes' 30 s before it
+/// kills a pod. The binary's `--shutdown-grace-ms` defaults to it too.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// How one server of a local federation identifies its callers: its TLS settings (the
+/// certificates name `localhost`) and its directory.
+#[derive(Clone)]
+pub struct Auth {
+    /// Known identities and the policy.
+    pub directory: Arc<Directory>,
+    /// TLS settings; None serves plain HTTP/2.
+    pub tls: Option<ServerTlsConfig>,
+}
+
+impl Auth {
+    /// No TLS, open mode: every caller may call every RPC.
+    pub fn open() -> Auth {
+        Auth {
+            directory: Arc::new(Directory::open()),
+            tls: None,
+        }
+    }
+}
+
+/// The auth of each server, by its name (`node NL`, `core`, `partner YAMAHA`).
+type AuthOf = Box<dyn Fn(&str) -> Auth + Send + Sync>;
+/// Changes to the core's configuration before it starts (deadlines, client TLS).
+type ConfigureCore = Box<dyn FnOnce(&mut CoreConfig) + Send>;
+/// A server task.
+type ServerTask = JoinHandle<Result<()>>;
+
+/// A national node of a local federation.
+pub struct LocalNode {
+    /// Its name among the core's members (`NL`, or `NL-2` for a country's second node).
+    pub name: String,
+    /// Its country.
+    pub country: String,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The node itself, for in-process work (imports, waits) beside its server.
+    pub node: Arc<Node>,
+    server: ServerTask,
+}
+
+/// The matching core of a local federation.
+pub struct LocalCore {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The core itself, to serve on another listener too (the demo's police listener).
+    pub core: Arc<Core>,
+    /// The core's audit log, to share with such a listener.
+    pub auditor: Auditor,
+    server: ServerTask,
+}
+
+/// The manufacturer partner of a local federation.
+pub struct LocalPartner {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The partner itself, to load its register.
+    pub partner: Arc<Partner>,
+    server: ServerTask,
+}
+
+/// A federation running in this process; [`LocalFederation::stop`] ends it gracefully. Dropped
+/// without it, its servers are told to stop and end on their own, and its nodes close when
+/// their last user lets go of them.
+pub struct LocalFederation {
+    nodes: Vec<LocalNode>,
+    core: Option<LocalCore>,
+    partner: Option<LocalPartner>,
+    root: PathBuf,
+    stop: watch::Sender<bool>,
+    // Declared last: removed after the servers are told to stop.
+    temporary: Option<TempDir>,
+}
+
+/// What a [`LocalFederation`] is made of; [`LocalFederationBuilder::start`] starts it.
+pub struct LocalFederationBuilder {
+    nodes: Vec<(String, Option<PathBuf>)>,
+    remote: Vec<MemberConfig>,
+    data_dir: Option<PathBuf>,
+    node_options: NodeOptions,
+    core: bool,
+    core_listener: Option<TcpListener>,
+    configure_core: Option<ConfigureCore>,
+    partner: Option<(PartnerConfig, Vec<String>)>,
+    auth: Option<AuthOf>,
+    grace: Duration,
+}
+
+impl LocalFederation {
+    /// A federation with no node yet, a core, no partner, open auth, in a temporary folder.
+    pub fn builder() -> LocalFederationBuilder {
+        LocalFederationBuilder {
+            nodes: Vec::new(),
+            remote: Vec::new(),
+            data_dir: None,
+            node_options: NodeOptions::default(),
+            core: true,
+            core_listener: None,
+            configure_core: None,
+            partner: None,
+            auth: None,
+            grace: SHUTDOWN_GRACE,
+        }
+    }
+
+    /// The nodes, in the order they were asked for.
+    pub fn nodes(&self) -> &[LocalNode] {
+        &self.nodes
+    }
+
+    /// The core, unless built without one.
+    pub fn core(&self) -> Option<&LocalCore> {
+        self.core.as_ref()
+    }
+
+    /// The partner, if one was asked for.
+    pub fn partner(&self) -> Option<&LocalPartner> {
+        self.partner.as_ref()
+    }
+
+    /// The folder holding the servers' data (`nl/`, `core/`, ...).
+    pub fn data_dir(&self) -> &Path {
+        &self.root
+    }
+
+    /// Completes once the federation is told to stop: for other servers (a web page, a second
+    /// listener) that should stop with it.
+    pub fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
+        until(self.stop.subscribe())
+    }
+
+    /// Tells every server to stop, waits for each to finish what is in flight (within the
+    /// grace period), closes the nodes and removes a temporary folder.
+    pub async fn stop(self) -> Result<()> {
+        let _ = self.stop.send(true);
+        if let Some(core) = self.core {
+            core.server.await??;
+        }
+        if let Some(partner) = self.partner {
+            partner.server.await??;
+        }
+        for local in self.nodes {
+            local.server.await??;
+            let node = local.node;
+            tokio::task::spawn_blocking(move || node.shutdown()).await?;
+        }
+        drop(self.temporary);
+        Ok(())
+    }
+}
+
+impl LocalFederationBuilder {
+    /// One node per country, each in `DATA/cc` (the country code in lower case).
+    pub fn countries<I, S>(mut self, countries: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for country in countries {
+            self.nodes
+                .push((country.as_ref().trim().to_ascii_uppercase(), None));
+        }
+        self
+    }
+
+    /// One node of `country` with its data in `dir` (a test that reopens it later).
+    pub fn node(mut self, country: &str, dir: &Path) -> Self {
+        self.nodes
+            .push((country.trim().to_ascii_uppercase(), Some(dir.to_path_buf())));
+        self
+    }
+
+    /// A member of the core that is not started here: a node elsewhere, or behind a proxy.
+    pub fn remote_node(mut self, name: &str, country: &str, address: &str) -> Self {
+        self.remote.push(MemberConfig {
+            name: name.to_string(),
+            country: country.to_string(),
+            address: crate::members::with_scheme(address),
+        });
+        self
+    }
+
+    /// The folder of the servers' data, created if missing and kept; a temporary folder,
+    /// removed at [`LocalFederation::stop`], otherwise.
+    pub fn data_dir(mut self, dir: &Path) -> Self {
+        self.data_dir = Some(dir.to_path_buf());
+        self
+    }
+
+    /// The settings of every node.
+    pub fn node_options(mut self, options: NodeOptions) -> Self {
+        self.node_options = options;
+        self
+    }
+
+    /// No core: nodes (and a partner) only.
+    pub fn without_core(mut self) -> Self {
+        self.core = false;
+        self
+    }
+
+    /// The core listens on `listener` rather than on a loopback port chosen by the system.
+    pub fn core_listener(mut self, listener: TcpListener) -> Self {
+        self.core_listener = Some(listener);
+        self
+    }
+
+    /// Changes the core's configuration (members and partner filled in) before it starts.
+    pub fn core_config(mut self, configure: impl FnOnce(&mut CoreConfig) + Send + 'static) -> Self {
+        self.configure_core = Some(Box::new(configure));
+        self
+    }
+
+    /// A manufacturer partner with `config`'s register, which the core asks about values
+    /// starting with one of `prefixes`; its audit log in the register's folder.
+    pub fn partner(mut self, config: PartnerConfig, prefixes: Vec<String>) -> Self {
+        self.partner = Some((config, prefixes));
+        self
+    }
+
+    /// Each server's TLS and directory, by its name (`node NL`, `core`, `partner YAMAHA`);
+    /// open, without TLS, otherwise. A server with TLS is called at `https://localhost:PORT`.
+    pub fn auth(mut self, auth: impl Fn(&str) -> Auth + Send + Sync + 'static) -> Self {
+        self.auth = Some(Box::new(auth));
+        self
+    }
+
+    /// How long in-flight requests may run once told to stop ([`SHUTDOWN_GRACE`] otherwise).
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// Opens and serves the nodes, then the partner, then the core over both.
+    pub async fn start(self) -> Result<LocalFederation> {
+        let (temporary, root) = match &self.data_dir {
+            Some(dir) => (None, dir.clone()),
+            None => {
+                let dir = tempfile::tempdir().map_err(ServeError::TempDir)?;
+                let root = dir.path().to_path_buf();
+                (Some(dir), root)
+            }
+        };
+        let (stop, _) = watch::channel(false);
+        // A server's security, and whether it is called over TLS.
+        let security = |server: &str, auditor: Auditor| {
+            let auth = self.auth.as_ref().map_or_else(Auth::open, |of| of(server));
+            let tls = auth.tls.is_some();
+            let security = Security {
+                server: server.to_string(),
+                directory: auth.directory,
+                tls: auth.tls,
+                auditor,
+            };
+            (security, tls)
+        };
+
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        let mut addresses = Vec::with_capacity(self.nodes.len());
+        for (country, dir) in &self.nodes {
+            let data_dir = dir
+                .clone()
+                .unwrap_or_else(|| root.join(country.to_ascii_lowercase()));
+            let server = format!("node {country}");
+            let auditor = audit_log(&data_dir, &server)?;
+            let config = NodeConfig {
+                country: country.clone(),
+                data_dir,
+            };
+            let options = self.node_options.clone();
+            let node = tokio::task::spawn_blocking(move || Node::open_with(config, options))
+                .await?
+                .map_err(|e| ServeError::Node(country.clone(), e))?;
+            let node = Arc::new(node);
+            let (listener, addr) = bind(None).await?;
+            let (security, tls) = security(&server, auditor);
+            addresses.push((country.clone(), address(addr, tls), None));
+            let task = tokio::spawn(serve_node(
+                Arc::clone(&node),
+                security,
+                listener,
+                until(stop.subscribe()),
+                self.grace,
+            ));
+            nodes.push(LocalNode {
+                name: String::new(),
+                country: country.clone(),
+                addr,
+                node,
+                server: task,
+            });
+        }
+        let mut core_members = members(addresses);
+        for (local, member) in nodes.iter_mut().zip(&core_members) {
+            local.name = member.name.clone();
+        }
+        core_members.extend(self.remote);
+
+        let mut partner = None;
+        let mut partner_members = Vec::new();
+        if let Some((config, prefixes)) = self.partner {
+            let server = format!("partner {}", config.maker);
+            let auditor = audit_log(&config.data_dir, &server)?;
+            let name = config.maker.clone();
+            let opened = tokio::task::spawn_blocking(move || Partner::open(config))
+                .await?
+                .map_err(ServeError::Partner)?;
+            let opened = Arc::new(opened);
+            let (listener, addr) = bind(None).await?;
+            let (security, tls) = security(&server, auditor);
+            partner_members.push(PartnerMemberConfig {
+                name,
+                address: address(addr, tls),
+                prefixes,
+            });
+            let task = tokio::spawn(serve_partner(
+                Arc::clone(&opened),
+                security,
+                listener,
+                until(stop.subscribe()),
+                self.grace,
+            ));
+            partner = Some(LocalPartner {
+                addr,
+                partner: opened,
+                server: task,
+            });
+        }
+
+        let mut core = None;
+        if self.core {
+            let mut config = CoreConfig::new(core_members);
+            config.partners = partner_members;
+            if let Some(configure) = self.configure_core {
+                configure(&mut config);
+            }
+            let started = Arc::new(Core::new(config).map_err(ServeError::Core)?);
+            let auditor = audit_log(&root.join("core"), "core")?;
+            let (listener, addr) = bind(self.core_listener).await?;
+            let (security, _) = security("core", auditor.clone());
+            let task = tokio::spawn(serve_core(
+                Arc::clone(&started),
+                security,
+                listener,
+                until(stop.subscribe()),
+                self.grace,
+            ));
+            core = Some(LocalCore {
+                addr,
+                core: started,
+                auditor,
+                server: task,
+            });
+        }
+        Ok(LocalFederation {
+            nodes,
+            core,
+            partner,
+            root,
+            stop,
+            temporary,
+        })
+    }
+}
+
+/// `listener`, or a new one on a loopback port chosen by the system; and its address.
+async fn bind(listener: Option<TcpListener>) -> Result<(TcpListener, SocketAddr)> {
+    let listener = match listener {
+        Some(listener) => listener,
+        None => {
+            let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+            TcpListener::bind(loopback)
+                .await
+                .map_err(|e| ServeError::Listen(loopback, e))?
+        }
+    };
+    let addr = listener.local_addr().map_err(ServeError::Address)?;
+    Ok((listener, addr))
+}
+
+/// How the core calls a server at `addr`: by `localhost` over TLS (the name local
+/// certificates carry), by its address otherwise.
+fn address(addr: SocketAddr, tls: bool) -> String {
+    if tls {
+        format!("https://localhost:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    }
+}
+
+/// Completes once `stopped` says stop, or once its sender is gone (the federation dropped).
+async fn until(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
+}
