@@ -42,6 +42,10 @@ pub enum BenchError {
     /// index did not catch up): the federation's fault, not the operator's.
     #[error("federation: {0}")]
     Federation(String),
+    /// The in-process federation could not start or stop (a store that cannot be opened, no
+    /// loopback port); the cause is the error's source.
+    #[error("federation")]
+    Serve(#[from] sismatch_serve::ServeError),
     /// A report could not be serialised or drawn.
     #[error("report: {0}")]
     Report(String),

@@ -1,6 +1,7 @@
 //! The in-process federation of `sismatch bench all`: one national node per country and the
-//! matching core, each a real gRPC server on a loopback port chosen by the system, with real
-//! RocksDB stores and tantivy indexes under one folder; and the import of a generated corpus.
+//! matching core, started by `sismatch-serve`'s `LocalFederation` (the servers a deployment
+//! runs, audit logs included) on loopback ports chosen by the system, with real RocksDB stores
+//! and tantivy indexes under one folder; and the import of a generated corpus.
 //!
 //! The import is in process (`Node::import_batch`, batches of 2,000 as `sismatch import`
 //! sends them, each acknowledged once durable): it measures the node's write path without the
@@ -9,22 +10,14 @@
 //! until the compaction is done: searches are measured on the index an operator would have.
 
 use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sismatch_alert::from_ndjson;
-use sismatch_core::{Core, CoreConfig, MemberConfig};
-use sismatch_grpc::{CoreService, NodeService};
-use sismatch_node::{COMPACT_AFTER, ImportItem, Node, NodeConfig, NodeOptions, OnDuplicate};
-use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
-use sismatch_proto::v1::national_node_server::NationalNodeServer;
-use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
-use tonic::transport::server::TcpIncoming;
+use sismatch_node::{COMPACT_AFTER, ImportItem, Node, NodeOptions, OnDuplicate};
+use sismatch_serve::{LocalFederation, LocalNode};
+use tokio::sync::mpsc;
 
 use crate::error::{BenchError, Result};
 use crate::generate::alert_file;
@@ -34,8 +27,6 @@ use crate::progress::Progress;
 const BATCH: usize = 2_000;
 /// Longest wait for an index to catch up or a compaction to finish.
 const SETTLE: Duration = Duration::from_secs(3_600);
-/// Largest gRPC message a server accepts, as the binary's servers.
-const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// How one node's import went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,112 +47,44 @@ pub struct ImportFigures {
     pub segments: usize,
 }
 
-type Server = JoinHandle<std::result::Result<(), tonic::transport::Error>>;
-
-struct Member {
-    country: String,
-    address: SocketAddr,
-    node: Arc<Node>,
-    server: Server,
-}
-
-/// A running federation.
+/// A running federation: [`LocalFederation`], the servers a deployment runs.
 pub struct Federation {
-    members: Vec<Member>,
-    core_address: SocketAddr,
-    core_server: Server,
-    stop: watch::Sender<bool>,
-}
-
-async fn listener() -> Result<(TcpListener, SocketAddr)> {
-    let failed =
-        |e: std::io::Error| BenchError::Federation(format!("cannot listen on loopback: {e}"));
-    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(failed)?;
-    let address = listener.local_addr().map_err(failed)?;
-    Ok((listener, address))
+    local: LocalFederation,
 }
 
 impl Federation {
     /// Opens a node per country under `root` (`root/nl`, ...) and the core over them.
     pub async fn start(countries: &[String], root: &Path) -> Result<Federation> {
-        let (stop, stopped) = watch::channel(false);
-        let until_stopped = move || {
-            let mut stopped = stopped.clone();
-            async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            }
-        };
-        let mut members = Vec::with_capacity(countries.len());
-        for country in countries {
-            let config = NodeConfig {
-                country: country.clone(),
-                data_dir: root.join(country.to_ascii_lowercase()),
-            };
-            let node =
-                tokio::task::spawn_blocking(move || Node::open_with(config, sample_options()))
-                    .await
-                    .map_err(|e| BenchError::Federation(e.to_string()))?
-                    .map_err(|e| BenchError::Federation(format!("node {country}: {e}")))?;
-            let node = Arc::new(node);
-            let (listener, address) = listener().await?;
-            let service = NationalNodeServer::new(NodeService::new(Arc::clone(&node)))
-                .max_decoding_message_size(MAX_MESSAGE);
-            let server = tokio::spawn(
-                tonic::transport::Server::builder()
-                    .add_service(service)
-                    .serve_with_incoming_shutdown(incoming(listener), until_stopped()),
-            );
-            members.push(Member {
-                country: country.clone(),
-                address,
-                node,
-                server,
-            });
-        }
-        let config = CoreConfig::new(
-            members
-                .iter()
-                .map(|m| MemberConfig {
-                    name: m.country.clone(),
-                    country: m.country.clone(),
-                    address: format!("http://{}", m.address),
-                })
-                .collect(),
-        );
-        let core = Core::new(config).map_err(|e| BenchError::Federation(format!("core: {e}")))?;
-        let (listener, core_address) = listener().await?;
-        let service = MatchingCoreServer::new(CoreService::new(Arc::new(core)))
-            .max_decoding_message_size(MAX_MESSAGE);
-        let core_server = tokio::spawn(
-            tonic::transport::Server::builder()
-                .add_service(service)
-                .serve_with_incoming_shutdown(incoming(listener), until_stopped()),
-        );
-        Ok(Federation {
-            members,
-            core_address,
-            core_server,
-            stop,
-        })
+        let local = LocalFederation::builder()
+            .countries(countries)
+            .data_dir(root)
+            .node_options(sample_options())
+            .start()
+            .await?;
+        Ok(Federation { local })
     }
 
     /// The core's address.
     pub fn core_address(&self) -> String {
-        self.core_address.to_string()
+        self.local
+            .core()
+            .map(|core| core.addr.to_string())
+            .unwrap_or_default()
     }
 
     /// The first node's address and country, for a single-node load run.
     pub fn first_node(&self) -> Option<(String, String)> {
-        self.members
+        self.local
+            .nodes()
             .first()
-            .map(|m| (m.country.clone(), m.address.to_string()))
+            .map(|m| (m.country.clone(), m.addr.to_string()))
     }
 
     /// Imports each node's file of the corpus in `corpus` (`alerts-NL.ndjson`), one node after
     /// the other, each until indexed and compacted.
     pub async fn import(&self, corpus: &Path, progress: bool) -> Result<Vec<ImportFigures>> {
-        let mut figures = Vec::with_capacity(self.members.len());
-        for member in &self.members {
+        let mut figures = Vec::with_capacity(self.local.nodes().len());
+        for member in self.local.nodes() {
             let path = corpus.join(alert_file(&member.country));
             figures.push(import_node(member, path, progress).await?);
         }
@@ -170,30 +93,8 @@ impl Federation {
 
     /// Stops the servers and closes the nodes cleanly.
     pub async fn shutdown(self) -> Result<()> {
-        let _ = self.stop.send(true);
-        let failed = |e: String| BenchError::Federation(format!("shutting down: {e}"));
-        self.core_server
-            .await
-            .map_err(|e| failed(e.to_string()))?
-            .map_err(|e| failed(e.to_string()))?;
-        for member in self.members {
-            member
-                .server
-                .await
-                .map_err(|e| failed(e.to_string()))?
-                .map_err(|e| failed(e.to_string()))?;
-            let node = member.node;
-            tokio::task::spawn_blocking(move || node.shutdown())
-                .await
-                .map_err(|e| failed(e.to_string()))?;
-        }
-        Ok(())
+        Ok(self.local.stop().await?)
     }
-}
-
-/// Connections with Nagle's algorithm off, as the binary's servers accept them.
-fn incoming(listener: TcpListener) -> TcpIncoming {
-    TcpIncoming::from(listener).with_nodelay(Some(true))
 }
 
 /// Reads `path` into batches of import items on a blocking thread.
@@ -221,7 +122,7 @@ fn read_batches(path: PathBuf, batches: mpsc::Sender<Vec<ImportItem>>) -> Result
     Ok(lines)
 }
 
-async fn import_node(member: &Member, path: PathBuf, progress: bool) -> Result<ImportFigures> {
+async fn import_node(member: &LocalNode, path: PathBuf, progress: bool) -> Result<ImportFigures> {
     let lines = count_lines(&path)?;
     let shown = Progress::new(&format!("import {}", member.country), lines);
     let bar = if progress {

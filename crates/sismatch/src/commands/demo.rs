@@ -13,26 +13,21 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use sismatch_alert::Alert;
-use sismatch_core::{Core, CoreConfig};
 use sismatch_grpc::convert::kind_out;
-use sismatch_node::{ImportItem, Node, NodeConfig, NodeOptions, OnDuplicate};
+use sismatch_node::{ImportItem, NodeOptions, OnDuplicate};
 use sismatch_proto::v1;
 use sismatch_sample::{
     ExampleQuery, Generator, PartnerCase, REGISTER_MAKER, Sample, SampleConfig, example_queries,
 };
-use sismatch_serve::members;
+use sismatch_serve::{Auth, LocalFederation, LocalNode};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use crate::commands::client::{Credentials, core_client};
-use crate::commands::demo_partner::{
-    self, Certificates, RunningPartner, police_address, serve_police_core,
-};
+use crate::commands::demo_partner::{self, Certificates, police_address, serve_police_core};
 use crate::commands::node::node_gauges;
 use crate::commands::ops::OpsArgs;
 use crate::commands::search::{DEFAULT_TOP, print_core};
-use crate::commands::serve::{Security, audit_log, serve_core, serve_node, shutdown_signal};
+use crate::commands::serve::shutdown_signal;
 use crate::commands::try_it::{self, TryIt};
 use crate::commands::web::demo_web;
 
@@ -69,13 +64,6 @@ pub struct DemoArgs {
     ops: OpsArgs,
 }
 
-/// A running national node of the demo.
-struct DemoNode {
-    node: Arc<Node>,
-    addr: SocketAddr,
-    server: JoinHandle<sismatch_serve::Result<()>>,
-}
-
 impl DemoArgs {
     /// Runs the demo.
     pub async fn run(self) -> Result<()> {
@@ -94,90 +82,68 @@ impl DemoArgs {
             (None, None) => bail!("no data folder"),
         };
         let ops = self.ops.resolve(None, None)?;
-        let (stop, stopped) = watch::channel(false);
-        let until_stopped = move || {
-            let mut stopped = stopped.clone();
-            async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            }
-        };
-
-        let mut nodes: Vec<DemoNode> = Vec::with_capacity(countries.len());
-        for country in &countries {
-            let data_dir = root.join(country.to_ascii_lowercase());
-            let auditor = audit_log(&data_dir, &format!("node {country}"))?;
-            let config = NodeConfig {
-                country: country.clone(),
-                data_dir,
-            };
-            let node =
-                tokio::task::spawn_blocking(move || Node::open_with(config, sample_options()))
-                    .await?
-                    .with_context(|| format!("cannot open the node of {country}"))?;
-            let node = Arc::new(node);
-            let listener = TcpListener::bind("127.0.0.1:0").await?;
-            let addr = listener.local_addr()?;
-            let server = tokio::spawn(serve_node(
-                Arc::clone(&node),
-                Security::open(&format!("node {country}"), auditor),
-                listener,
-                until_stopped(),
-                ops.grace,
-            ));
-            nodes.push(DemoNode { node, addr, server });
-        }
-
         let Some(first_country) = countries.first() else {
             bail!("--countries: give at least one country");
         };
         let certs = Certificates::write(&root, first_country)?;
-        let partner = RunningPartner::start(&root, &certs, until_stopped(), ops.grace).await?;
-        let core_members = members(
-            countries
-                .iter()
-                .zip(&nodes)
-                .map(|(c, n)| (c.clone(), n.addr.to_string(), None))
-                .collect(),
-        );
-        let mut core_config = CoreConfig::new(core_members);
-        core_config.partners = vec![partner.member()];
-        // Used only towards `https://` addresses: the partner's; the nodes stay plain.
-        core_config.tls = Some(certs.core_client()?);
-        let core = Arc::new(Core::new(core_config)?);
-        let core_audit = audit_log(&root.join("core"), "core")?;
-        let (police_addr, police_server) = serve_police_core(
-            Arc::clone(&core),
-            &certs,
-            core_audit.clone(),
-            until_stopped(),
-            ops.grace,
-        )
-        .await?;
         let listener = TcpListener::bind(self.listen).await.with_context(|| {
             format!(
                 "cannot listen on {} (is another demo running? try --listen 127.0.0.1:0)",
                 self.listen
             )
         })?;
-        let core_addr = listener.local_addr()?;
-        let core_server = tokio::spawn(serve_core(
-            core,
-            Security::open("core", core_audit),
-            listener,
-            until_stopped(),
+        let (register, prefixes) = demo_partner::partner_config(&root);
+        let partner_auth = demo_partner::partner_auth(&certs)?;
+        let partner_server = demo_partner::partner_server();
+        // Used only towards `https://` addresses: the partner's; the nodes stay plain.
+        let core_tls = certs.core_client()?;
+        let federation = LocalFederation::builder()
+            .countries(&countries)
+            .data_dir(&root)
+            .node_options(sample_options())
+            .partner(register, prefixes)
+            .auth(move |server| {
+                if server == partner_server {
+                    partner_auth.clone()
+                } else {
+                    Auth::open()
+                }
+            })
+            .core_listener(listener)
+            .core_config(move |config| config.tls = Some(core_tls))
+            .grace(ops.grace)
+            .start()
+            .await?;
+        let (Some(core), Some(partner)) = (federation.core(), federation.partner()) else {
+            bail!("the demo's federation started without its core or partner");
+        };
+        let core_addr = core.addr;
+        let (police_addr, police_server) = serve_police_core(
+            Arc::clone(&core.core),
+            &certs,
+            core.auditor.clone(),
+            federation.stopped(),
             ops.grace,
-        ));
+        )
+        .await?;
 
-        let node_addrs: Vec<(String, SocketAddr)> = countries
+        let node_addrs: Vec<(String, SocketAddr)> = federation
+            .nodes()
             .iter()
-            .cloned()
-            .zip(nodes.iter().map(|n| n.addr))
+            .map(|local| (local.country.clone(), local.addr))
             .collect();
-        let web = demo_web(self.web, core_addr, &node_addrs, until_stopped(), ops.grace).await?;
+        let web = demo_web(
+            self.web,
+            core_addr,
+            &node_addrs,
+            federation.stopped(),
+            ops.grace,
+        )
+        .await?;
 
         println!("core: {core_addr}");
-        for (country, node) in countries.iter().zip(&nodes) {
-            println!("node {country}: {}", node.addr);
+        for (country, addr) in &node_addrs {
+            println!("node {country}: {addr}");
         }
         println!(
             "core for police (mutual TLS, as {}): {}",
@@ -191,20 +157,24 @@ impl DemoArgs {
         println!("web: http://{}/", web.addr);
         println!("data: {}", root.display());
         let metrics = ops
-            .serve_metrics(nodes.iter().map(|demo| node_gauges(&demo.node)).collect())
+            .serve_metrics(
+                federation
+                    .nodes()
+                    .iter()
+                    .map(|local| node_gauges(&local.node))
+                    .collect(),
+            )
             .await?;
 
-        let samples = self.load(&countries, &nodes).await?;
-        let case = partner.load(&samples).await?;
+        let samples = self.load(&countries, federation.nodes()).await?;
+        let case = demo_partner::load_register(&partner.partner, &samples).await?;
         let examples = example_queries(&samples);
         self.show_examples(core_addr, &examples).await?;
         if let Some(case) = &case {
             show_partner_example(police_addr, &certs, case).await?;
         }
 
-        if self.no_serve {
-            let _ = stop.send(true);
-        } else {
+        if !self.no_serve {
             web.print_sign_ins();
             print_try_it(&try_it::commands(
                 core_addr, &countries, &examples, &samples,
@@ -219,26 +189,19 @@ impl DemoArgs {
                 ),
             }
             shutdown_signal().await;
-            let _ = stop.send(true);
         }
         if let Some(metrics) = metrics {
             metrics.abort();
         }
-        core_server.await??;
+        federation.stop().await?;
         police_server.await??;
-        partner.server.await??;
         web.server.await??;
-        for demo in nodes {
-            demo.server.await??;
-            let node = demo.node;
-            tokio::task::spawn_blocking(move || node.shutdown()).await?;
-        }
         drop(temporary);
         Ok(())
     }
 
     /// Generates the sample and writes it into the nodes; returns the alerts for the examples.
-    async fn load(&self, countries: &[String], nodes: &[DemoNode]) -> Result<Vec<Sample>> {
+    async fn load(&self, countries: &[String], nodes: &[LocalNode]) -> Result<Vec<Sample>> {
         let started = Instant::now();
         let config = SampleConfig {
             countries: countries.to_vec(),
@@ -255,7 +218,8 @@ impl DemoArgs {
                 .push(sample.alert.clone());
         }
         let mut stored = 0;
-        for (country, demo) in countries.iter().zip(nodes) {
+        for local in nodes {
+            let country = &local.country;
             let alerts = by_country.remove(country.as_str()).unwrap_or_default();
             let mut line = 0_u64;
             for chunk in alerts.chunks(LOAD_BATCH) {
@@ -269,7 +233,7 @@ impl DemoArgs {
                         }
                     })
                     .collect();
-                let outcome = demo.node.import_batch(items).await?;
+                let outcome = local.node.import_batch(items).await?;
                 if let Some(problem) = outcome.errors.first() {
                     bail!(
                         "sample alert {} of {country} refused: {}",
@@ -279,7 +243,7 @@ impl DemoArgs {
                 }
                 stored += outcome.created + outcome.updated + outcome.unchanged;
             }
-            if !demo.node.wait_indexed(Duration::from_secs(120)).await {
+            if !local.node.wait_indexed(Duration::from_secs(120)).await {
                 bail!("the index of {country} did not catch up within two minutes");
             }
         }

@@ -20,13 +20,14 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde_json::json;
 use sismatch_auth::{AuthMode, AuthSettings, Directory, IdentityEntry, Role};
-use sismatch_core::{ClientTls, Core, PartnerMemberConfig};
+use sismatch_core::{ClientTls, Core};
 use sismatch_grpc::audit::Auditor;
 use sismatch_grpc::convert::kind_out;
 use sismatch_ident::IdentifierKind;
 use sismatch_partner::{Partner, PartnerConfig, RegisterRecord};
 use sismatch_proto::v1;
 use sismatch_sample::{PartnerCase, REGISTER_MAKER, REGISTER_PREFIXES, Sample, sales_register};
+use sismatch_serve::Auth;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tonic::transport::{Certificate, Identity, ServerTlsConfig};
@@ -34,7 +35,7 @@ use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 use crate::commands::certs::write_certificates;
 use crate::commands::client::Credentials;
 use crate::commands::search::DEFAULT_TOP;
-use crate::commands::serve::{Security, audit_log, serve_core, serve_partner};
+use crate::commands::serve::{Security, serve_core};
 
 /// The core's name in the certificates and in the partner's list of forwarders.
 const CORE: &str = "core";
@@ -146,82 +147,50 @@ fn identity(name: &str, role: Role, country: Option<&str>) -> IdentityEntry {
     }
 }
 
-/// The running partner and its address.
-pub struct RunningPartner {
-    /// The register, to load once the sample exists.
-    pub partner: Arc<Partner>,
-    /// Where it listens (mutual TLS).
-    pub addr: SocketAddr,
-    /// Its server task.
-    pub server: JoinHandle<sismatch_serve::Result<()>>,
+/// YAMAHA's register in `root/partner-yamaha`, and the values the core asks it about.
+pub fn partner_config(root: &Path) -> (PartnerConfig, Vec<String>) {
+    let config = PartnerConfig::new(REGISTER_MAKER, root.join(PARTNER));
+    (config, REGISTER_PREFIXES.map(str::to_string).to_vec())
 }
 
-impl RunningPartner {
-    /// Opens YAMAHA's register in `root/partner-yamaha` and serves it over mutual TLS to the
-    /// core alone, until `shutdown`.
-    pub async fn start(
-        root: &Path,
-        certs: &Certificates,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-        grace: Duration,
-    ) -> Result<RunningPartner> {
-        let data = root.join(PARTNER);
-        let server = format!("partner {REGISTER_MAKER}");
-        let config = PartnerConfig::new(REGISTER_MAKER, &data);
-        let partner = tokio::task::spawn_blocking(move || Partner::open(config))
-            .await?
-            .context("cannot open the partner register")?;
-        let partner = Arc::new(partner);
-        let security = Security {
-            directory: directory(vec![identity(CORE, Role::Operator, None)], &[CORE])?,
-            tls: Some(certs.server(PARTNER)?),
-            auditor: audit_log(&data, &server)?,
-            server,
-        };
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let served = serve_partner(Arc::clone(&partner), security, listener, shutdown, grace);
-        Ok(RunningPartner {
-            partner,
-            addr,
-            server: tokio::spawn(served),
-        })
-    }
+/// The partner's auth: over mutual TLS, to the core alone, which it trusts to name the officer
+/// it acts for.
+pub fn partner_auth(certs: &Certificates) -> Result<Auth> {
+    Ok(Auth {
+        directory: directory(vec![identity(CORE, Role::Operator, None)], &[CORE])?,
+        tls: Some(certs.server(PARTNER)?),
+    })
+}
 
-    /// The partner as the core's configuration names it.
-    pub fn member(&self) -> PartnerMemberConfig {
-        PartnerMemberConfig {
-            name: REGISTER_MAKER.to_string(),
-            address: format!("https://localhost:{}", self.addr.port()),
-            prefixes: REGISTER_PREFIXES.map(str::to_string).to_vec(),
-        }
-    }
+/// The partner's server name, as the federation asks for its auth.
+pub fn partner_server() -> String {
+    format!("partner {REGISTER_MAKER}")
+}
 
-    /// Loads the register of the sample (a re-run on the same folder changes nothing) and
-    /// returns the case it makes possible, if the sample holds one.
-    pub async fn load(&self, samples: &[Sample]) -> Result<Option<PartnerCase>> {
-        let (sales, case) = sales_register(samples);
-        let mut records = Vec::with_capacity(sales.len());
-        for sale in &sales {
-            // The register's own import format, as `sismatch partner import` reads it.
-            let line = json!({
-                "maker": REGISTER_MAKER,
-                "engine_serial": sale.engine_serial,
-                "hull": sale.hull,
-                "model": sale.model,
-                "sold_at": sale.sold_at.to_string(),
-            });
-            let record = RegisterRecord::from_ndjson(&line.to_string(), REGISTER_MAKER)
-                .with_context(|| format!("sample sale {line} refused"))?;
-            records.push(record);
-        }
-        self.partner.import_batch(records).await?;
-        println!(
-            "partner {REGISTER_MAKER}: {} sales in its register",
-            sales.len()
-        );
-        Ok(case)
+/// Loads the register of the sample into `partner` (a re-run on the same folder changes
+/// nothing) and returns the case it makes possible, if the sample holds one.
+pub async fn load_register(partner: &Partner, samples: &[Sample]) -> Result<Option<PartnerCase>> {
+    let (sales, case) = sales_register(samples);
+    let mut records = Vec::with_capacity(sales.len());
+    for sale in &sales {
+        // The register's own import format, as `sismatch partner import` reads it.
+        let line = json!({
+            "maker": REGISTER_MAKER,
+            "engine_serial": sale.engine_serial,
+            "hull": sale.hull,
+            "model": sale.model,
+            "sold_at": sale.sold_at.to_string(),
+        });
+        let record = RegisterRecord::from_ndjson(&line.to_string(), REGISTER_MAKER)
+            .with_context(|| format!("sample sale {line} refused"))?;
+        records.push(record);
     }
+    partner.import_batch(records).await?;
+    println!(
+        "partner {REGISTER_MAKER}: {} sales in its register",
+        sales.len()
+    );
+    Ok(case)
 }
 
 /// Serves `core` to the demo's officer over mutual TLS, recording into the core's own audit
