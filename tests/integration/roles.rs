@@ -9,17 +9,13 @@ use std::time::Duration;
 use sismatch_alert::Restricted;
 use sismatch_audit::AuditLog;
 use sismatch_auth::{AuthMode, AuthSettings, Directory, IdentityEntry, Role};
-use sismatch_core::{ClientTls, Core, CoreConfig, MemberConfig, PartnerMemberConfig};
+use sismatch_core::{ClientTls, CoreConfig, MemberConfig, PartnerMemberConfig};
 use sismatch_grpc::audit::Auditor;
-use sismatch_grpc::{CoreService, NodeService, PartnerService};
-use sismatch_node::{Node, NodeConfig};
-use sismatch_partner::{Partner, PartnerConfig, RegisterRecord};
+use sismatch_partner::{PartnerConfig, RegisterRecord};
 use sismatch_proto::v1;
-use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
-use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
-use sismatch_proto::v1::national_node_server::NationalNodeServer;
+use sismatch_serve::{Auth, LocalFederation};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
@@ -64,11 +60,7 @@ pub fn tls_core_config(
         address: format!("https://localhost:{}", partner.port()),
         prefixes: vec!["6CJ".to_string()],
     }];
-    config.tls = Some(ClientTls {
-        ca_pem: pem(dir, "ca.pem"),
-        cert_pem: pem(dir, "core.pem"),
-        key_pem: pem(dir, "core.key"),
-    });
+    config.tls = Some(core_tls(dir));
     config
 }
 
@@ -147,27 +139,27 @@ fn search(value: &str) -> v1::MatchingCoreSearchRequest {
     }
 }
 
-/// The NL node in a temporary folder, served over mTLS as `node-nl` with [`directory`]'s
-/// identities (the core a trusted forwarder); the folder lives as long as the `TempDir`.
-async fn nl_node(dir: &Path) -> (Arc<Node>, SocketAddr, TempDir) {
-    let data = TempDir::new().unwrap();
-    let config = NodeConfig {
-        country: "NL".to_string(),
-        data_dir: data.path().to_path_buf(),
-    };
-    let node = Arc::new(
-        tokio::task::spawn_blocking(move || Node::open(config))
-            .await
-            .unwrap()
-            .unwrap(),
-    );
-    let node_addr = serve(
-        dir,
-        "node-nl",
-        NationalNodeServer::new(NodeService::with_directory(Arc::clone(&node), directory())),
-    )
-    .await;
-    (node, node_addr, data)
+/// Each server's auth in a federation of these tests: over mutual TLS with the certificate of
+/// its name in `dir` (`node NL` presents `node-nl`, `core` `core`, `partner YAMAHA`
+/// `partner-yamaha`), knowing [`directory`]'s identities (the core a trusted forwarder).
+fn tls_auth(dir: &Path) -> impl Fn(&str) -> Auth + Send + Sync + 'static {
+    let dir = dir.to_path_buf();
+    move |server| Auth {
+        directory: directory(),
+        tls: Some(server_tls(
+            &dir,
+            &server.to_ascii_lowercase().replace(' ', "-"),
+        )),
+    }
+}
+
+/// How the core of these tests proves who it is to the node and the partner.
+fn core_tls(dir: &Path) -> ClientTls {
+    ClientTls {
+        ca_pem: pem(dir, "ca.pem"),
+        cert_pem: pem(dir, "core.pem"),
+        key_pem: pem(dir, "core.key"),
+    }
 }
 
 /// The NL node and a core over mutual TLS, with certificates made by `sismatch certs` for
@@ -175,7 +167,7 @@ async fn nl_node(dir: &Path) -> (Arc<Node>, SocketAddr, TempDir) {
 /// audit log (dealer checks limited to two a minute).
 struct Federation {
     certs: TempDir,
-    _data: TempDir,
+    _local: LocalFederation,
     node_addr: SocketAddr,
     core_addr: SocketAddr,
     audit_dir: TempDir,
@@ -191,8 +183,25 @@ impl Federation {
         assert!(sismatch(&args).status.success());
         let dir = certs.path();
 
-        // The NL node, over mTLS, knowing the core as a trusted forwarder.
-        let (node, node_addr, data) = nl_node(dir).await;
+        // The NL node and the core over mTLS, the node knowing the core as a trusted
+        // forwarder, the core recording into its audit log.
+        let audit_dir = TempDir::new().unwrap();
+        let audit_log = Arc::new(AuditLog::open(audit_dir.path(), "core").unwrap());
+        let client_tls = core_tls(dir);
+        let local = LocalFederation::builder()
+            .countries(["NL"])
+            .auth(tls_auth(dir))
+            .core_auditor(Auditor::new(Arc::clone(&audit_log)))
+            .core_config(move |config| {
+                config.default_deadline = Duration::from_secs(5);
+                config.dealer_checks_per_minute = 2;
+                config.tls = Some(client_tls);
+            })
+            .start()
+            .await
+            .unwrap();
+        let node_addr = local.nodes()[0].addr;
+        let core_addr = local.core().unwrap().addr;
 
         // An operator imports an alert with owner data.
         let mut alert = data::alerts("NL", 1, 3).remove(0);
@@ -207,37 +216,15 @@ impl Federation {
             NationalNodeClient::new(channel(dir, node_addr, Some("beheer-nl")).await);
         let acks = import(&mut operator, &[alert.clone()], 10).await;
         assert_eq!(acks[0].created, 1, "{acks:?}");
-        assert!(node.wait_indexed(Duration::from_secs(10)).await);
-
-        // The core, over mTLS towards its callers and the node, with its audit log.
-        let members = vec![MemberConfig {
-            name: "NL".to_string(),
-            country: "NL".to_string(),
-            address: format!("https://localhost:{}", node_addr.port()),
-        }];
-        let mut config = CoreConfig::new(members);
-        config.default_deadline = Duration::from_secs(5);
-        config.dealer_checks_per_minute = 2;
-        config.tls = Some(ClientTls {
-            ca_pem: pem(dir, "ca.pem"),
-            cert_pem: pem(dir, "core.pem"),
-            key_pem: pem(dir, "core.key"),
-        });
-        let core = Arc::new(Core::new(config).unwrap());
-        let audit_dir = TempDir::new().unwrap();
-        let audit_log = Arc::new(AuditLog::open(audit_dir.path(), "core").unwrap());
-        let auditor = Auditor::new(Arc::clone(&audit_log));
-        let core_addr = serve(
-            dir,
-            "core",
-            MatchingCoreServer::new(
-                CoreService::with_directory(core, directory()).with_audit(auditor),
-            ),
-        )
-        .await;
+        assert!(
+            local.nodes()[0]
+                .node
+                .wait_indexed(Duration::from_secs(10))
+                .await
+        );
         Federation {
             certs,
-            _data: data,
+            _local: local,
             node_addr,
             core_addr,
             audit_dir,
@@ -537,8 +524,28 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
     assert!(sismatch(&args).status.success());
     let dir = certs.path();
 
+    // The NL node, YAMAHA's register (engine serials starting 6CJ are YAMAHA's) and the core
+    // over both, over mutual TLS.
+    let register = TempDir::new().unwrap();
+    let client_tls = core_tls(dir);
+    let local = LocalFederation::builder()
+        .countries(["NL"])
+        .partner(
+            PartnerConfig::new("YAMAHA", register.path()),
+            vec!["6CJ".to_string()],
+        )
+        .auth(tls_auth(dir))
+        .core_config(move |config| {
+            config.default_deadline = Duration::from_secs(5);
+            config.tls = Some(client_tls);
+        })
+        .start()
+        .await
+        .unwrap();
+    let node = &local.nodes()[0];
+    let core_addr = local.core().unwrap().addr;
+
     // NL has an alert on the hull only: the engine was never reported.
-    let (node, node_addr, _data) = nl_node(dir).await;
     let mut alert = data::alerts("NL", 1, 5).remove(0);
     alert.identifiers = vec![sismatch_alert::IdentifierEntry {
         kind: sismatch_ident::IdentifierKind::Hin,
@@ -547,40 +554,20 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
         location: None,
         legibility: None,
     }];
-    let mut operator = NationalNodeClient::new(channel(dir, node_addr, Some("beheer-nl")).await);
+    let mut operator = NationalNodeClient::new(channel(dir, node.addr, Some("beheer-nl")).await);
     import(&mut operator, &[alert.clone()], 10).await;
-    assert!(node.wait_indexed(Duration::from_secs(10)).await);
+    assert!(node.node.wait_indexed(Duration::from_secs(10)).await);
 
     // YAMAHA's register: that engine was sold with that hull.
-    let register = TempDir::new().unwrap();
-    let partner_config = PartnerConfig::new("YAMAHA", register.path());
-    let partner = Arc::new(
-        tokio::task::spawn_blocking(move || Partner::open(partner_config))
-            .await
-            .unwrap()
-            .unwrap(),
-    );
     let line = r#"{"maker":"YAMAHA","engine_serial":"6CJ-1013456","hull":"ABC12345D404","dealer":"Watersport Jansen","sold_at":"2024-05-02"}"#;
-    partner
+    local
+        .partner()
+        .unwrap()
+        .partner
         .import_batch(vec![RegisterRecord::from_ndjson(line, "YAMAHA").unwrap()])
         .await
         .unwrap();
-    let partner_addr = serve(
-        dir,
-        "partner-yamaha",
-        ManufacturerPartnerServer::new(PartnerService::new(partner, directory())),
-    )
-    .await;
 
-    // The core knows the node and the partner (engine serials starting 6CJ are YAMAHA's).
-    let config = tls_core_config(dir, &[("NL", node_addr)], partner_addr);
-    let core = Arc::new(Core::new(config).unwrap());
-    let core_addr = serve(
-        dir,
-        "core",
-        MatchingCoreServer::new(CoreService::with_directory(core, directory())),
-    )
-    .await;
     let mut police = MatchingCoreClient::new(channel(dir, core_addr, Some("politie-be")).await);
 
     // The engine serial alone, misread, finds nothing on the nodes...

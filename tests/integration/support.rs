@@ -9,22 +9,17 @@ use std::time::Duration;
 
 use prost::bytes::{Buf, BufMut, Bytes};
 use sismatch_alert::Alert;
-use sismatch_core::{Core, CoreConfig, MemberConfig};
+use sismatch_core::CoreConfig;
 use sismatch_grpc::convert::alert_out;
-use sismatch_grpc::{CoreService, NodeService};
-use sismatch_node::{Node, NodeConfig, NodeOptions};
+use sismatch_node::{Node, NodeOptions};
 use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
-use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
-use sismatch_proto::v1::national_node_server::NationalNodeServer;
+use sismatch_serve::{LocalFederation, MAX_MESSAGE};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::transport::Channel;
-use tonic::transport::server::TcpIncoming;
 
 /// Runs the `sismatch` binary built for this test run with `args`.
 pub fn sismatch(args: &[&str]) -> Output {
@@ -45,12 +40,12 @@ pub fn sismatch_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("stdout is JSON")
 }
 
-/// A node served in this test process, on a loopback port chosen by the system.
+/// A node served in this test process, on a loopback port chosen by the system: the server
+/// stack of `sismatch node` (`sismatch-serve`), open mode, its audit log in `dir/audit`.
 pub struct InProcessNode {
     pub addr: SocketAddr,
     pub node: Arc<Node>,
-    stop: Option<oneshot::Sender<()>>,
-    server: JoinHandle<()>,
+    federation: LocalFederation,
 }
 
 impl InProcessNode {
@@ -61,37 +56,18 @@ impl InProcessNode {
 
     /// [`InProcessNode::start`] with settings other than the defaults.
     pub async fn start_with(country: &str, dir: &Path, options: NodeOptions) -> InProcessNode {
-        let config = NodeConfig {
-            country: country.to_string(),
-            data_dir: dir.to_path_buf(),
-        };
-        let node = tokio::task::spawn_blocking(move || Node::open_with(config, options))
+        let federation = LocalFederation::builder()
+            .node(country, dir)
+            .node_options(options)
+            .without_core()
+            .start()
             .await
-            .expect("open task")
-            .expect("the node opens");
-        let node = Arc::new(node);
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("local address");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let service = NationalNodeServer::new(NodeService::new(Arc::clone(&node)))
-            .max_decoding_message_size(16 * 1024 * 1024);
-        let server = tokio::spawn(async move {
-            tonic::transport::Server::builder()
-                .add_service(service)
-                .serve_with_incoming_shutdown(
-                    TcpIncoming::from(listener).with_nodelay(Some(true)),
-                    async {
-                        let _ = stopped.await;
-                    },
-                )
-                .await
-                .expect("server runs");
-        });
+            .expect("the node opens and serves");
+        let local = &federation.nodes()[0];
         InProcessNode {
-            addr,
-            node,
-            stop: Some(stop),
-            server,
+            addr: local.addr,
+            node: Arc::clone(&local.node),
+            federation,
         }
     }
 
@@ -101,15 +77,8 @@ impl InProcessNode {
     }
 
     /// Stops serving and closes the node, releasing its folders.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.server).await;
-        let node = Arc::clone(&self.node);
-        tokio::task::spawn_blocking(move || node.shutdown())
-            .await
-            .expect("shutdown task");
+    pub async fn stop(self) {
+        self.federation.stop().await.expect("the node stops");
     }
 
     /// Waits until every stored change is searchable.
@@ -126,7 +95,7 @@ pub async fn client(addr: SocketAddr) -> NationalNodeClient<Channel> {
     NationalNodeClient::connect(format!("http://{addr}"))
         .await
         .expect("connects to the node")
-        .max_decoding_message_size(16 * 1024 * 1024)
+        .max_decoding_message_size(MAX_MESSAGE)
 }
 
 /// Imports `alerts` through the streaming RPC in batches of `batch`; returns the
@@ -401,48 +370,26 @@ pub fn series(scrape: &str, name: &str, labels: &str) -> Option<f64> {
         .and_then(|value| value.trim().parse().ok())
 }
 
-/// A matching core served in this test process, on a loopback port chosen by the system.
+/// A matching core served in this test process, on a loopback port chosen by the system: the
+/// server stack of `sismatch core` (`sismatch-serve`), open mode, its audit log in a temporary
+/// folder.
 pub struct InProcessCore {
     pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    server: JoinHandle<()>,
+    federation: LocalFederation,
 }
 
 impl InProcessCore {
     /// Starts a core over `nodes` (`(name, country, address)`), with `deadline` as its default
     /// fan-out deadline.
     pub async fn start(nodes: &[(&str, &str, SocketAddr)], deadline: Duration) -> InProcessCore {
-        let members = nodes
-            .iter()
-            .map(|(name, country, addr)| MemberConfig {
-                name: (*name).to_string(),
-                country: (*country).to_string(),
-                address: format!("http://{addr}"),
-            })
-            .collect();
-        let mut config = CoreConfig::new(members);
-        config.default_deadline = deadline;
-        let core = Arc::new(Core::new(config).expect("valid core config"));
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("local address");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            tonic::transport::Server::builder()
-                .add_service(MatchingCoreServer::new(CoreService::new(core)))
-                .serve_with_incoming_shutdown(
-                    TcpIncoming::from(listener).with_nodelay(Some(true)),
-                    async {
-                        let _ = stopped.await;
-                    },
-                )
-                .await
-                .expect("core serves");
-        });
-        InProcessCore {
-            addr,
-            stop: Some(stop),
-            server,
+        let mut builder = LocalFederation::builder()
+            .core_config(move |config: &mut CoreConfig| config.default_deadline = deadline);
+        for (name, country, addr) in nodes {
+            builder = builder.remote_node(name, country, &addr.to_string());
         }
+        let federation = builder.start().await.expect("the core starts");
+        let addr = federation.core().expect("a core").addr;
+        InProcessCore { addr, federation }
     }
 
     /// A client of this core.
@@ -450,15 +397,12 @@ impl InProcessCore {
         MatchingCoreClient::connect(format!("http://{}", self.addr))
             .await
             .expect("connects to the core")
-            .max_decoding_message_size(16 * 1024 * 1024)
+            .max_decoding_message_size(MAX_MESSAGE)
     }
 
     /// Stops serving.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.server).await;
+    pub async fn stop(self) {
+        self.federation.stop().await.expect("the core stops");
     }
 }
 

@@ -114,6 +114,7 @@ pub struct LocalFederationBuilder {
     core: bool,
     core_listener: Option<TcpListener>,
     configure_core: Option<ConfigureCore>,
+    core_auditor: Option<Auditor>,
     partner: Option<(PartnerConfig, Vec<String>)>,
     auth: Option<AuthOf>,
     grace: Duration,
@@ -130,6 +131,7 @@ impl LocalFederation {
             core: true,
             core_listener: None,
             configure_core: None,
+            core_auditor: None,
             partner: None,
             auth: None,
             grace: SHUTDOWN_GRACE,
@@ -241,6 +243,13 @@ impl LocalFederationBuilder {
     /// Changes the core's configuration (members and partner filled in) before it starts.
     pub fn core_config(mut self, configure: impl FnOnce(&mut CoreConfig) + Send + 'static) -> Self {
         self.configure_core = Some(Box::new(configure));
+        self
+    }
+
+    /// The core records its requests into `auditor` rather than into `DATA/core/audit` (a
+    /// test that reads the records while the core runs).
+    pub fn core_auditor(mut self, auditor: Auditor) -> Self {
+        self.core_auditor = Some(auditor);
         self
     }
 
@@ -368,7 +377,10 @@ impl LocalFederationBuilder {
                 configure(&mut config);
             }
             let started = Arc::new(Core::new(config).map_err(ServeError::Core)?);
-            let auditor = audit_log(&root.join("core"), "core")?;
+            let auditor = match self.core_auditor {
+                Some(auditor) => auditor,
+                None => audit_log(&root.join("core"), "core")?,
+            };
             let (listener, addr) = bind(self.core_listener).await?;
             let (security, _) = security("core", auditor.clone());
             let task = tokio::spawn(serve_core(
