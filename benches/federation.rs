@@ -1,5 +1,6 @@
 //! End-to-end latency of a federated search: a client → the matching core → N national nodes
-//! → back, all real gRPC on loopback, real RocksDB and tantivy in a temporary folder.
+//! → back, all real gRPC on loopback, real RocksDB and tantivy in a temporary folder, the
+//! servers a deployment runs (`sismatch-serve`'s `LocalFederation`, audit logs included).
 //!
 //! What is measured: the wall time of one `MatchingCore.Search` call as the client sees it,
 //! one call at a time (closed loop, concurrency 1), for federations of 3 and 5 nodes. Each
@@ -15,21 +16,14 @@
 // In a bench harness a failed setup step is a failed run, with its message.
 #![allow(clippy::expect_used)]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sismatch_core::{Core, CoreConfig, MemberConfig};
 use sismatch_grpc::convert::kind_out;
-use sismatch_grpc::{CoreService, NodeService};
-use sismatch_node::{ImportItem, Node, NodeConfig, NodeOptions, OnDuplicate};
+use sismatch_node::{ImportItem, Node, NodeOptions, OnDuplicate};
 use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
-use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
-use sismatch_proto::v1::national_node_server::NationalNodeServer;
 use sismatch_sample::{Corruption, Generator, SampleConfig, corrupt};
-use tokio::net::TcpListener;
-use tonic::transport::server::TcpIncoming;
+use sismatch_serve::LocalFederation;
 
 const COUNTRIES: [&str; 5] = ["NL", "BE", "FR", "DE", "IT"];
 const WARM_UP: usize = 200;
@@ -39,28 +33,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-async fn serve_node(country: &str, dir: &std::path::Path) -> (Arc<Node>, SocketAddr) {
-    let config = NodeConfig {
-        country: country.to_string(),
-        data_dir: dir.join(country),
-    };
-    let node = Arc::new(
-        tokio::task::spawn_blocking(move || Node::open_with(config, sample_options()))
-            .await
-            .expect("open task")
-            .expect("node opens"),
-    );
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("address");
-    let service = NationalNodeServer::new(NodeService::new(Arc::clone(&node)));
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(service)
-            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true))),
-    );
-    (node, addr)
 }
 
 async fn load(node: &Node, alerts: Vec<sismatch_alert::Alert>) {
@@ -104,34 +76,27 @@ async fn run(nodes: usize, per_node: usize, queries: usize) {
         ..SampleConfig::default()
     };
     let samples: Vec<_> = Generator::new(&config).expect("generator").collect();
-    let mut members = Vec::new();
     let started = Instant::now();
-    for country in &countries {
-        let (node, addr) = serve_node(country, dir.path()).await;
+    let federation = LocalFederation::builder()
+        .countries(&countries)
+        .data_dir(dir.path())
+        .node_options(sample_options())
+        .start()
+        .await
+        .expect("the federation starts");
+    for local in federation.nodes() {
         let alerts = samples
             .iter()
-            .filter(|s| &s.alert.country == country)
+            .filter(|s| s.alert.country == local.country)
             .map(|s| s.alert.clone())
             .collect();
-        load(&node, alerts).await;
-        members.push(MemberConfig {
-            name: country.clone(),
-            country: country.clone(),
-            address: format!("http://{addr}"),
-        });
+        load(&local.node, alerts).await;
     }
     eprintln!(
         "{nodes} nodes × {per_node} alerts loaded in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let core = Arc::new(Core::new(CoreConfig::new(members)).expect("core"));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let core_addr = listener.local_addr().expect("address");
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(MatchingCoreServer::new(CoreService::new(core)))
-            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true))),
-    );
+    let core_addr = federation.core().expect("a core").addr;
     let mut client = MatchingCoreClient::connect(format!("http://{core_addr}"))
         .await
         .expect("client");
@@ -191,6 +156,7 @@ async fn run(nodes: usize, per_node: usize, queries: usize) {
         percentile(&latencies, 1.0),
         latencies.len() as f64 / total.as_secs_f64(),
     );
+    federation.stop().await.expect("the federation stops");
 }
 
 fn main() {
