@@ -274,7 +274,7 @@ impl LocalFederationBuilder {
     }
 
     /// Opens and serves the nodes, then the partner, then the core over both.
-    pub async fn start(self) -> Result<LocalFederation> {
+    pub async fn start(mut self) -> Result<LocalFederation> {
         let (temporary, root) = match &self.data_dir {
             Some(dir) => (None, dir.clone()),
             None => {
@@ -284,118 +284,33 @@ impl LocalFederationBuilder {
             }
         };
         let (stop, _) = watch::channel(false);
-        // A server's security, and whether it is called over TLS.
-        let security = |server: &str, auditor: Auditor| {
-            let auth = self.auth.as_ref().map_or_else(Auth::open, |of| of(server));
-            let tls = auth.tls.is_some();
-            let security = Security {
-                server: server.to_string(),
-                directory: auth.directory,
-                tls: auth.tls,
-                auditor,
-            };
-            (security, tls)
-        };
-
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut addresses = Vec::with_capacity(self.nodes.len());
         for (country, dir) in &self.nodes {
             let data_dir = dir
                 .clone()
                 .unwrap_or_else(|| root.join(country.to_ascii_lowercase()));
-            let server = format!("node {country}");
-            let auditor = audit_log(&data_dir, &server)?;
-            let config = NodeConfig {
-                country: country.clone(),
-                data_dir,
-            };
-            let options = self.node_options.clone();
-            let node = tokio::task::spawn_blocking(move || Node::open_with(config, options))
-                .await?
-                .map_err(|e| ServeError::Node(country.clone(), e))?;
-            let node = Arc::new(node);
-            let (listener, addr) = bind(None).await?;
-            let (security, tls) = security(&server, auditor);
-            addresses.push((country.clone(), address(addr, tls), None));
-            let task = tokio::spawn(serve_node(
-                Arc::clone(&node),
-                security,
-                listener,
-                until(stop.subscribe()),
-                self.grace,
-            ));
-            nodes.push(LocalNode {
-                name: String::new(),
-                country: country.clone(),
-                addr,
-                node,
-                server: task,
-            });
+            let (node, called_at) = self.start_node(country, data_dir, &stop).await?;
+            addresses.push((country.clone(), called_at, None));
+            nodes.push(node);
         }
         let mut core_members = members(addresses);
         for (local, member) in nodes.iter_mut().zip(&core_members) {
             local.name = member.name.clone();
         }
-        core_members.extend(self.remote);
-
-        let mut partner = None;
-        let mut partner_members = Vec::new();
-        if let Some((config, prefixes)) = self.partner {
-            let server = format!("partner {}", config.maker);
-            let auditor = audit_log(&config.data_dir, &server)?;
-            let name = config.maker.clone();
-            let opened = tokio::task::spawn_blocking(move || Partner::open(config))
-                .await?
-                .map_err(ServeError::Partner)?;
-            let opened = Arc::new(opened);
-            let (listener, addr) = bind(None).await?;
-            let (security, tls) = security(&server, auditor);
-            partner_members.push(PartnerMemberConfig {
-                name,
-                address: address(addr, tls),
-                prefixes,
-            });
-            let task = tokio::spawn(serve_partner(
-                Arc::clone(&opened),
-                security,
-                listener,
-                until(stop.subscribe()),
-                self.grace,
-            ));
-            partner = Some(LocalPartner {
-                addr,
-                partner: opened,
-                server: task,
-            });
-        }
-
+        core_members.append(&mut self.remote);
+        let (partner, partner_members) = match self.partner.take() {
+            Some((config, prefixes)) => {
+                let (partner, member) = self.start_partner(config, prefixes, &stop).await?;
+                (Some(partner), vec![member])
+            }
+            None => (None, Vec::new()),
+        };
         let mut core = None;
         if self.core {
             let mut config = CoreConfig::new(core_members);
             config.partners = partner_members;
-            if let Some(configure) = self.configure_core {
-                configure(&mut config);
-            }
-            let started = Arc::new(Core::new(config).map_err(ServeError::Core)?);
-            let auditor = match self.core_auditor {
-                Some(auditor) => auditor,
-                None => audit_log(&root.join("core"), "core")?,
-            };
-            let (listener, addr) = bind(self.core_listener).await?;
-            let (security, _) = security("core", auditor.clone());
-            let task = tokio::spawn(serve_core(
-                Arc::clone(&started),
-                security,
-                listener,
-                until(stop.subscribe()),
-                self.grace,
-            ));
-            core = Some(LocalCore {
-                addr,
-                core: started,
-                auditor,
-                server: task,
-            });
+            core = Some(self.start_core(config, &root, &stop).await?);
         }
         Ok(LocalFederation {
             nodes,
@@ -404,6 +319,118 @@ impl LocalFederationBuilder {
             root,
             stop,
             temporary,
+        })
+    }
+
+    /// A server's security, and whether it is called over TLS.
+    fn security(&self, server: &str, auditor: Auditor) -> (Security, bool) {
+        let auth = self.auth.as_ref().map_or_else(Auth::open, |of| of(server));
+        let tls = auth.tls.is_some();
+        let security = Security {
+            server: server.to_string(),
+            directory: auth.directory,
+            tls: auth.tls,
+            auditor,
+        };
+        (security, tls)
+    }
+
+    /// Opens the node of `country` in `data_dir` and serves it until `stop`; returns it and
+    /// the address the core calls it at.
+    async fn start_node(
+        &self,
+        country: &str,
+        data_dir: PathBuf,
+        stop: &watch::Sender<bool>,
+    ) -> Result<(LocalNode, String)> {
+        let server = format!("node {country}");
+        let auditor = audit_log(&data_dir, &server)?;
+        let config = NodeConfig {
+            country: country.to_string(),
+            data_dir,
+        };
+        let options = self.node_options.clone();
+        let node = tokio::task::spawn_blocking(move || Node::open_with(config, options))
+            .await?
+            .map_err(|e| ServeError::Node(country.to_string(), e))?;
+        let node = Arc::new(node);
+        let (listener, addr) = bind(None).await?;
+        let (security, tls) = self.security(&server, auditor);
+        let shutdown = until(stop.subscribe());
+        let served = serve_node(Arc::clone(&node), security, listener, shutdown, self.grace);
+        let local = LocalNode {
+            name: country.to_string(),
+            country: country.to_string(),
+            addr,
+            node,
+            server: tokio::spawn(served),
+        };
+        Ok((local, address(addr, tls)))
+    }
+
+    /// Opens the partner's register and serves it until `stop`; returns it and the core's
+    /// entry for it.
+    async fn start_partner(
+        &self,
+        config: PartnerConfig,
+        prefixes: Vec<String>,
+        stop: &watch::Sender<bool>,
+    ) -> Result<(LocalPartner, PartnerMemberConfig)> {
+        let server = format!("partner {}", config.maker);
+        let auditor = audit_log(&config.data_dir, &server)?;
+        let name = config.maker.clone();
+        let partner = tokio::task::spawn_blocking(move || Partner::open(config))
+            .await?
+            .map_err(ServeError::Partner)?;
+        let partner = Arc::new(partner);
+        let (listener, addr) = bind(None).await?;
+        let (security, tls) = self.security(&server, auditor);
+        let shutdown = until(stop.subscribe());
+        let served = serve_partner(
+            Arc::clone(&partner),
+            security,
+            listener,
+            shutdown,
+            self.grace,
+        );
+        let member = PartnerMemberConfig {
+            name,
+            address: address(addr, tls),
+            prefixes,
+        };
+        let local = LocalPartner {
+            addr,
+            partner,
+            server: tokio::spawn(served),
+        };
+        Ok((local, member))
+    }
+
+    /// Starts the core with `config` (after the caller's changes) and serves it until `stop`,
+    /// recording into `root/core/audit` unless given an auditor.
+    async fn start_core(
+        &mut self,
+        mut config: CoreConfig,
+        root: &Path,
+        stop: &watch::Sender<bool>,
+    ) -> Result<LocalCore> {
+        if let Some(configure) = self.configure_core.take() {
+            configure(&mut config);
+        }
+        let core = Arc::new(Core::new(config).map_err(ServeError::Core)?);
+        let auditor = match self.core_auditor.take() {
+            Some(auditor) => auditor,
+            None => audit_log(&root.join("core"), "core")?,
+        };
+        let (listener, addr) = bind(self.core_listener.take()).await?;
+        let (security, _) = self.security("core", auditor.clone());
+        let shutdown = until(stop.subscribe());
+        let served = serve_core(Arc::clone(&core), security, listener, shutdown, self.grace);
+        Ok(LocalCore {
+            addr,
+            core,
+            auditor,
+            server: tokio::spawn(served),
         })
     }
 }

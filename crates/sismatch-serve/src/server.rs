@@ -11,7 +11,9 @@ use sismatch_audit::AuditLog;
 use sismatch_auth::Directory;
 use sismatch_core::Core;
 use sismatch_grpc::audit::Auditor;
-use sismatch_grpc::{CoreService, MessageLimitLayer, MissingMessageLayer, NodeService};
+use sismatch_grpc::{
+    CoreService, MessageLimitLayer, MissingMessageLayer, NodeService, PartnerService,
+};
 use sismatch_node::Node;
 use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
 use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
@@ -182,21 +184,13 @@ pub async fn serve_node(
     shutdown: impl Future<Output = ()>,
     grace: Duration,
 ) -> Result<()> {
-    let service = NationalNodeServer::new(
-        NodeService::with_directory(Arc::clone(&node), security.directory)
-            .with_audit(security.auditor),
-    )
-    .max_decoding_message_size(MAX_MESSAGE);
-    let (router, reporter) = with_standard_services(security.tls, &security.server)?;
-    let health = report_node_health(node, reporter.clone()).await;
-    let (stopping, stopped) = oneshot::channel();
-    let signal = begin_shutdown(shutdown, reporter, NODE_SERVICE, stopping, Some(health));
-    let serving = router
-        .add_service(service)
-        .serve_with_incoming_shutdown(incoming(listener), signal);
-    drain(serving, stopped, grace)
-        .await
-        .map_err(|e| ServeError::Serve("node", e))
+    let served = Arc::clone(&node);
+    let service = |directory, auditor| {
+        NationalNodeServer::new(NodeService::with_directory(served, directory).with_audit(auditor))
+            .max_decoding_message_size(MAX_MESSAGE)
+    };
+    let kind = Kind::Node(node);
+    serve_one(service, security, kind, listener, shutdown, grace).await
 }
 
 /// Serves `core` on `listener` until `shutdown` completes and in-flight requests have
@@ -208,23 +202,11 @@ pub async fn serve_core(
     shutdown: impl Future<Output = ()>,
     grace: Duration,
 ) -> Result<()> {
-    let service = MatchingCoreServer::new(
-        CoreService::with_directory(core, security.directory).with_audit(security.auditor),
-    )
-    .max_decoding_message_size(MAX_MESSAGE);
-    let (router, reporter) = with_standard_services(security.tls, &security.server)?;
-    reporter
-        .set_serving::<MatchingCoreServer<CoreService>>()
-        .await;
-    let (stopping, stopped) = oneshot::channel();
-    let name = <MatchingCoreServer<CoreService> as NamedService>::NAME;
-    let signal = begin_shutdown(shutdown, reporter, name, stopping, None);
-    let serving = router
-        .add_service(service)
-        .serve_with_incoming_shutdown(incoming(listener), signal);
-    drain(serving, stopped, grace)
-        .await
-        .map_err(|e| ServeError::Serve("core", e))
+    let service = |directory, auditor| {
+        MatchingCoreServer::new(CoreService::with_directory(core, directory).with_audit(auditor))
+            .max_decoding_message_size(MAX_MESSAGE)
+    };
+    serve_one(service, security, Kind::Core, listener, shutdown, grace).await
 }
 
 /// Completes on Ctrl-C or SIGTERM: the server stops accepting and finishes what is in flight.
@@ -256,21 +238,67 @@ pub async fn serve_partner(
     shutdown: impl Future<Output = ()>,
     grace: Duration,
 ) -> Result<()> {
-    let service = sismatch_grpc::PartnerService::new(partner, security.directory)
-        .with_audit(security.auditor);
+    let service = |directory, auditor| {
+        ManufacturerPartnerServer::new(PartnerService::new(partner, directory).with_audit(auditor))
+            .max_decoding_message_size(MAX_MESSAGE)
+    };
+    serve_one(service, security, Kind::Partner, listener, shutdown, grace).await
+}
+
+/// Which server is served: its health and its name in errors.
+enum Kind {
+    /// A node: NOT_SERVING while its index is rebuilt, kept up to date.
+    Node(Arc<Node>),
+    /// The core: SERVING from the start.
+    Core,
+    /// A partner: SERVING from the start.
+    Partner,
+}
+
+/// Serves the service `make` builds for `security`'s callers and audit log beside the standard
+/// services, on `listener` until `shutdown` completes and in-flight requests have finished (at
+/// most `grace` more).
+async fn serve_one<S>(
+    make: impl FnOnce(Arc<Directory>, Auditor) -> S,
+    security: Security,
+    kind: Kind,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+    grace: Duration,
+) -> Result<()>
+where
+    S: tonic::codegen::Service<
+            tonic::codegen::http::Request<tonic::body::Body>,
+            Response = tonic::codegen::http::Response<tonic::body::Body>,
+            Error = std::convert::Infallible,
+        > + NamedService
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let service = make(security.directory, security.auditor);
     let (router, reporter) = with_standard_services(security.tls, &security.server)?;
-    reporter
-        .set_serving::<ManufacturerPartnerServer<sismatch_grpc::PartnerService>>()
-        .await;
+    let (who, health_updates) = match kind {
+        Kind::Node(node) => (
+            "node",
+            Some(report_node_health(node, reporter.clone()).await),
+        ),
+        Kind::Core => ("core", None),
+        Kind::Partner => ("partner", None),
+    };
+    if health_updates.is_none() {
+        reporter.set_serving::<S>().await;
+    }
     let (stopping, stopped) = oneshot::channel();
-    let name = <ManufacturerPartnerServer<sismatch_grpc::PartnerService> as NamedService>::NAME;
-    let signal = begin_shutdown(shutdown, reporter, name, stopping, None);
+    let signal = begin_shutdown(shutdown, reporter, S::NAME, stopping, health_updates);
     let serving = router
-        .add_service(ManufacturerPartnerServer::new(service).max_decoding_message_size(MAX_MESSAGE))
+        .add_service(service)
         .serve_with_incoming_shutdown(incoming(listener), signal);
     drain(serving, stopped, grace)
         .await
-        .map_err(|e| ServeError::Serve("partner", e))
+        .map_err(|e| ServeError::Serve(who, e))
 }
 
 /// The server's shutdown signal: waits for `shutdown`, then reports NOT_SERVING (so load
