@@ -9,7 +9,7 @@ use std::time::Duration;
 use sismatch_alert::Restricted;
 use sismatch_audit::AuditLog;
 use sismatch_auth::{AuthMode, AuthSettings, Directory, IdentityEntry, Role};
-use sismatch_core::{ClientTls, CoreConfig, MemberConfig, PartnerMemberConfig};
+use sismatch_core::ClientTls;
 use sismatch_grpc::audit::Auditor;
 use sismatch_partner::{PartnerConfig, RegisterRecord};
 use sismatch_proto::v1;
@@ -17,9 +17,7 @@ use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
 use sismatch_serve::{Auth, LocalFederation};
 use tempfile::TempDir;
-use tokio::net::TcpListener;
-use tonic::transport::server::TcpIncoming;
-use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity, Server, ServerTlsConfig};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity, ServerTlsConfig};
 
 use crate::data;
 use crate::support::{import, sismatch};
@@ -36,32 +34,6 @@ const NAMES: [&str; 7] = [
 
 pub fn pem(dir: &Path, file: &str) -> Vec<u8> {
     std::fs::read(dir.join(file)).unwrap()
-}
-
-/// A core over `nodes` (name = country, at `https://localhost:PORT`) and the YAMAHA partner
-/// (engine serials starting 6CJ), calling them over mTLS with the `core` certificate of `dir`.
-pub fn tls_core_config(
-    dir: &Path,
-    nodes: &[(&str, SocketAddr)],
-    partner: SocketAddr,
-) -> CoreConfig {
-    let members = nodes
-        .iter()
-        .map(|(country, addr)| MemberConfig {
-            name: country.to_string(),
-            country: country.to_string(),
-            address: format!("https://localhost:{}", addr.port()),
-        })
-        .collect();
-    let mut config = CoreConfig::new(members);
-    config.default_deadline = Duration::from_secs(5);
-    config.partners = vec![PartnerMemberConfig {
-        name: "YAMAHA".to_string(),
-        address: format!("https://localhost:{}", partner.port()),
-        prefixes: vec!["6CJ".to_string()],
-    }];
-    config.tls = Some(core_tls(dir));
-    config
 }
 
 pub fn identity(dir: &Path, name: &str) -> Identity {
@@ -154,7 +126,7 @@ fn tls_auth(dir: &Path) -> impl Fn(&str) -> Auth + Send + Sync + 'static {
 }
 
 /// How the core of these tests proves who it is to the node and the partner.
-fn core_tls(dir: &Path) -> ClientTls {
+pub fn core_tls(dir: &Path) -> ClientTls {
     ClientTls {
         ca_pem: pem(dir, "ca.pem"),
         cert_pem: pem(dir, "core.pem"),
@@ -611,33 +583,4 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
     request.expand_via_partners = true;
     let status = police.search(request).await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
-}
-
-/// Serves `service` over mTLS as `name`; returns the address.
-pub async fn serve<S>(dir: &Path, name: &str, service: S) -> SocketAddr
-where
-    S: tonic::codegen::Service<
-            tonic::codegen::http::Request<tonic::body::Body>,
-            Response = tonic::codegen::http::Response<tonic::body::Body>,
-            Error = std::convert::Infallible,
-        > + tonic::server::NamedService
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let tls = server_tls(dir, name);
-    tokio::spawn(async move {
-        Server::builder()
-            .tls_config(tls)
-            .unwrap()
-            .add_service(service)
-            .serve_with_incoming(TcpIncoming::from(listener).with_nodelay(Some(true)))
-            .await
-            .unwrap();
-    });
-    addr
 }

@@ -10,21 +10,16 @@ use std::time::Duration;
 
 use sismatch_alert::{Alert, Contact, IdentifierEntry, Restricted};
 use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
-use sismatch_core::Core;
-use sismatch_grpc::{CoreService, NodeService, PartnerService};
 use sismatch_ident::IdentifierKind;
-use sismatch_node::{Node, NodeConfig};
-use sismatch_partner::{Partner, PartnerConfig, RegisterRecord};
-use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
-use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
+use sismatch_partner::{PartnerConfig, RegisterRecord};
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
-use sismatch_proto::v1::national_node_server::NationalNodeServer;
+use sismatch_serve::{Auth, LocalFederation};
 use tempfile::TempDir;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
 use crate::data;
 use crate::http::{Browser, Reply};
-use crate::roles::{entry, identity, pem, serve, tls_core_config};
+use crate::roles::{core_tls, entry, identity, pem, server_tls};
 use crate::support::{Running, import, metrics_line, scrape, series, sismatch, terminate};
 
 /// Passwords of the test accounts (hashed into the web server's config).
@@ -38,7 +33,8 @@ pub struct WebFederation {
     /// The alerts stored, NL's and BE's, each with restricted data.
     pub alerts: Vec<Alert>,
     _web_process: Running,
-    _dirs: Vec<TempDir>,
+    _federation: LocalFederation,
+    _certs: TempDir,
 }
 
 fn directory(identities: Vec<sismatch_auth::IdentityEntry>, forwarders: &[&str]) -> Arc<Directory> {
@@ -102,60 +98,30 @@ async fn tls_channel(certs: &Path, addr: SocketAddr, name: &str) -> Channel {
         .unwrap()
 }
 
-/// A node of `country` over mTLS, trusting the core and the web server as forwarders,
-/// loaded with `alerts` by the operator `beheer`.
-async fn node(country: &str, certs: &Path, data: &Path, alerts: &[Alert]) -> SocketAddr {
-    let config = NodeConfig {
-        country: country.to_string(),
-        data_dir: data.to_path_buf(),
-    };
-    let node = Arc::new(
-        tokio::task::spawn_blocking(move || Node::open(config))
-            .await
-            .unwrap()
-            .unwrap(),
-    );
-    let identities = vec![
-        entry("core", Role::Operator, None, None),
-        entry("web", Role::Operator, None, None),
-        entry("beheer", Role::Operator, None, None),
-    ];
-    let service = NationalNodeServer::new(NodeService::with_directory(
-        Arc::clone(&node),
-        directory(identities, &["core", "web"]),
-    ));
-    let addr = serve(certs, &format!("node-{}", country.to_lowercase()), service).await;
-    let mut operator = NationalNodeClient::new(tls_channel(certs, addr, "beheer").await);
-    import(&mut operator, alerts, 100).await;
-    assert!(node.wait_indexed(Duration::from_secs(20)).await);
-    addr
-}
-
-/// YAMAHA's partner node over mTLS, trusting the core as a forwarder: engine `ENGINE` was
-/// sold with hull `hull`.
-async fn partner(certs: &Path, data: &Path, hull: &str) -> SocketAddr {
-    let config = PartnerConfig::new("YAMAHA", data);
-    let partner = Arc::new(
-        tokio::task::spawn_blocking(move || Partner::open(config))
-            .await
-            .unwrap()
-            .unwrap(),
-    );
-    let line = format!(
-        r#"{{"maker":"YAMAHA","engine_serial":"{ENGINE}","hull":"{hull}","sold_at":"2024-05-02"}}"#
-    );
-    partner
-        .import_batch(vec![RegisterRecord::from_ndjson(&line, "YAMAHA").unwrap()])
-        .await
-        .unwrap();
-    let identities = vec![entry("core", Role::Operator, None, None)];
-    let service = PartnerService::new(partner, directory(identities, &["core"]));
-    serve(
-        certs,
-        "partner-yamaha",
-        ManufacturerPartnerServer::new(service),
-    )
-    .await
+/// Who each server of the federation knows, by its name: the nodes know the core, the web
+/// server and the operator `beheer`, and believe the first two about the end caller; the
+/// partner knows and believes the core; the core knows the web server, which it believes, and
+/// the operator. Each presents the certificate of its name (`node-nl`, `partner-yamaha`).
+fn auth(certs: &Path) -> impl Fn(&str) -> Auth + Send + Sync + 'static {
+    let certs = certs.to_path_buf();
+    move |server| {
+        let operator = |name| entry(name, Role::Operator, None, None);
+        let directory = match server {
+            "core" => directory(vec![operator("web"), operator("beheer")], &["web"]),
+            "partner YAMAHA" => directory(vec![operator("core")], &["core"]),
+            _ => directory(
+                vec![operator("core"), operator("web"), operator("beheer")],
+                &["core", "web"],
+            ),
+        };
+        Auth {
+            directory,
+            tls: Some(server_tls(
+                &certs,
+                &server.to_ascii_lowercase().replace(' ', "-"),
+            )),
+        }
+    }
 }
 
 /// The hull number of the first NL alert, sold with `ENGINE`.
@@ -163,24 +129,6 @@ pub const HULL: &str = "ABC12345D404";
 
 /// An engine serial no alert has, in YAMAHA's register.
 pub const ENGINE: &str = "6CJ-1013456";
-
-/// The core over the nodes and the partner, over mTLS, trusting the web server as a forwarder.
-async fn core(
-    certs: &Path,
-    nodes: &[(&str, SocketAddr)],
-    partner: SocketAddr,
-    dealer_quota: u32,
-) -> SocketAddr {
-    let mut config = tls_core_config(certs, nodes, partner);
-    config.dealer_checks_per_minute = dealer_quota;
-    let core = Arc::new(Core::new(config).unwrap());
-    let identities = vec![
-        entry("web", Role::Operator, None, None),
-        entry("beheer", Role::Operator, None, None),
-    ];
-    let service = CoreService::with_directory(core, directory(identities, &["web"]));
-    serve(certs, "core", MatchingCoreServer::new(service)).await
-}
 
 /// The web server's config file: the core and nodes over mTLS with the `web` certificate,
 /// a dealer, police of NL and of BE, and an operator.
@@ -243,10 +191,32 @@ impl WebFederation {
             "partner-yamaha",
         ]);
         assert!(sismatch(&args).status.success());
+        // Two nodes, YAMAHA's register and the core over them (and over a node of each of
+        // `dead`, at an address where nothing listens), all over mutual TLS.
+        let client_tls = core_tls(dir);
+        let mut builder = LocalFederation::builder()
+            .countries(["NL", "BE"])
+            .partner(
+                PartnerConfig::new("YAMAHA", dir.join("register")),
+                vec!["6CJ".to_string()],
+            )
+            .auth(auth(dir))
+            .core_config(move |config| {
+                config.default_deadline = Duration::from_secs(5);
+                config.dealer_checks_per_minute = dealer_quota;
+                config.tls = Some(client_tls);
+            });
+        for country in dead {
+            let nobody = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = nobody.local_addr().unwrap().port();
+            builder = builder.remote_node(country, country, &format!("https://localhost:{port}"));
+        }
+        let federation = builder.start().await.unwrap();
+
         let mut alerts = Vec::new();
-        let mut dirs = Vec::new();
         let mut nodes = Vec::new();
-        for (country, seed) in [("NL", 31), ("BE", 32)] {
+        for (local, seed) in federation.nodes().iter().zip([31, 32]) {
+            let country = local.country.as_str();
             let mut mine = data::alerts(country, alerts_per_country, seed);
             for alert in &mut mine {
                 alert.restricted = Some(restricted(&alert.id));
@@ -261,21 +231,23 @@ impl WebFederation {
                     legibility: None,
                 }];
             }
-            let data_dir = TempDir::new().unwrap();
-            let addr = node(country, dir, data_dir.path(), &mine).await;
-            nodes.push((country, addr));
-            dirs.push(data_dir);
+            let mut operator =
+                NationalNodeClient::new(tls_channel(dir, local.addr, "beheer").await);
+            import(&mut operator, &mine, 100).await;
+            assert!(local.node.wait_indexed(Duration::from_secs(20)).await);
+            nodes.push((country, local.addr));
             alerts.extend(mine);
         }
-        let mut members = nodes.clone();
-        for country in dead {
-            let nobody = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            members.push((*country, nobody.local_addr().unwrap()));
-        }
-        let register = TempDir::new().unwrap();
-        let partner = partner(dir, register.path(), HULL).await;
-        dirs.push(register);
-        let core = core(dir, &members, partner, dealer_quota).await;
+        // YAMAHA's register: engine `ENGINE` was sold with hull `HULL`.
+        let line = format!(
+            r#"{{"maker":"YAMAHA","engine_serial":"{ENGINE}","hull":"{HULL}","sold_at":"2024-05-02"}}"#
+        );
+        let register = &federation.partner().unwrap().partner;
+        register
+            .import_batch(vec![RegisterRecord::from_ndjson(&line, "YAMAHA").unwrap()])
+            .await
+            .unwrap();
+        let core = federation.core().unwrap().addr;
         web_config(dir, core, &nodes);
         let args: Vec<String> = [
             "web",
@@ -291,13 +263,13 @@ impl WebFederation {
         .collect();
         let (web_process, web, mut lines) = Running::spawn(&args, &dir.join("web.log"));
         let metrics = metrics_line(&mut lines);
-        dirs.push(certs);
         WebFederation {
             web,
             metrics,
             alerts,
             _web_process: web_process,
-            _dirs: dirs,
+            _federation: federation,
+            _certs: certs,
         }
     }
 
