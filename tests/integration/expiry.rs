@@ -13,21 +13,18 @@ use jiff::{SignedDuration, Timestamp};
 use sismatch_alert::{Alert, Status};
 use sismatch_audit::AuditLog;
 use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
-use sismatch_grpc::NodeService;
 use sismatch_grpc::audit::Auditor;
 use sismatch_grpc::convert::time_out;
-use sismatch_node::{Node, NodeConfig};
 use sismatch_proto::v1;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
-use sismatch_proto::v1::national_node_server::NationalNodeServer;
 use sismatch_proto::wire::duration;
+use sismatch_serve::LocalFederation;
 use tempfile::TempDir;
 use tonic::Code;
 use tonic::transport::Channel;
 
 use crate::data;
-use crate::prum::serve_tls;
-use crate::roles::{channel, entry};
+use crate::roles::{channel, entry, tls_auth};
 use crate::support::{import, sismatch, sismatch_json};
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
@@ -135,19 +132,19 @@ async fn an_operator_lists_the_alerts_due_and_extends_one_and_an_expired_one_is_
     args.extend(["node-nl", "beheer-nl", "politie-nl"]);
     assert!(sismatch(&args).status.success());
     let dir = certs.path();
-    let data = TempDir::new().unwrap();
-    let config = NodeConfig {
-        country: "NL".to_string(),
-        data_dir: data.path().to_path_buf(),
-    };
-    let node = tokio::task::spawn_blocking(move || Node::open(config));
-    let node = Arc::new(node.await.unwrap().unwrap());
     let audit = TempDir::new().unwrap();
     let log = Arc::new(AuditLog::open(audit.path(), "node NL").unwrap());
-    let service = NodeService::with_directory(Arc::clone(&node), directory())
-        .with_audit(Auditor::new(Arc::clone(&log)));
-    let routes = tonic::service::Routes::new(NationalNodeServer::new(service));
-    let addr = serve_tls(dir, "node-nl", routes).await;
+    let auditor = Auditor::new(Arc::clone(&log));
+    let federation = LocalFederation::builder()
+        .countries(["NL"])
+        .without_core()
+        .auth(tls_auth(dir, |_| directory()))
+        .audit_into(move |_| Some(auditor.clone()))
+        .start()
+        .await
+        .unwrap();
+    let node = &federation.nodes()[0].node;
+    let addr = federation.nodes()[0].addr;
     let mut operator = NationalNodeClient::new(channel(dir, addr, Some("beheer-nl")).await);
     let mut police = NationalNodeClient::new(channel(dir, addr, Some("politie-nl")).await);
 

@@ -8,31 +8,22 @@
 //! part through the core. The issuing country's own police see it throughout.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use sismatch_alert::Restricted;
 use sismatch_audit::AuditLog;
 use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
-use sismatch_core::{ClientTls, Core, CoreConfig, MemberConfig};
 use sismatch_grpc::audit::Auditor;
-use sismatch_grpc::{CoreService, NodeService};
-use sismatch_node::{Node, NodeConfig};
 use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
-use sismatch_proto::v1::matching_core_server::MatchingCoreServer;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
-use sismatch_proto::v1::national_node_server::NationalNodeServer;
+use sismatch_serve::LocalFederation;
 use tempfile::TempDir;
-use tokio::net::TcpListener;
 use tonic::Code;
-use tonic::service::Routes;
-use tonic::transport::server::TcpIncoming;
-use tonic::transport::{Channel, Server};
+use tonic::transport::Channel;
 
 use crate::data;
-use crate::roles::{channel, entry, pem, server_tls};
+use crate::roles::{channel, entry, over_mtls};
 use crate::support::{import, sismatch};
 
 const NAMES: [&str; 7] = [
@@ -66,24 +57,12 @@ fn directory() -> Arc<Directory> {
 /// A Dutch node holding one alert with owner data, and a core, both over mTLS and audited.
 struct Federation {
     certs: TempDir,
-    _data: TempDir,
+    _local: LocalFederation,
     node_addr: SocketAddr,
     core_addr: SocketAddr,
     node_log: (Arc<AuditLog>, TempDir),
     core_log: (Arc<AuditLog>, TempDir),
     alert_id: String,
-}
-
-pub async fn serve_tls(dir: &Path, name: &str, routes: Routes) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut server = Server::builder().tls_config(server_tls(dir, name)).unwrap();
-    let router = server.add_routes(routes);
-    tokio::spawn(async move {
-        let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-        router.serve_with_incoming(incoming).await.unwrap();
-    });
-    addr
 }
 
 fn audit_log(server: &str) -> (Arc<AuditLog>, TempDir) {
@@ -99,22 +78,23 @@ impl Federation {
         assert!(sismatch(&args).status.success());
         let dir = certs.path();
 
-        let data = TempDir::new().unwrap();
-        let config = NodeConfig {
-            country: "NL".to_string(),
-            data_dir: data.path().to_path_buf(),
-        };
-        let node = tokio::task::spawn_blocking(move || Node::open(config));
-        let node = Arc::new(node.await.unwrap().unwrap());
+        // The node and the core over mTLS, each audited into a log the test reads.
         let node_log = audit_log("node NL");
-        let service = NodeService::with_directory(Arc::clone(&node), directory())
-            .with_audit(Auditor::new(Arc::clone(&node_log.0)));
-        let node_addr = serve_tls(
-            dir,
-            "node-nl",
-            Routes::new(NationalNodeServer::new(service)),
-        )
-        .await;
+        let core_log = audit_log("core");
+        let node_auditor = Auditor::new(Arc::clone(&node_log.0));
+        let core_auditor = Auditor::new(Arc::clone(&core_log.0));
+        let local = over_mtls(dir, |_| directory())
+            .countries(["NL"])
+            .audit_into(move |server| match server {
+                "node NL" => Some(node_auditor.clone()),
+                "core" => Some(core_auditor.clone()),
+                _ => None,
+            })
+            .start()
+            .await
+            .unwrap();
+        let node_addr = local.nodes()[0].addr;
+        let core_addr = local.core().unwrap().addr;
 
         let mut alert = data::alerts("NL", 1, 14).remove(0);
         alert.restricted = Some(Restricted {
@@ -129,26 +109,9 @@ impl Federation {
             1
         );
 
-        let members = vec![MemberConfig {
-            name: "NL".to_string(),
-            country: "NL".to_string(),
-            address: format!("https://localhost:{}", node_addr.port()),
-        }];
-        let mut config = CoreConfig::new(members);
-        config.default_deadline = Duration::from_secs(5);
-        config.tls = Some(ClientTls {
-            ca_pem: pem(dir, "ca.pem"),
-            cert_pem: pem(dir, "core.pem"),
-            key_pem: pem(dir, "core.key"),
-        });
-        let core = Arc::new(Core::new(config).unwrap());
-        let core_log = audit_log("core");
-        let service = CoreService::with_directory(core, directory())
-            .with_audit(Auditor::new(Arc::clone(&core_log.0)));
-        let core_addr = serve_tls(dir, "core", Routes::new(MatchingCoreServer::new(service))).await;
         Federation {
             certs,
-            _data: data,
+            _local: local,
             node_addr,
             core_addr,
             node_log,

@@ -15,7 +15,7 @@ use sismatch_partner::{PartnerConfig, RegisterRecord};
 use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
-use sismatch_serve::{Auth, LocalFederation};
+use sismatch_serve::{Auth, LocalFederation, LocalFederationBuilder};
 use tempfile::TempDir;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity, ServerTlsConfig};
 
@@ -111,18 +111,36 @@ fn search(value: &str) -> v1::MatchingCoreSearchRequest {
     }
 }
 
-/// Each server's auth in a federation of these tests: over mutual TLS with the certificate of
+/// Each server's auth in a federation of the tests: over mutual TLS with the certificate of
 /// its name in `dir` (`node NL` presents `node-nl`, `core` `core`, `partner YAMAHA`
-/// `partner-yamaha`), knowing [`directory`]'s identities (the core a trusted forwarder).
-fn tls_auth(dir: &Path) -> impl Fn(&str) -> Auth + Send + Sync + 'static {
+/// `partner-yamaha`), knowing the identities `directory` gives for that name.
+pub fn tls_auth(
+    dir: &Path,
+    directory: impl Fn(&str) -> Arc<Directory> + Send + Sync + 'static,
+) -> impl Fn(&str) -> Auth + Send + Sync + 'static {
     let dir = dir.to_path_buf();
     move |server| Auth {
-        directory: directory(),
+        directory: directory(server),
         tls: Some(server_tls(
             &dir,
             &server.to_ascii_lowercase().replace(' ', "-"),
         )),
     }
+}
+
+/// A federation of the tests over mutual TLS ([`tls_auth`] with `directory`), whose core
+/// calls the others as `core` and waits 5 s for them by default.
+pub fn over_mtls(
+    dir: &Path,
+    directory: impl Fn(&str) -> Arc<Directory> + Send + Sync + 'static,
+) -> LocalFederationBuilder {
+    let client_tls = core_tls(dir);
+    LocalFederation::builder()
+        .auth(tls_auth(dir, directory))
+        .core_config(move |config| {
+            config.default_deadline = Duration::from_secs(5);
+            config.tls = Some(client_tls);
+        })
 }
 
 /// How the core of these tests proves who it is to the node and the partner.
@@ -159,16 +177,11 @@ impl Federation {
         // forwarder, the core recording into its audit log.
         let audit_dir = TempDir::new().unwrap();
         let audit_log = Arc::new(AuditLog::open(audit_dir.path(), "core").unwrap());
-        let client_tls = core_tls(dir);
-        let local = LocalFederation::builder()
+        let auditor = Auditor::new(Arc::clone(&audit_log));
+        let local = over_mtls(dir, |_| directory())
             .countries(["NL"])
-            .auth(tls_auth(dir))
-            .core_auditor(Auditor::new(Arc::clone(&audit_log)))
-            .core_config(move |config| {
-                config.default_deadline = Duration::from_secs(5);
-                config.dealer_checks_per_minute = 2;
-                config.tls = Some(client_tls);
-            })
+            .audit_into(move |server| (server == "core").then(|| auditor.clone()))
+            .core_config(|config| config.dealer_checks_per_minute = 2)
             .start()
             .await
             .unwrap();
@@ -499,18 +512,12 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
     // The NL node, YAMAHA's register (engine serials starting 6CJ are YAMAHA's) and the core
     // over both, over mutual TLS.
     let register = TempDir::new().unwrap();
-    let client_tls = core_tls(dir);
-    let local = LocalFederation::builder()
+    let local = over_mtls(dir, |_| directory())
         .countries(["NL"])
         .partner(
             PartnerConfig::new("YAMAHA", register.path()),
             vec!["6CJ".to_string()],
         )
-        .auth(tls_auth(dir))
-        .core_config(move |config| {
-            config.default_deadline = Duration::from_secs(5);
-            config.tls = Some(client_tls);
-        })
         .start()
         .await
         .unwrap();

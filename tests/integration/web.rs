@@ -13,13 +13,13 @@ use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
 use sismatch_ident::IdentifierKind;
 use sismatch_partner::{PartnerConfig, RegisterRecord};
 use sismatch_proto::v1::national_node_client::NationalNodeClient;
-use sismatch_serve::{Auth, LocalFederation};
+use sismatch_serve::LocalFederation;
 use tempfile::TempDir;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
 use crate::data;
 use crate::http::{Browser, Reply};
-use crate::roles::{core_tls, entry, identity, pem, server_tls};
+use crate::roles::{entry, identity, over_mtls, pem};
 use crate::support::{Running, import, metrics_line, scrape, series, sismatch, terminate};
 
 /// Passwords of the test accounts (hashed into the web server's config).
@@ -101,26 +101,16 @@ async fn tls_channel(certs: &Path, addr: SocketAddr, name: &str) -> Channel {
 /// Who each server of the federation knows, by its name: the nodes know the core, the web
 /// server and the operator `beheer`, and believe the first two about the end caller; the
 /// partner knows and believes the core; the core knows the web server, which it believes, and
-/// the operator. Each presents the certificate of its name (`node-nl`, `partner-yamaha`).
-fn auth(certs: &Path) -> impl Fn(&str) -> Auth + Send + Sync + 'static {
-    let certs = certs.to_path_buf();
-    move |server| {
-        let operator = |name| entry(name, Role::Operator, None, None);
-        let directory = match server {
-            "core" => directory(vec![operator("web"), operator("beheer")], &["web"]),
-            "partner YAMAHA" => directory(vec![operator("core")], &["core"]),
-            _ => directory(
-                vec![operator("core"), operator("web"), operator("beheer")],
-                &["core", "web"],
-            ),
-        };
-        Auth {
-            directory,
-            tls: Some(server_tls(
-                &certs,
-                &server.to_ascii_lowercase().replace(' ', "-"),
-            )),
-        }
+/// the operator.
+fn directory_of(server: &str) -> Arc<Directory> {
+    let operator = |name| entry(name, Role::Operator, None, None);
+    match server {
+        "core" => directory(vec![operator("web"), operator("beheer")], &["web"]),
+        "partner YAMAHA" => directory(vec![operator("core")], &["core"]),
+        _ => directory(
+            vec![operator("core"), operator("web"), operator("beheer")],
+            &["core", "web"],
+        ),
     }
 }
 
@@ -193,19 +183,13 @@ impl WebFederation {
         assert!(sismatch(&args).status.success());
         // Two nodes, YAMAHA's register and the core over them (and over a node of each of
         // `dead`, at an address where nothing listens), all over mutual TLS.
-        let client_tls = core_tls(dir);
-        let mut builder = LocalFederation::builder()
+        let mut builder = over_mtls(dir, directory_of)
             .countries(["NL", "BE"])
             .partner(
                 PartnerConfig::new("YAMAHA", dir.join("register")),
                 vec!["6CJ".to_string()],
             )
-            .auth(auth(dir))
-            .core_config(move |config| {
-                config.default_deadline = Duration::from_secs(5);
-                config.dealer_checks_per_minute = dealer_quota;
-                config.tls = Some(client_tls);
-            });
+            .core_config(move |config| config.dealer_checks_per_minute = dealer_quota);
         for country in dead {
             let nobody = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             let port = nobody.local_addr().unwrap().port();

@@ -54,6 +54,8 @@ impl Auth {
 
 /// The auth of each server, by its name (`node NL`, `core`, `partner YAMAHA`).
 type AuthOf = Box<dyn Fn(&str) -> Auth + Send + Sync>;
+/// The audit log of some servers, by name, other than the one in their folder.
+type AuditInto = Box<dyn Fn(&str) -> Option<Auditor> + Send + Sync>;
 /// Changes to the core's configuration before it starts (deadlines, client TLS).
 type ConfigureCore = Box<dyn FnOnce(&mut CoreConfig) + Send>;
 /// A server task.
@@ -113,8 +115,8 @@ pub struct LocalFederationBuilder {
     node_options: NodeOptions,
     core: bool,
     core_listener: Option<TcpListener>,
-    configure_core: Option<ConfigureCore>,
-    core_auditor: Option<Auditor>,
+    configure_core: Vec<ConfigureCore>,
+    audit_into: Option<AuditInto>,
     partner: Option<(PartnerConfig, Vec<String>)>,
     auth: Option<AuthOf>,
     grace: Duration,
@@ -130,8 +132,8 @@ impl LocalFederation {
             node_options: NodeOptions::default(),
             core: true,
             core_listener: None,
-            configure_core: None,
-            core_auditor: None,
+            configure_core: Vec::new(),
+            audit_into: None,
             partner: None,
             auth: None,
             grace: SHUTDOWN_GRACE,
@@ -240,16 +242,21 @@ impl LocalFederationBuilder {
         self
     }
 
-    /// Changes the core's configuration (members and partner filled in) before it starts.
+    /// Changes the core's configuration (members and partner filled in) before it starts;
+    /// changes given in several calls are made in their order.
     pub fn core_config(mut self, configure: impl FnOnce(&mut CoreConfig) + Send + 'static) -> Self {
-        self.configure_core = Some(Box::new(configure));
+        self.configure_core.push(Box::new(configure));
         self
     }
 
-    /// The core records its requests into `auditor` rather than into `DATA/core/audit` (a
-    /// test that reads the records while the core runs).
-    pub fn core_auditor(mut self, auditor: Auditor) -> Self {
-        self.core_auditor = Some(auditor);
+    /// The servers for which `auditor` gives an auditor, by name (`node NL`, `core`, `partner
+    /// YAMAHA`), record their requests into it rather than into the `audit` folder beside their
+    /// data (a test that reads the records while the servers run).
+    pub fn audit_into(
+        mut self,
+        auditor: impl Fn(&str) -> Option<Auditor> + Send + Sync + 'static,
+    ) -> Self {
+        self.audit_into = Some(Box::new(auditor));
         self
     }
 
@@ -322,6 +329,14 @@ impl LocalFederationBuilder {
         })
     }
 
+    /// The audit log of `server`: the one [`Self::audit_into`] gives, else `data/audit`.
+    fn auditor(&self, server: &str, data: &Path) -> Result<Auditor> {
+        match self.audit_into.as_ref().and_then(|into| into(server)) {
+            Some(auditor) => Ok(auditor),
+            None => audit_log(data, server),
+        }
+    }
+
     /// A server's security, and whether it is called over TLS.
     fn security(&self, server: &str, auditor: Auditor) -> (Security, bool) {
         let auth = self.auth.as_ref().map_or_else(Auth::open, |of| of(server));
@@ -344,7 +359,7 @@ impl LocalFederationBuilder {
         stop: &watch::Sender<bool>,
     ) -> Result<(LocalNode, String)> {
         let server = format!("node {country}");
-        let auditor = audit_log(&data_dir, &server)?;
+        let auditor = self.auditor(&server, &data_dir)?;
         let config = NodeConfig {
             country: country.to_string(),
             data_dir,
@@ -377,7 +392,7 @@ impl LocalFederationBuilder {
         stop: &watch::Sender<bool>,
     ) -> Result<(LocalPartner, PartnerMemberConfig)> {
         let server = format!("partner {}", config.maker);
-        let auditor = audit_log(&config.data_dir, &server)?;
+        let auditor = self.auditor(&server, &config.data_dir)?;
         let name = config.maker.clone();
         let partner = tokio::task::spawn_blocking(move || Partner::open(config))
             .await?
@@ -407,21 +422,18 @@ impl LocalFederationBuilder {
     }
 
     /// Starts the core with `config` (after the caller's changes) and serves it until `stop`,
-    /// recording into `root/core/audit` unless given an auditor.
+    /// recording into `root/core/audit` unless told otherwise.
     async fn start_core(
         &mut self,
         mut config: CoreConfig,
         root: &Path,
         stop: &watch::Sender<bool>,
     ) -> Result<LocalCore> {
-        if let Some(configure) = self.configure_core.take() {
+        for configure in self.configure_core.drain(..) {
             configure(&mut config);
         }
         let core = Arc::new(Core::new(config).map_err(ServeError::Core)?);
-        let auditor = match self.core_auditor.take() {
-            Some(auditor) => auditor,
-            None => audit_log(&root.join("core"), "core")?,
-        };
+        let auditor = self.auditor("core", &root.join("core"))?;
         let (listener, addr) = bind(self.core_listener.take()).await?;
         let (security, _) = self.security("core", auditor.clone());
         let shutdown = until(stop.subscribe());
