@@ -10,16 +10,13 @@ use std::sync::Arc;
 
 use sismatch_audit::AuditLog;
 use sismatch_auth::{AuthMode, AuthSettings, Directory, IdentityEntry, Role};
-use sismatch_grpc::PartnerService;
 use sismatch_grpc::audit::Auditor;
-use sismatch_partner::{Partner, PartnerConfig, RegisterRecord, SaleField};
+use sismatch_partner::{PartnerConfig, RegisterRecord, SaleField};
 use sismatch_proto::v1;
 use sismatch_proto::v1::manufacturer_partner_client::ManufacturerPartnerClient;
-use sismatch_proto::v1::manufacturer_partner_server::ManufacturerPartnerServer;
-use tokio::net::TcpListener;
+use sismatch_serve::{Auth, LocalFederation};
 use tonic::Code;
 use tonic::transport::Channel;
-use tonic::transport::server::TcpIncoming;
 
 use crate::support::sismatch;
 
@@ -40,48 +37,50 @@ fn identity(name: &str, role: Role, country: Option<&str>, token: &str) -> Ident
     }
 }
 
-/// A partner for YAMAHA with the register above, served in this process with token
-/// authentication (mutual TLS not required: tokens are not mTLS).
-async fn start_partner(dir: &Path) -> SocketAddr {
+/// A partner for YAMAHA with the register above, served in this process (a `LocalFederation`
+/// of that partner alone, serving while held) with token authentication (mutual TLS not
+/// required: tokens are not mTLS); returns its address too.
+async fn start_partner(dir: &Path) -> (LocalFederation, SocketAddr) {
     start_partner_audited(dir, Auditor::default()).await
 }
 
 /// [`start_partner`], recording every look-up in `auditor`.
-async fn start_partner_audited(dir: &Path, auditor: Auditor) -> SocketAddr {
+async fn start_partner_audited(dir: &Path, auditor: Auditor) -> (LocalFederation, SocketAddr) {
     let mut config = PartnerConfig::new("YAMAHA", dir);
     config.share = [SaleField::Dealer, SaleField::SoldAt].into_iter().collect();
     config.require_mtls = false;
-    let partner = tokio::task::spawn_blocking(move || Partner::open(config))
-        .await
-        .unwrap()
-        .unwrap();
     let records = REGISTER
         .lines()
         .filter_map(|line| RegisterRecord::from_ndjson(line, "YAMAHA").ok())
         .collect();
-    partner.import_batch(records).await.unwrap();
-    let directory = Directory::new(AuthSettings {
-        mode: AuthMode::Required,
-        accept_tokens: true,
-        identities: vec![
-            identity("politie-nl", Role::Police, Some("NL"), POLICE_TOKEN),
-            identity("garage", Role::Dealer, None, DEALER_TOKEN),
-        ],
-        trusted_forwarders: Vec::new(),
-        policy: Vec::new(),
-    })
-    .unwrap();
-    let service = PartnerService::new(Arc::new(partner), Arc::new(directory)).with_audit(auditor);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        tonic::transport::Server::builder()
-            .add_service(ManufacturerPartnerServer::new(service))
-            .serve_with_incoming(TcpIncoming::from(listener))
-            .await
-            .unwrap();
-    });
-    addr
+    let directory = Arc::new(
+        Directory::new(AuthSettings {
+            mode: AuthMode::Required,
+            accept_tokens: true,
+            identities: vec![
+                identity("politie-nl", Role::Police, Some("NL"), POLICE_TOKEN),
+                identity("garage", Role::Dealer, None, DEALER_TOKEN),
+            ],
+            trusted_forwarders: Vec::new(),
+            policy: Vec::new(),
+        })
+        .unwrap(),
+    );
+    let federation = LocalFederation::builder()
+        .without_core()
+        .partner(config, Vec::new())
+        .auth(move |_| Auth {
+            directory: Arc::clone(&directory),
+            tls: None,
+        })
+        .audit_into(move |_| Some(auditor.clone()))
+        .start()
+        .await
+        .unwrap();
+    let partner = federation.partner().unwrap();
+    partner.partner.import_batch(records).await.unwrap();
+    let addr = partner.addr;
+    (federation, addr)
 }
 
 async fn client(addr: SocketAddr) -> ManufacturerPartnerClient<Channel> {
@@ -123,7 +122,7 @@ async fn lookup(
 #[tokio::test]
 async fn police_get_linked_identifiers_others_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let addr = start_partner(dir.path()).await;
+    let (_partner, addr) = start_partner(dir.path()).await;
     let mut client = client(addr).await;
     let theft = v1::LookupPurpose::TheftInvestigation;
 
@@ -211,7 +210,7 @@ async fn a_look_up_is_answered_only_once_its_audit_record_is_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let audit_dir = dir.path().join("audit");
     let log = AuditLog::open(&audit_dir, "partner YAMAHA").unwrap();
-    let addr =
+    let (_partner, addr) =
         start_partner_audited(&dir.path().join("register"), Auditor::new(Arc::new(log))).await;
     let mut client = client(addr).await;
     let theft = v1::LookupPurpose::TheftInvestigation;
