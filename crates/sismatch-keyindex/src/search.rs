@@ -140,6 +140,31 @@ pub(crate) struct Tiers {
 }
 
 impl Tiers {
+    /// The bound of a skeleton `part` found, `None` when it does not hold the fragment (or
+    /// match the pattern) as the part asks.
+    fn check(&self, part: &Part, skel: &[u8]) -> Option<f64> {
+        match &self.check {
+            Check::Fragment { bytes, compiled } => {
+                let len = bytes.len();
+                if skel.len() <= len {
+                    return None;
+                }
+                let exact = skel.windows(len).any(|w| w == &bytes[..]);
+                let edits = match (exact, part.edits) {
+                    (true, 0) => 0,
+                    (false, 1) if compiled.inside(skel, 1) => 1,
+                    _ => return None,
+                };
+                Some(fragment_bound(len, skel.len(), edits))
+            }
+            Check::Pattern {
+                bytes,
+                literals,
+                anchored,
+            } => pattern_bound(bytes, *literals, *anchored, skel),
+        }
+    }
+
     /// About how many candidates its rounds read: per run, its rarest gram's count.
     pub(crate) fn estimate(&self) -> usize {
         let parts = self.tiers.iter().flat_map(|tier| &tier.parts);
@@ -474,46 +499,22 @@ impl Searcher<'_> {
         }));
         for (ident, part, skeleton) in skeletons {
             let skel = skeleton.get(&self.table.spill);
-            let bound = match &tiers.check {
-                Check::Fragment { bytes, compiled } => {
-                    let len = bytes.len();
-                    if skel.len() <= len {
-                        continue;
-                    }
-                    let exact = skel.windows(len).any(|w| w == &bytes[..]);
-                    let edits = match (exact, tier.parts[part as usize].edits) {
-                        (true, 0) => 0,
-                        (false, 1) if compiled.inside(skel, 1) => 1,
-                        _ => continue,
-                    };
-                    fragment_bound(len, skel.len(), edits)
-                }
-                Check::Pattern {
-                    bytes,
-                    literals,
-                    anchored,
-                } => match pattern_bound(bytes, *literals, *anchored, skel) {
-                    Some(bound) => bound,
-                    None => continue,
-                },
-            };
-            out.push((ident, bound));
+            if let Some(bound) = tiers.check(&tier.parts[part as usize], skel) {
+                out.push((ident, bound));
+            }
         }
     }
 
     /// The best bound identifier row `ident` gets in any of the rounds of `tiers`, checked
     /// directly: what running every round would find for it.
     pub(crate) fn best_in_rounds(&self, tiers: &Tiers, ident: u32) -> Option<f64> {
-        let class = self.skeleton_of(ident)?.len().min(GRAM_LENGTHS);
-        let mut out = Vec::new();
-        for tier in &tiers.tiers {
-            for (p, part) in tier.parts.iter().enumerate() {
-                if part.class == class {
-                    self.check_tier(tiers, tier, &[(ident, p as u8)], &mut out);
-                }
-            }
-        }
-        out.into_iter().map(|(_, bound)| bound).reduce(f64::max)
+        let skel = self.skeleton_of(ident)?;
+        let class = skel.len().min(GRAM_LENGTHS);
+        let parts = tiers.tiers.iter().flat_map(|tier| &tier.parts);
+        parts
+            .filter(|part| part.class == class)
+            .filter_map(|part| tiers.check(part, skel))
+            .reduce(f64::max)
     }
 
     /// Identifiers matching a normalised pattern on their skeletons: those found at once (a
