@@ -12,6 +12,7 @@
 //! its record in place, under the writer lock and with a synced write, once: a decided report
 //! is never decided again, so what was released to whom never changes afterwards.
 
+use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -19,6 +20,7 @@ use jiff::Timestamp;
 use rocksdb::{Direction, IteratorMode};
 use sismatch_alert::{Alert, AlertChange, HitDecision, HitReport, HitState, Invalid, Status};
 
+use crate::OnDuplicate;
 use crate::apply::Staging;
 use crate::error::{Error, Result};
 use crate::keys::{self, ALERT_HITS, HITS, META, META_HITS_PENDING};
@@ -33,8 +35,9 @@ impl Store {
     /// reason, even when an earlier hit already confirmed it: every report is an event in the
     /// alert's history. A report that arrives ACCEPTED (from the issuing country's own police)
     /// gets `decided_at = received_at`; the caller sets `state` and `reported_by`. Fails with [`Error::NotFound`] when the alert does not exist,
-    /// [`Error::Withdrawn`] when it is withdrawn, [`Error::Invalid`] when `alert_id` is empty;
-    /// then nothing is written.
+    /// [`Error::Withdrawn`] when it is withdrawn, [`Error::Invalid`] when `alert_id` is empty,
+    /// [`Error::Duplicate`] when it was RECOVERED and a number of it now belongs to another
+    /// alert in force (the hit is that alert's); then nothing is written.
     pub fn add_hit(&self, mut hit: HitReport, now: Timestamp) -> Result<(HitReport, Alert)> {
         let started = Instant::now();
         let alert_id = hit.alert_id.clone();
@@ -59,6 +62,11 @@ impl Store {
             hit.decided_at = Some(received_at);
         }
         alert.status = Status::HitConfirmed;
+        if !current.status.is_searchable() {
+            // Back in force (a RECOVERED alert found again), as by a status change: its numbers
+            // may belong to an alert reported since, on which the hit is to be reported.
+            staging.resolve_duplicates(&mut alert, &BTreeSet::new(), OnDuplicate::Refuse)?;
+        }
         let reason = Some(format!("hit report {}", hit.id));
         let by = hit.reported_by.clone();
         let alert = staging.record(alert, AlertChange::HitConfirmed, reason, by)?;

@@ -147,3 +147,45 @@ fn a_withdrawn_alert_refuses_a_hit_and_nothing_is_written() {
     let alert = store.get("NL-1").unwrap().unwrap();
     assert_eq!(alert.status, sismatch_alert::Status::Withdrawn);
 }
+
+/// A hit on a RECOVERED alert brings it back in force, as a status change does: refused when
+/// its number was reported again meanwhile (the hit is the new alert's), nothing written;
+/// recorded otherwise.
+#[test]
+fn a_hit_on_a_recovered_alert_whose_number_was_reported_again_is_refused() {
+    use sismatch_alert::{AlertChange, Status};
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let recovered = |id: &str| super::set_status(id, Status::Recovered, AlertChange::StatusChanged);
+    apply(
+        &store,
+        vec![
+            put(boat("NL-1", &[("HIN", "ABC12345D404")])),
+            put(boat("NL-3", &[("HIN", "XYZ54321E505")])),
+        ],
+        at(0),
+    );
+    apply(&store, vec![recovered("NL-1"), recovered("NL-3")], at(60));
+    // Stolen again, reported as a new alert.
+    apply(
+        &store,
+        vec![put(boat("NL-2", &[("HIN", "ABC12345D404")]))],
+        at(90),
+    );
+    let sequence = store.sequence();
+
+    match store.add_hit(hit("NL-1", "found"), at(120)) {
+        Err(crate::Error::Duplicate { existing, .. }) => assert_eq!(existing, "NL-2"),
+        other => panic!("not refused as a duplicate: {other:?}"),
+    }
+    assert_eq!(store.sequence(), sequence, "nothing written");
+    assert_eq!(store.hits_received(), 0);
+    assert_eq!(
+        store.get("NL-1").unwrap().unwrap().status,
+        Status::Recovered
+    );
+
+    let (report, alert) = store.add_hit(hit("NL-3", "found"), at(150)).unwrap();
+    assert_eq!(alert.status, Status::HitConfirmed);
+    assert_eq!(report.alert_id, "NL-3");
+}
