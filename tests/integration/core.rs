@@ -18,13 +18,7 @@ use crate::support::{
 };
 
 fn entry(kind: IdentifierKind, value: &str) -> IdentifierEntry {
-    IdentifierEntry {
-        kind,
-        value: value.to_string(),
-        manufacturer: None,
-        location: None,
-        legibility: None,
-    }
+    IdentifierEntry::new(kind, value)
 }
 
 fn boat(id: &str, identifiers: Vec<IdentifierEntry>) -> Alert {

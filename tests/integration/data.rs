@@ -1,7 +1,7 @@
 //! Deterministic sample alerts for the tests: boats with a HIN (or CIN) and an engine serial,
 //! vehicles with a VIN, containers, firearms with short serials.
 
-use sismatch_alert::{Alert, Category, IdentifierEntry, Status};
+use sismatch_alert::{Alert, Category, IdentifierEntry};
 use sismatch_ident::IdentifierKind;
 
 /// A small deterministic generator (xorshift64*), so that failures reproduce.
@@ -34,16 +34,6 @@ const LETTERS: &[u8] = b"ABCEFHJKMNPRTWXY";
 const NO_IOQ: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
 const DIGITS: &[u8] = b"0123456789";
 
-fn entry(kind: IdentifierKind, value: String) -> IdentifierEntry {
-    IdentifierEntry {
-        kind,
-        value,
-        manufacturer: None,
-        location: None,
-        legibility: None,
-    }
-}
-
 /// Alert number `n` of `country`, with identifiers typical of its category.
 pub fn alert(country: &str, n: usize, rng: &mut Rng) -> Alert {
     let (category, identifiers, brand) = match n % 4 {
@@ -60,20 +50,23 @@ pub fn alert(country: &str, n: usize, rng: &mut Rng) -> Alert {
             (
                 Category::Boat,
                 vec![
-                    entry(IdentifierKind::Cin, format!("{country}-{hin}")),
-                    entry(IdentifierKind::EngineSerial, engine),
+                    IdentifierEntry::new(IdentifierKind::Cin, format!("{country}-{hin}")),
+                    IdentifierEntry::new(IdentifierKind::EngineSerial, engine),
                 ],
                 "Bayliner",
             )
         }
         1 => (
             Category::MotorVehicle,
-            vec![entry(IdentifierKind::Vin, rng.pick(NO_IOQ, 17))],
+            vec![IdentifierEntry::new(
+                IdentifierKind::Vin,
+                rng.pick(NO_IOQ, 17),
+            )],
             "Volvo",
         ),
         2 => (
             Category::Container,
-            vec![entry(
+            vec![IdentifierEntry::new(
                 IdentifierKind::Container,
                 format!("{}U{}", rng.pick(LETTERS, 3), rng.pick(DIGITS, 7)),
             )],
@@ -83,31 +76,21 @@ pub fn alert(country: &str, n: usize, rng: &mut Rng) -> Alert {
             let len = 6 + rng.below(3);
             (
                 Category::Firearm,
-                vec![entry(IdentifierKind::FirearmSerial, rng.pick(NO_IOQ, len))],
+                vec![IdentifierEntry::new(
+                    IdentifierKind::FirearmSerial,
+                    rng.pick(NO_IOQ, len),
+                )],
                 "Glock",
             )
         }
     };
     Alert {
-        id: format!("{country}-{n:06}"),
-        country: country.to_string(),
-        category,
-        identifiers,
-        links: Vec::new(),
-        action: None,
         brand: Some(brand.to_string()),
-        model: None,
         colour: Some("white".to_string()),
         year: Some(2004),
         description: Some(format!("sample alert {n}")),
         case_reference: Some(format!("{country}-CASE-{n}")),
-        stolen_at: None,
-        reported_at: None,
-        expires_at: None,
-        status: Status::Active,
-        restricted: None,
-        version: 0,
-        updated_at: None,
+        ..Alert::new(format!("{country}-{n:06}"), country, category, identifiers)
     }
 }
 

@@ -526,13 +526,10 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
 
     // NL has an alert on the hull only: the engine was never reported.
     let mut alert = data::alerts("NL", 1, 5).remove(0);
-    alert.identifiers = vec![sismatch_alert::IdentifierEntry {
-        kind: sismatch_ident::IdentifierKind::Hin,
-        value: "ABC12345D404".to_string(),
-        manufacturer: None,
-        location: None,
-        legibility: None,
-    }];
+    alert.identifiers = vec![sismatch_alert::IdentifierEntry::new(
+        sismatch_ident::IdentifierKind::Hin,
+        "ABC12345D404",
+    )];
     let mut operator = NationalNodeClient::new(channel(dir, node.addr, Some("beheer-nl")).await);
     import(&mut operator, &[alert.clone()], 10).await;
     assert!(node.node.wait_indexed(Duration::from_secs(10)).await);

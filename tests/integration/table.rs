@@ -20,13 +20,7 @@ fn alert(id: &str, category: Category, serial: &str, looks: [&str; 3]) -> Alert 
     let mut alert = data::alerts("NL", 1, 5).remove(0);
     alert.id = id.to_string();
     alert.category = category;
-    alert.identifiers = vec![IdentifierEntry {
-        kind: IdentifierKind::SerialNumber,
-        value: serial.to_string(),
-        manufacturer: None,
-        location: None,
-        legibility: None,
-    }];
+    alert.identifiers = vec![IdentifierEntry::new(IdentifierKind::SerialNumber, serial)];
     let [brand, model, colour] = looks.map(|text| Some(text.to_string()));
     (alert.brand, alert.model, alert.colour) = (brand, model, colour);
     alert

@@ -207,13 +207,7 @@ impl WebFederation {
             }
             if country == "NL" {
                 // The boat whose engine YAMAHA sold with it.
-                mine[0].identifiers = vec![IdentifierEntry {
-                    kind: IdentifierKind::Hin,
-                    value: HULL.to_string(),
-                    manufacturer: None,
-                    location: None,
-                    legibility: None,
-                }];
+                mine[0].identifiers = vec![IdentifierEntry::new(IdentifierKind::Hin, HULL)];
             }
             let mut operator =
                 NationalNodeClient::new(tls_channel(dir, local.addr, "beheer").await);

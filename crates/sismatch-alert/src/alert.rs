@@ -74,6 +74,39 @@ fn active() -> Status {
 }
 
 impl Alert {
+    /// A new alert with only what every alert must have: active, not stored yet (version 0),
+    /// everything optional left out. Tests, generators and importers set the rest with struct
+    /// update syntax, so that a field added to [`Alert`] is written in one place and not in
+    /// every hand-built alert.
+    pub fn new(
+        id: impl Into<String>,
+        country: impl Into<String>,
+        category: Category,
+        identifiers: Vec<IdentifierEntry>,
+    ) -> Alert {
+        Alert {
+            id: id.into(),
+            country: country.into(),
+            category,
+            identifiers,
+            links: Vec::new(),
+            action: None,
+            brand: None,
+            model: None,
+            colour: None,
+            year: None,
+            description: None,
+            case_reference: None,
+            stolen_at: None,
+            reported_at: None,
+            expires_at: None,
+            status: Status::Active,
+            restricted: None,
+            version: 0,
+            updated_at: None,
+        }
+    }
+
     /// Whether a search returns this alert by default at `now`: searchable status and not
     /// expired.
     pub fn is_searchable_at(&self, now: Timestamp) -> bool {
@@ -114,6 +147,19 @@ pub struct IdentifierEntry {
     /// How well it could be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legibility: Option<Legibility>,
+}
+
+impl IdentifierEntry {
+    /// A number of `kind` with no maker, place or legibility given.
+    pub fn new(kind: IdentifierKind, value: impl Into<String>) -> IdentifierEntry {
+        IdentifierEntry {
+            kind,
+            value: value.into(),
+            manufacturer: None,
+            location: None,
+            legibility: None,
+        }
+    }
 }
 
 /// Serde for [`IdentifierKind`] by its stable name: the identifier core knows nothing of serde.

@@ -17,32 +17,11 @@ use sismatch_alert::StoreChange;
 /// An alert of id `id` with one HIN (`ABC12345D404`, never part of its text) and the given
 /// description (none when empty).
 fn alert(id: &str, description: &str) -> Alert {
+    let hin = IdentifierEntry::new(IdentifierKind::Hin, "ABC12345D404");
     Alert {
-        id: id.to_string(),
-        country: "NL".to_string(),
-        category: Category::Boat,
-        identifiers: vec![IdentifierEntry {
-            kind: IdentifierKind::Hin,
-            value: "ABC12345D404".to_string(),
-            manufacturer: None,
-            location: None,
-            legibility: None,
-        }],
-        links: Vec::new(),
-        action: None,
-        brand: None,
-        model: None,
-        colour: None,
-        year: None,
         description: (!description.is_empty()).then(|| description.to_string()),
-        case_reference: None,
-        stolen_at: None,
-        reported_at: None,
-        expires_at: None,
-        status: Status::Active,
-        restricted: None,
         version: 1,
-        updated_at: None,
+        ..Alert::new(id, "NL", Category::Boat, vec![hin])
     }
 }
 

@@ -1,7 +1,7 @@
 //! Test support: a seeded generator of identifiers and alerts, and the corruptions of DESIGN §3
 //! that an officer's query suffers. Deterministic, so failures reproduce.
 
-use sismatch_alert::{Alert, Category, IdentifierEntry, Status};
+use sismatch_alert::{Alert, Category, IdentifierEntry};
 use sismatch_ident::IdentifierKind;
 
 /// SplitMix64: small, seeded, good enough for test data.
@@ -103,35 +103,13 @@ fn hin(rng: &mut Rng) -> String {
 
 /// An alert with the given identifiers and no text.
 pub(crate) fn alert(id: &str, identifiers: Vec<(IdentifierKind, String)>) -> Alert {
+    let identifiers = identifiers
+        .into_iter()
+        .map(|(kind, value)| IdentifierEntry::new(kind, value))
+        .collect();
     Alert {
-        id: id.to_string(),
-        country: "NL".to_string(),
-        category: Category::Boat,
-        identifiers: identifiers
-            .into_iter()
-            .map(|(kind, value)| IdentifierEntry {
-                kind,
-                value,
-                manufacturer: None,
-                location: None,
-                legibility: None,
-            })
-            .collect(),
-        links: Vec::new(),
-        action: None,
-        brand: None,
-        model: None,
-        colour: None,
-        year: None,
-        description: None,
-        case_reference: None,
-        stolen_at: None,
-        reported_at: None,
-        expires_at: None,
-        status: Status::Active,
-        restricted: None,
         version: 1,
-        updated_at: None,
+        ..Alert::new(id, "NL", Category::Boat, identifiers)
     }
 }
 

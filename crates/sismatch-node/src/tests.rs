@@ -24,36 +24,13 @@ fn open(dir: &TempDir, options: NodeOptions) -> Node {
 
 fn entry(kind: IdentifierKind, value: &str, maker: Option<&str>) -> IdentifierEntry {
     IdentifierEntry {
-        kind,
-        value: value.to_string(),
         manufacturer: maker.map(String::from),
-        location: None,
-        legibility: None,
+        ..IdentifierEntry::new(kind, value)
     }
 }
 
 fn alert(id: &str, category: Category, identifiers: Vec<IdentifierEntry>) -> Alert {
-    Alert {
-        id: id.to_string(),
-        country: "NL".to_string(),
-        category,
-        identifiers,
-        links: Vec::new(),
-        action: None,
-        brand: None,
-        model: None,
-        colour: None,
-        year: None,
-        description: None,
-        case_reference: None,
-        stolen_at: None,
-        reported_at: None,
-        expires_at: None,
-        status: Status::Active,
-        restricted: None,
-        version: 0,
-        updated_at: None,
-    }
+    Alert::new(id, "NL", category, identifiers)
 }
 
 fn boat(id: &str, hin: &str) -> Alert {
