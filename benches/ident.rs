@@ -12,8 +12,8 @@
 //!   (`lookalike`), a substitution and a transposition (`two_edits`), a bare 6-character
 //!   fragment (`fragment`), and a `*...?...*` pattern (`pattern`).
 //!
-//! The corpus is synthetic and seeded (xorshift64*, fixed seeds below), so every run measures
-//! the same values; each corpus holds 64 (normalise, parse: 240) values. Queries are parsed
+//! The corpus is synthetic and seeded (`sismatch-sample`'s `Rng`, the workspace's one seeded
+//! generator, with the fixed seeds below), so every run measures the same values; each corpus holds 64 (normalise, parse: 240) values. Queries are parsed
 //! and stored values normalised during setup, outside the measured loop.
 //!
 //! Run with `cargo bench -p sismatch-microbenches --bench ident`; add, for example,
@@ -24,16 +24,17 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use sismatch_ident::{DEFAULT_THRESHOLD, MatchMode, Query, compare, normalise, parse, score};
+use sismatch_sample::Rng;
 
 /// Letters and digits allowed in a VIN and a HIN serial (no `I`, `O`, `Q`).
-const NO_IOQ: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
-const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-const DIGITS: &[u8] = b"0123456789";
-const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const NO_IOQ: &str = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
+const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const DIGITS: &str = "0123456789";
+const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 /// Characters with no look-alike, for unrelated substitutions.
-const PLAIN: &[u8] = b"ACEFHKMNPRTWXY3479";
+const PLAIN: &str = "ACEFHKMNPRTWXY3479";
 const COUNTRIES: [&str; 8] = ["NL", "DE", "FR", "BE", "IT", "ES", "GB", "SE"];
-const SEPARATORS: &[u8] = b" -./";
+const SEPARATORS: &str = " -./";
 
 /// A look-alike for each character that has one (first other member of its class).
 fn lookalike(c: char) -> Option<char> {
@@ -57,62 +58,35 @@ fn lookalike(c: char) -> Option<char> {
     Some(other)
 }
 
-/// xorshift64*: tiny, seeded, good enough to vary a benchmark corpus.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    fn pick(&mut self, alphabet: &[u8]) -> char {
-        char::from(alphabet[self.below(alphabet.len())])
-    }
-
-    fn word(&mut self, alphabet: &[u8], len: usize) -> String {
-        (0..len).map(|_| self.pick(alphabet)).collect()
-    }
-}
-
 /// A HIN in the current layout: maker code, serial, month letter, year digits.
 fn hin(rng: &mut Rng) -> String {
-    let mut value = rng.word(LETTERS, 3);
-    value += &rng.word(NO_IOQ, 5);
-    value.push(rng.pick(b"ABCDEFGHIJKL"));
-    value += &rng.word(DIGITS, 3);
+    let mut value = rng.string(LETTERS, 3);
+    value += &rng.string(NO_IOQ, 5);
+    value.push(rng.char_of("ABCDEFGHIJKL"));
+    value += &rng.string(DIGITS, 3);
     value
 }
 
 fn vin(rng: &mut Rng) -> String {
-    rng.word(NO_IOQ, 17)
+    rng.string(NO_IOQ, 17)
 }
 
 /// One value of each kind the parser detects, in turn, as an officer would type it.
 fn mixed_value(rng: &mut Rng, index: usize) -> String {
     match index % 6 {
         0 => hin(rng),
-        1 => format!("{}-{}", COUNTRIES[rng.below(COUNTRIES.len())], hin(rng)),
+        1 => format!("{}-{}", COUNTRIES[rng.index(COUNTRIES.len())], hin(rng)),
         2 => vin(rng),
         3 => format!(
             "{}U {} {}",
-            rng.word(LETTERS, 3),
-            rng.word(DIGITS, 6),
-            rng.pick(DIGITS)
+            rng.string(LETTERS, 3),
+            rng.string(DIGITS, 6),
+            rng.char_of(DIGITS)
         ),
-        4 => format!("IMO {}", rng.word(DIGITS, 7)),
+        4 => format!("IMO {}", rng.string(DIGITS, 7)),
         _ => {
-            let len = 6 + rng.below(5);
-            rng.word(ALNUM, len)
+            let len = 6 + rng.index(5);
+            rng.string(ALNUM, len)
         }
     }
 }
@@ -121,10 +95,10 @@ fn mixed_value(rng: &mut Rng, index: usize) -> String {
 fn messy(rng: &mut Rng, value: &str) -> String {
     let mut out = String::with_capacity(value.len() * 2);
     for c in value.chars() {
-        if rng.below(4) == 0 {
-            out.push(rng.pick(SEPARATORS));
+        if rng.index(4) == 0 {
+            out.push(rng.char_of(SEPARATORS));
         }
-        out.push(if rng.below(2) == 0 {
+        out.push(if rng.index(2) == 0 {
             c.to_ascii_lowercase()
         } else {
             c
@@ -142,7 +116,7 @@ fn typed(rng: &mut Rng, stored: &str, case: &str) -> String {
     let len = chars.len();
     match case {
         "lookalike" => {
-            let start = rng.below(len);
+            let start = rng.index(len);
             let at = (0..len)
                 .map(|k| (start + k) % len)
                 .find(|&i| lookalike(chars[i]).is_some())
@@ -152,13 +126,13 @@ fn typed(rng: &mut Rng, stored: &str, case: &str) -> String {
         }
         "two_edits" => {
             // An unrelated substitution in the first half, a transposition in the second.
-            let at = rng.below(len / 2);
-            let mut with = rng.pick(PLAIN);
+            let at = rng.index(len / 2);
+            let mut with = rng.char_of(PLAIN);
             while with == chars[at] {
-                with = rng.pick(PLAIN);
+                with = rng.char_of(PLAIN);
             }
             chars[at] = with;
-            let start = len / 2 + rng.below(len / 2 - 1);
+            let start = len / 2 + rng.index(len / 2 - 1);
             let swap = (start..len - 1)
                 .chain(len / 2..start)
                 .find(|&i| chars[i] != chars[i + 1])
@@ -167,13 +141,13 @@ fn typed(rng: &mut Rng, stored: &str, case: &str) -> String {
             chars.into_iter().collect()
         }
         "fragment" => {
-            let start = 2 + rng.below(len - 8);
+            let start = 2 + rng.index(len - 8);
             chars[start..start + 6].iter().collect()
         }
         "pattern" => {
-            let start = 2 + rng.below(len - 9);
+            let start = 2 + rng.index(len - 9);
             let mut run: Vec<char> = chars[start..start + 7].to_vec();
-            run[1 + rng.below(5)] = '?';
+            run[1 + rng.index(5)] = '?';
             format!("*{}*", run.into_iter().collect::<String>())
         }
         _ => stored.to_string(),
@@ -183,7 +157,7 @@ fn typed(rng: &mut Rng, stored: &str, case: &str) -> String {
 /// `(query, stored normalised value)` pairs for one family and case, checked to be matches of
 /// the intended mode so that the bench measures what its name says.
 fn pairs(family: &str, case: &str, seed: u64) -> Vec<(Query, String)> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     (0..64)
         .map(|_| {
             let raw = if family == "vin" {
@@ -213,7 +187,7 @@ fn pairs(family: &str, case: &str, seed: u64) -> Vec<(Query, String)> {
 }
 
 fn bench_normalise(c: &mut Criterion) {
-    let mut rng = Rng(0x5EED_0001);
+    let mut rng = Rng::new(0x5EED_0001);
     let corpus: Vec<String> = (0..240)
         .map(|i| {
             let value = mixed_value(&mut rng, i);
@@ -230,7 +204,7 @@ fn bench_normalise(c: &mut Criterion) {
 }
 
 fn bench_parse(c: &mut Criterion) {
-    let mut rng = Rng(0x5EED_0002);
+    let mut rng = Rng::new(0x5EED_0002);
     let corpus: Vec<String> = (0..240).map(|i| mixed_value(&mut rng, i)).collect();
     let mut i = 0;
     c.bench_function("parse", |b| {

@@ -12,17 +12,17 @@ use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use tempfile::TempDir;
 use tonic::transport::Channel;
 
-use crate::data;
 use crate::support::{
     InProcessCore, InProcessNode, NodeProcess, delaying_proxy, import, sismatch, sismatch_json,
 };
+use sismatch_sample::fixture;
 
 fn entry(kind: IdentifierKind, value: &str) -> IdentifierEntry {
     IdentifierEntry::new(kind, value)
 }
 
 fn boat(id: &str, identifiers: Vec<IdentifierEntry>) -> Alert {
-    let mut alert = data::alerts(&id[..2], 1, 1).remove(0);
+    let mut alert = fixture::alerts(&id[..2], 1, 1).remove(0);
     alert.id = id.to_string();
     alert.category = Category::Boat;
     alert.identifiers = identifiers;
@@ -32,7 +32,7 @@ fn boat(id: &str, identifiers: Vec<IdentifierEntry>) -> Alert {
 
 /// The objects the tests look for, with the generated background of each country.
 fn country_data(country: &str) -> Vec<Alert> {
-    let mut alerts = data::alerts(
+    let mut alerts = fixture::alerts(
         country,
         200,
         7 + country.len() as u64 * 31 + u64::from(country.as_bytes()[0]),

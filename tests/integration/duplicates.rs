@@ -10,8 +10,8 @@ use sismatch_node::{NodeOptions, OnDuplicate};
 use sismatch_proto::v1;
 use tonic::Code;
 
-use crate::data::alerts;
 use crate::support::{InProcessCore, InProcessNode, NodeProcess, client, import, sismatch};
+use sismatch_sample::fixture::alerts;
 
 fn put(alert: &Alert) -> v1::PutAlertRequest {
     v1::PutAlertRequest {

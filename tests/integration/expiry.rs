@@ -23,9 +23,9 @@ use tempfile::TempDir;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::data;
 use crate::roles::{channel, entry, tls_auth};
 use crate::support::{import, sismatch, sismatch_json};
+use sismatch_sample::fixture;
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
 
@@ -54,7 +54,7 @@ fn alerts() -> Vec<Alert> {
         Some(now + DAY * 5),
         None,
     ];
-    let mut alerts = data::alerts("NL", 5, 41);
+    let mut alerts = fixture::alerts("NL", 5, 41);
     for (alert, expires_at) in alerts.iter_mut().zip(expiries) {
         alert.expires_at = expires_at;
     }

@@ -23,8 +23,9 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
-use crate::data::{Rng, alerts};
 use crate::support::{RawCodec, Servers, client, import};
+use sismatch_sample::Rng;
+use sismatch_sample::fixture::alerts;
 
 /// Codes that any RPC may answer (`types.proto`): bad input and messages over the limit.
 const ANY_RPC: [Code; 2] = [Code::InvalidArgument, Code::ResourceExhausted];
@@ -277,23 +278,23 @@ fn rpcs(servers: &Servers, id: &str, value: &str) -> Vec<Rpc> {
 /// Random bytes, or `valid` with one to three mutations: bits flipped, a cut, bytes inserted
 /// or overwritten with edge values, a stretch repeated.
 fn mutate(rng: &mut Rng, valid: &[u8]) -> Vec<u8> {
-    if rng.below(8) == 0 {
-        let len = rng.below(64);
-        return (0..len).map(|_| rng.next() as u8).collect();
+    if rng.index(8) == 0 {
+        let len = rng.index(64);
+        return (0..len).map(|_| rng.next_u64() as u8).collect();
     }
     let mut body = valid.to_vec();
-    for _ in 0..=rng.below(3) {
-        let at = rng.below(body.len() + 1);
-        match rng.below(5) {
-            0 if at < body.len() => body[at] ^= 1 << rng.below(8),
+    for _ in 0..=rng.index(3) {
+        let at = rng.index(body.len() + 1);
+        match rng.index(5) {
+            0 if at < body.len() => body[at] ^= 1 << rng.index(8),
             1 => body.truncate(at),
             2 => {
-                let bytes: Vec<u8> = (0..=rng.below(8)).map(|_| rng.next() as u8).collect();
+                let bytes: Vec<u8> = (0..=rng.index(8)).map(|_| rng.next_u64() as u8).collect();
                 body.splice(at..at, bytes);
             }
-            3 if at < body.len() => body[at] = [0x00, 0x7f, 0x80, 0xff][rng.below(4)],
+            3 if at < body.len() => body[at] = [0x00, 0x7f, 0x80, 0xff][rng.index(4)],
             _ => {
-                let end = (at + rng.below(32)).min(body.len());
+                let end = (at + rng.index(32)).min(body.len());
                 let stretch = body[at..end].to_vec();
                 body.splice(at..at, stretch);
             }
@@ -359,9 +360,9 @@ async fn every_rpc_answers_random_and_mutated_requests_with_a_documented_code() 
     let mut answers: BTreeMap<(&str, String), u64> = BTreeMap::new();
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(seconds) {
-        let rpc = &rpcs[rng.below(rpcs.len())];
+        let rpc = &rpcs[rng.index(rpcs.len())];
         // Mostly one message, as every RPC but ImportAlerts takes; sometimes none, or two.
-        let count = [1, 1, 1, 1, 1, 1, 1, 1, 0, 2][rng.below(10)];
+        let count = [1, 1, 1, 1, 1, 1, 1, 1, 0, 2][rng.index(10)];
         let bodies: Vec<Vec<u8>> = (0..count).map(|_| mutate(&mut rng, &rpc.valid)).collect();
         let before = store_sequence(servers.node).await;
         let channel = channels[&rpc.server].clone();

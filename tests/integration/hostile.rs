@@ -8,8 +8,8 @@ use sismatch_proto::v1;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::data::alerts;
 use crate::support::{NodeProcess, RawCodec, Servers, client, import};
+use sismatch_sample::fixture::alerts;
 
 /// A request that starts a length-delimited field 1 of 16 bytes and ends after one: a
 /// message cut short, which no request type decodes.

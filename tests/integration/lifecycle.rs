@@ -7,8 +7,8 @@ use std::time::Duration;
 use sismatch_grpc::convert::alert_out;
 use sismatch_proto::v1;
 
-use crate::data::alerts;
 use crate::support::{NodeProcess, Running, client, sismatch, terminate};
+use sismatch_sample::fixture::alerts;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_during_load_loses_no_acknowledged_write() {

@@ -7,7 +7,6 @@
 mod audit;
 mod bench;
 mod core;
-mod data;
 mod demo;
 mod duplicates;
 mod expiry;

@@ -8,8 +8,8 @@ use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use tonic::Code;
 
-use crate::data::alerts;
 use crate::support::{NodeProcess, Running, client, import, metrics_line, scrape, series};
+use sismatch_sample::fixture::alerts;
 
 /// The node's Search RPC, as the request metrics name it.
 const NODE_SEARCH: &str = "/sismatch.v1.NationalNode/Search";

@@ -22,9 +22,9 @@ use tempfile::TempDir;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::data;
 use crate::roles::{channel, entry, over_mtls};
 use crate::support::{import, sismatch};
+use sismatch_sample::fixture;
 
 const NAMES: [&str; 7] = [
     "node-nl",
@@ -96,7 +96,7 @@ impl Federation {
         let node_addr = local.nodes()[0].addr;
         let core_addr = local.core().unwrap().addr;
 
-        let mut alert = data::alerts("NL", 1, 14).remove(0);
+        let mut alert = fixture::alerts("NL", 1, 14).remove(0);
         alert.restricted = Some(Restricted {
             owner: None,
             victim: None,

@@ -19,8 +19,8 @@ use sismatch_serve::{Auth, LocalFederation, LocalFederationBuilder};
 use tempfile::TempDir;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity, ServerTlsConfig};
 
-use crate::data;
 use crate::support::{import, sismatch};
+use sismatch_sample::fixture;
 
 const NAMES: [&str; 7] = [
     "fabrikant",
@@ -189,7 +189,7 @@ impl Federation {
         let core_addr = local.core().unwrap().addr;
 
         // An operator imports an alert with owner data.
-        let mut alert = data::alerts("NL", 1, 3).remove(0);
+        let mut alert = fixture::alerts("NL", 1, 3).remove(0);
         alert.identifiers[0].value = "NL-ABC12345D404".to_string();
         alert.identifiers[0].kind = sismatch_ident::IdentifierKind::Cin;
         alert.restricted = Some(Restricted {
@@ -525,7 +525,7 @@ async fn an_engine_without_alert_leads_through_the_partner_to_the_stolen_boat() 
     let core_addr = local.core().unwrap().addr;
 
     // NL has an alert on the hull only: the engine was never reported.
-    let mut alert = data::alerts("NL", 1, 5).remove(0);
+    let mut alert = fixture::alerts("NL", 1, 5).remove(0);
     alert.identifiers = vec![sismatch_alert::IdentifierEntry::new(
         sismatch_ident::IdentifierKind::Hin,
         "ABC12345D404",

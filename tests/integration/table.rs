@@ -9,15 +9,15 @@ use sismatch_alert::{Alert, Category, HitAction, IdentifierEntry, Status};
 use sismatch_ident::IdentifierKind;
 use tempfile::TempDir;
 
-use crate::data;
 use crate::support::{InProcessCore, InProcessNode, import, sismatch, sismatch_json};
+use sismatch_sample::fixture;
 
 /// The widest line the table may print.
 const WIDTH: usize = 100;
 
 /// An alert of NL whose serial number is `serial`, with the texts of `looks`.
 fn alert(id: &str, category: Category, serial: &str, looks: [&str; 3]) -> Alert {
-    let mut alert = data::alerts("NL", 1, 5).remove(0);
+    let mut alert = fixture::alerts("NL", 1, 5).remove(0);
     alert.id = id.to_string();
     alert.category = category;
     alert.identifiers = vec![IdentifierEntry::new(IdentifierKind::SerialNumber, serial)];
@@ -106,7 +106,7 @@ fn check_table(table: &str) {
 async fn the_search_table_shows_what_an_officer_acts_on_within_the_width() {
     let dir = TempDir::new().unwrap();
     let node = InProcessNode::start("NL", dir.path()).await;
-    let mut alerts = data::alerts("NL", 50, 17);
+    let mut alerts = fixture::alerts("NL", 50, 17);
     alerts.extend([long_alert(), short_alert()]);
     let acks = import(&mut node.client().await, &alerts, 100).await;
     assert!(acks.iter().all(|ack| ack.rejected == 0), "{acks:?}");

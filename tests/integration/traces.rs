@@ -20,8 +20,8 @@ use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status};
 
-use crate::data::alerts;
 use crate::support::{Running, client, import, terminate};
+use sismatch_sample::fixture::alerts;
 
 /// Spans received, with the service that sent them.
 #[derive(Clone, Default)]

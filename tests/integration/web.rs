@@ -17,10 +17,10 @@ use sismatch_serve::LocalFederation;
 use tempfile::TempDir;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
-use crate::data;
 use crate::http::{Browser, Reply};
 use crate::roles::{entry, identity, over_mtls, pem};
 use crate::support::{Running, import, metrics_line, scrape, series, sismatch, terminate};
+use sismatch_sample::fixture;
 
 /// Passwords of the test accounts (hashed into the web server's config).
 pub const PASSWORD: &str = "counter-password-1";
@@ -201,7 +201,7 @@ impl WebFederation {
         let mut nodes = Vec::new();
         for (local, seed) in federation.nodes().iter().zip([31, 32]) {
             let country = local.country.as_str();
-            let mut mine = data::alerts(country, alerts_per_country, seed);
+            let mut mine = fixture::alerts(country, alerts_per_country, seed);
             for alert in &mut mine {
                 alert.restricted = Some(restricted(&alert.id));
             }
@@ -495,11 +495,11 @@ async fn a_dealer_checks_police_search_and_report_and_an_operator_sees_the_nodes
 async fn no_page_a_dealer_can_receive_says_anything_about_an_alert() {
     let fed = WebFederation::start(12, 1000).await;
     let mut dealer = fed.signed_in("garage").await;
-    let mut rng = data::Rng::new(7);
+    let mut rng = sismatch_sample::Rng::new(7);
     let mut hits = 0;
     for round in 0..40 {
         // Stored numbers, misread or cut to a fragment, several at once, and noise.
-        let i = rng.below(fed.alerts.len());
+        let i = rng.index(fed.alerts.len());
         let stored = fed.value(i);
         let value = match round % 4 {
             0 => stored.clone(),

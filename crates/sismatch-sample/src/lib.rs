@@ -12,6 +12,10 @@
 //! the sample (`register.rs`) lets the demo's manufacturer partner lead from an engine serial
 //! no alert holds to the stolen boat it was sold with.
 //!
+//! It is also the one source of seeded test data: the tests and benches of the workspace take
+//! its [`Rng`], its small predictable alerts ([`fixture`]) and its misreadings ([`corrupt`])
+//! rather than keeping generators of their own that drift apart.
+//!
 //! Layer: beside the identifier core and the alert model, which it uses; below the services and
 //! the binary. Pure: no IO, no clock (times are relative to the fixed [`BASE_TIME`]), no
 //! threads, no global state. It must never depend on the platform or on an external random
@@ -23,6 +27,7 @@ mod config;
 mod corrupt;
 mod describe;
 mod examples;
+pub mod fixture;
 mod generator;
 mod lang;
 mod objects;
@@ -39,3 +44,4 @@ pub use examples::{ExampleQuery, example_queries};
 pub use generator::{Generator, Sample};
 pub use register::{PartnerCase, REGISTER_MAKER, REGISTER_PREFIXES, RegisterSale, sales_register};
 pub use report::BASE_TIME;
+pub use rng::Rng;

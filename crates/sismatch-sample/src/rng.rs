@@ -1,4 +1,6 @@
-//! A small seeded pseudo-random generator (SplitMix64).
+//! A small seeded pseudo-random generator (SplitMix64), public because it is the one seeded
+//! generator of the workspace: the sample corpora, the tests' data and the benches' corpora
+//! all draw from it, so a failing test or a bench corpus reproduces from its seed alone.
 //!
 //! Written here rather than taken from a crate because the sample data must be the same for a
 //! seed on every platform and with every dependency version: a benchmark corpus that changes
@@ -14,21 +16,21 @@ fn finalise(mut z: u64) -> u64 {
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// A seeded stream of pseudo-random numbers.
+/// A seeded stream of pseudo-random numbers, the same for a seed on every platform.
 #[derive(Debug, Clone)]
-pub(crate) struct Rng {
+pub struct Rng {
     state: u64,
 }
 
 impl Rng {
     /// A stream for `seed`.
-    pub(crate) fn new(seed: u64) -> Rng {
+    pub fn new(seed: u64) -> Rng {
         Rng { state: seed }
     }
 
     /// An independent stream for a key made of several numbers (seed, object number, part):
     /// this is what lets the generator produce object `i` without producing objects `0..i`.
-    pub(crate) fn keyed(keys: &[u64]) -> Rng {
+    pub fn keyed(keys: &[u64]) -> Rng {
         let mut state = GOLDEN;
         for &key in keys {
             state = finalise(state ^ finalise(key.wrapping_add(GOLDEN)));
@@ -37,49 +39,49 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
         finalise(self.state)
     }
 
     /// A number in `0..n`, without the bias of `%` (multiply-shift); 0 when `n` is 0.
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
     /// An index into a slice of `len` elements; 0 when `len` is 0.
-    pub(crate) fn index(&mut self, len: usize) -> usize {
+    pub fn index(&mut self, len: usize) -> usize {
         self.below(len as u64) as usize
     }
 
     /// A number in `low..=high`.
-    pub(crate) fn between(&mut self, low: u64, high: u64) -> u64 {
+    pub fn between(&mut self, low: u64, high: u64) -> u64 {
         low + self.below(high.saturating_sub(low) + 1)
     }
 
     /// True with a probability of `per_mille` / 1000.
-    pub(crate) fn chance(&mut self, per_mille: u32) -> bool {
+    pub fn chance(&mut self, per_mille: u32) -> bool {
         self.below(1000) < u64::from(per_mille)
     }
 
-    /// One element of a non-empty table.
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    /// One element of a non-empty table (panics on an empty one).
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.index(items.len())]
     }
 
-    /// One character of a non-empty ASCII alphabet.
-    pub(crate) fn char_of(&mut self, alphabet: &str) -> char {
+    /// One character of a non-empty ASCII alphabet (panics on an empty one).
+    pub fn char_of(&mut self, alphabet: &str) -> char {
         let bytes = alphabet.as_bytes();
         char::from(bytes[self.index(bytes.len())])
     }
 
     /// `len` characters of an ASCII alphabet.
-    pub(crate) fn string(&mut self, alphabet: &str, len: usize) -> String {
+    pub fn string(&mut self, alphabet: &str, len: usize) -> String {
         (0..len).map(|_| self.char_of(alphabet)).collect()
     }
 
     /// `len` decimal digits.
-    pub(crate) fn digits(&mut self, len: usize) -> String {
+    pub fn digits(&mut self, len: usize) -> String {
         self.string(DIGITS, len)
     }
 }
