@@ -10,8 +10,9 @@ use sismatch_proto::v1::national_node_client::NationalNodeClient;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::data::{Rng, alerts};
 use crate::support::{InProcessNode, NodeProcess, client, import, sismatch, sismatch_json};
+use sismatch_sample::fixture::alerts;
+use sismatch_sample::{Corruption, corrupt, mistaken_kind};
 
 /// The ids of the matches for `values` (each of kind `kind` when given), best first.
 async fn search(
@@ -49,15 +50,6 @@ fn transpose(value: &str, i: usize) -> String {
     chars.into_iter().collect()
 }
 
-/// Replaces character `i` by `c`.
-fn replace(value: &str, i: usize, c: char) -> String {
-    value
-        .chars()
-        .enumerate()
-        .map(|(j, old)| if j == i { c } else { old })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_corruption_of_the_design_finds_the_right_alert_first() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -82,76 +74,39 @@ async fn every_corruption_of_the_design_finds_the_right_alert_first() {
     let cin = boat.identifiers[0].value.clone(); // NL-ABC12345D404
     let hin = cin.trim_start_matches("NL-").to_string();
     let engine = boat.identifiers[1].value.clone();
-    let vin = car.identifiers[0].value.clone();
-    let firearm = gun.identifiers[0].value.clone();
-    let mut rng = Rng::new(99);
-    let mut lookalike = hin.clone();
-    let fragment: String = vin.chars().skip(5).take(6).collect();
-    let pattern = format!("{}??{}", &hin[..6], &hin[8..]);
-    // Two look-alikes in the serial: an officer misreading a worn plate.
-    for (i, c) in hin.chars().enumerate().skip(3).take(5) {
-        if let Some(other) = match c {
-            '0' => Some('O'),
-            '1' => Some('I'),
-            '5' => Some('S'),
-            '8' => Some('B'),
-            '2' => Some('Z'),
-            _ => None,
-        } {
-            lookalike = replace(&lookalike, i, other);
-        }
-    }
-    let typo_at = 3 + rng.below(4);
-    let cases: Vec<(&str, String, Option<IdentifierKind>, &str)> = vec![
+    // Every corruption of the sample crate's list, on every number of a boat, a car and a
+    // firearm it applies to, and on the boat's hull number typed without its prefix.
+    let numbers = [
+        (&boat.id, IdentifierKind::Cin, cin.as_str()),
+        (&boat.id, IdentifierKind::Hin, hin.as_str()),
+        (&boat.id, IdentifierKind::EngineSerial, engine.as_str()),
         (
-            "separators and case",
-            hin.to_lowercase().replace("", " ").trim().to_string(),
-            None,
-            &boat.id,
-        ),
-        ("look-alikes", lookalike, None, &boat.id),
-        (
-            "one substitution",
-            replace(&vin, 9, if vin.as_bytes()[9] == b'X' { 'Y' } else { 'X' }),
-            None,
             &car.id,
+            IdentifierKind::Vin,
+            car.identifiers[0].value.as_str(),
         ),
         (
-            "two edits",
-            transpose(&replace(&vin, 2, '9'), 12),
-            None,
-            &car.id,
-        ),
-        ("transposition", transpose(&hin, typo_at), None, &boat.id),
-        (
-            "deletion on a short serial",
-            firearm.chars().skip(1).collect(),
-            None,
             &gun.id,
-        ),
-        ("fragment", fragment, None, &car.id),
-        ("pattern", pattern, None, &boat.id),
-        (
-            "prefix dropped",
-            hin.clone(),
-            Some(IdentifierKind::Hin),
-            &boat.id,
-        ),
-        ("prefix added", format!("NL{}", &hin), None, &boat.id),
-        (
-            "wrong kind",
-            engine.clone(),
-            Some(IdentifierKind::Hin),
-            &boat.id,
+            IdentifierKind::FirearmSerial,
+            gun.identifiers[0].value.as_str(),
         ),
     ];
-    for (name, value, kind, expected) in cases {
-        let found = search(&mut client, &[&value], kind).await;
-        assert_eq!(
-            found.first().map(String::as_str),
-            Some(expected),
-            "{name}: query {value:?} found {found:?}"
-        );
+    for corruption in Corruption::ALL {
+        let mut applied = 0;
+        for (seed, (expected, kind, value)) in (7..).zip(numbers) {
+            let Some(typed) = corrupt(value, corruption, seed) else {
+                continue;
+            };
+            let declared = (corruption == Corruption::WrongKind).then(|| mistaken_kind(kind));
+            let found = search(&mut client, &[&typed], declared).await;
+            assert_eq!(
+                found.first(),
+                Some(expected),
+                "{corruption}: {value:?} typed {typed:?} ({declared:?}) found {found:?}"
+            );
+            applied += 1;
+        }
+        assert!(applied > 0, "{corruption} applies to none of the numbers");
     }
 
     // Several numbers of one object at once: the boat that matches both ranks first.
