@@ -209,11 +209,8 @@ mod tests {
 
     fn entry(kind: IdentifierKind, maker: Option<&str>) -> IdentifierEntry {
         IdentifierEntry {
-            kind,
-            value: "BXK4471".to_string(),
             manufacturer: maker.map(String::from),
-            location: None,
-            legibility: None,
+            ..IdentifierEntry::new(kind, "BXK4471")
         }
     }
 

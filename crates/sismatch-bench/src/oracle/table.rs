@@ -210,19 +210,9 @@ pub(crate) mod tests {
     pub(crate) fn alert(id: &str, identifiers: &[(IdentifierKind, &str)]) -> Alert {
         let identifiers: Vec<IdentifierEntry> = identifiers
             .iter()
-            .map(|(kind, value)| IdentifierEntry {
-                kind: *kind,
-                value: (*value).to_string(),
-                manufacturer: None,
-                location: None,
-                legibility: None,
-            })
+            .map(|(kind, value)| IdentifierEntry::new(*kind, *value))
             .collect();
-        let json = serde_json::json!({"id": id, "country": &id[..2], "category": "BOAT", "identifiers": []});
-        Alert {
-            identifiers,
-            ..serde_json::from_value(json).unwrap()
-        }
+        Alert::new(id, &id[..2], Category::Boat, identifiers)
     }
 
     #[test]
