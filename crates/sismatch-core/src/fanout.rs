@@ -8,7 +8,8 @@ use tokio::task::JoinSet;
 use tonic::metadata::{Ascii, MetadataValue};
 use tracing::{Instrument, debug, info_span, warn};
 
-use crate::member::{CallError, Member};
+use crate::link::CallError;
+use crate::member::Member;
 
 /// One node's reply to a fan-out.
 pub struct Reply {

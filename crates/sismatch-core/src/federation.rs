@@ -14,7 +14,7 @@ use tracing::{Span, debug, info, instrument};
 use crate::config::CoreConfig;
 use crate::error::{CoreError, Result};
 use crate::fanout::{Reply, search_all};
-use crate::member::{CallError, Member};
+use crate::member::Member;
 use crate::merge::{NodeAnswer, groups, merge};
 use crate::partners::{PartnerMember, expand as expand_via, mark};
 use crate::quota::Quotas;
@@ -65,14 +65,6 @@ pub(crate) fn forwarded(caller: &Caller) -> Option<MetadataValue<Ascii>> {
         return None;
     }
     encode_on_behalf_of(caller).parse().ok()
-}
-
-fn outcome_of(problem: &CallError) -> v1::NodeOutcome {
-    match problem {
-        CallError::Timeout => v1::NodeOutcome::Timeout,
-        CallError::Unavailable(_) => v1::NodeOutcome::Unavailable,
-        CallError::Failed(_) => v1::NodeOutcome::Error,
-    }
 }
 
 /// A new reference for an answer, to quote to the police or find in the logs.
@@ -352,7 +344,7 @@ fn collect(replies: Vec<Reply>) -> (Vec<NodeAnswer>, Vec<v1::NodeStatus>) {
                 });
             }
             Err(problem) => {
-                status.outcome = outcome_of(&problem).into();
+                status.outcome = problem.outcome().into();
                 status.message = problem.message();
             }
         }

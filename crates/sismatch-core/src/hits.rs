@@ -19,7 +19,8 @@ use tracing::{info, instrument};
 
 use crate::error::{CoreError, Result};
 use crate::federation::{Core, REPORT_DEADLINE, forwarded, within_caller_deadline};
-use crate::member::{CallError, Member};
+use crate::link::CallError;
+use crate::member::Member;
 
 /// The alert id inside hit id `hit_id` (`HIT-<alert id>-<n>`).
 fn alert_of_hit(hit_id: &str) -> Option<&str> {

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use sismatch_auth::ON_BEHALF_OF;
+use sismatch_proto::v1;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic::{Code, Status};
@@ -138,6 +139,70 @@ async fn reconnect(link: Weak<Link>) {
             Err(_) => debug!(server = %this.name, "reconnect timed out"),
         }
         backoff = (backoff * 2).min(this.max_backoff);
+    }
+}
+
+/// Why a call to a server (a node, a partner) gave no answer.
+#[derive(Debug)]
+pub enum CallError {
+    /// The deadline passed first.
+    Timeout,
+    /// The server could not be reached, or said it cannot serve now.
+    Unavailable(String),
+    /// The server answered with an error.
+    Failed(Status),
+}
+
+impl CallError {
+    /// The message for the server's status line.
+    pub fn message(&self) -> String {
+        match self {
+            CallError::Timeout => "no answer before the deadline".to_string(),
+            CallError::Unavailable(message) => message.clone(),
+            CallError::Failed(status) => format!("{:?}: {}", status.code(), status.message()),
+        }
+    }
+
+    /// The outcome the server's status line shows.
+    pub fn outcome(&self) -> v1::NodeOutcome {
+        match self {
+            CallError::Timeout => v1::NodeOutcome::Timeout,
+            CallError::Unavailable(_) => v1::NodeOutcome::Unavailable,
+            CallError::Failed(_) => v1::NodeOutcome::Error,
+        }
+    }
+}
+
+impl Link {
+    /// The answer of a call to this server bounded by `tokio::time::timeout`, or why there is
+    /// none; a connection failure marks the server down.
+    pub fn settle<T>(
+        self: &Arc<Self>,
+        answer: std::result::Result<
+            std::result::Result<tonic::Response<T>, Status>,
+            tokio::time::error::Elapsed,
+        >,
+    ) -> std::result::Result<T, CallError> {
+        match answer {
+            Err(_) => Err(CallError::Timeout),
+            Ok(Ok(response)) => Ok(response.into_inner()),
+            Ok(Err(status)) => Err(self.failed(status)),
+        }
+    }
+
+    fn failed(self: &Arc<Self>, status: Status) -> CallError {
+        if is_timeout(&status) {
+            return CallError::Timeout;
+        }
+        if is_connection_failure(&status) {
+            let reason = status.message().to_string();
+            self.mark_down(&reason);
+            return CallError::Unavailable(reason);
+        }
+        if status.code() == Code::Unavailable {
+            return CallError::Unavailable(status.message().to_string());
+        }
+        CallError::Failed(status)
     }
 }
 

@@ -7,36 +7,13 @@ use std::time::Duration;
 use sismatch_proto::v1::{self, national_node_client::NationalNodeClient};
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
-use tonic::{Code, Status};
 
 use crate::config::{ClientTls, MemberConfig};
 use crate::error::Result;
-use crate::link::{Link, is_connection_failure, is_timeout, outgoing};
+use crate::link::{CallError, Link, outgoing};
 
 /// Largest message the core accepts from a node: a full top-100 answer fits easily.
 const MAX_MESSAGE: usize = 16 * 1024 * 1024;
-
-/// Why a call to a node gave no answer.
-#[derive(Debug)]
-pub enum CallError {
-    /// The deadline passed first.
-    Timeout,
-    /// The node could not be reached, or said it cannot serve now.
-    Unavailable(String),
-    /// The node answered with an error.
-    Failed(Status),
-}
-
-impl CallError {
-    /// The message for the node's status line.
-    pub fn message(&self) -> String {
-        match self {
-            CallError::Timeout => "no answer before the deadline".to_string(),
-            CallError::Unavailable(message) => message.clone(),
-            CallError::Failed(status) => format!("{:?}: {}", status.code(), status.message()),
-        }
-    }
-}
 
 /// A national node (or shard) the core calls.
 pub struct Member {
@@ -108,7 +85,8 @@ impl Member {
     ) -> std::result::Result<v1::NationalNodeSearchResponse, CallError> {
         let mut client = self.client()?;
         let request = outgoing(request, deadline, on_behalf_of);
-        self.settle(tokio::time::timeout(deadline, client.search(request)).await)
+        self.link
+            .settle(tokio::time::timeout(deadline, client.search(request)).await)
     }
 
     /// Sends a hit report to the node, bounded by `deadline`, on behalf of the reporting
@@ -121,7 +99,8 @@ impl Member {
     ) -> std::result::Result<v1::NationalNodeReportHitResponse, CallError> {
         let mut client = self.client()?;
         let request = outgoing(request, deadline, on_behalf_of);
-        self.settle(tokio::time::timeout(deadline, client.report_hit(request)).await)
+        self.link
+            .settle(tokio::time::timeout(deadline, client.report_hit(request)).await)
     }
 
     /// Asks the node for the alert of an accepted hit report, restricted part included,
@@ -135,36 +114,6 @@ impl Member {
         let mut client = self.client()?;
         let request = outgoing(request, deadline, on_behalf_of);
         let answer = tokio::time::timeout(deadline, client.get_released_alert(request)).await;
-        self.settle(answer)
-    }
-
-    /// The answer of a call bounded by `tokio::time::timeout`, or why there is none.
-    fn settle<T>(
-        &self,
-        answer: std::result::Result<
-            std::result::Result<tonic::Response<T>, Status>,
-            tokio::time::error::Elapsed,
-        >,
-    ) -> std::result::Result<T, CallError> {
-        match answer {
-            Err(_) => Err(CallError::Timeout),
-            Ok(Ok(response)) => Ok(response.into_inner()),
-            Ok(Err(status)) => Err(self.failed(status)),
-        }
-    }
-
-    fn failed(&self, status: Status) -> CallError {
-        if is_timeout(&status) {
-            return CallError::Timeout;
-        }
-        if is_connection_failure(&status) {
-            let reason = status.message().to_string();
-            self.link.mark_down(&reason);
-            return CallError::Unavailable(reason);
-        }
-        if status.code() == Code::Unavailable {
-            return CallError::Unavailable(status.message().to_string());
-        }
-        CallError::Failed(status)
+        self.link.settle(answer)
     }
 }

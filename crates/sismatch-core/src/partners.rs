@@ -19,7 +19,7 @@ use tracing::{Instrument, info_span, warn};
 
 use crate::config::{ClientTls, PartnerMemberConfig};
 use crate::error::Result;
-use crate::link::{Link, is_connection_failure, is_timeout, outgoing};
+use crate::link::{CallError, Link, outgoing};
 
 /// A partner node the core may ask.
 pub struct PartnerMember {
@@ -60,37 +60,18 @@ impl PartnerMember {
     }
 }
 
-/// What became of one call to a partner.
-enum Reply {
-    /// The partner answered, or refused with a status of its own.
-    Answered(std::result::Result<tonic::Response<v1::LookupResponse>, tonic::Status>),
-    /// No answer before the deadline.
-    Timeout,
-    /// The partner could not be reached (now, or since an earlier failure).
-    Down(String),
-}
-
-/// Sends `call` to `partner` unless it is known to be down, and marks it down when the
-/// connection fails.
+/// Asks `partner` (unless it is known to be down) for the numbers of `call`, within
+/// `deadline`: its answer, or why there is none, classified as a node's call is.
 async fn ask(
     partner: &PartnerMember,
     call: tonic::Request<v1::LookupRequest>,
     deadline: Duration,
-) -> Reply {
-    let channel = match partner.link.channel() {
-        Ok(channel) => channel,
-        Err(down) => return Reply::Down(down),
-    };
+) -> std::result::Result<v1::LookupResponse, CallError> {
+    let channel = partner.link.channel().map_err(CallError::Unavailable)?;
     let mut client = ManufacturerPartnerClient::new(channel);
-    match tokio::time::timeout(deadline, client.lookup(call)).await {
-        Err(_) => Reply::Timeout,
-        Ok(Err(status)) if is_timeout(&status) => Reply::Timeout,
-        Ok(Err(status)) if is_connection_failure(&status) => {
-            partner.link.mark_down(status.message());
-            Reply::Down(status.message().to_string())
-        }
-        Ok(answer) => Reply::Answered(answer),
-    }
+    partner
+        .link
+        .settle(tokio::time::timeout(deadline, client.lookup(call)).await)
 }
 
 /// One linked identifier to search, and where it came from.
@@ -174,24 +155,11 @@ pub async fn expand(
             ..v1::NodeStatus::default()
         };
         match answer {
-            Reply::Timeout => {
-                status.outcome = v1::NodeOutcome::Timeout.into();
-                status.message = "no answer before the deadline".to_string();
+            Err(problem) => {
+                status.outcome = problem.outcome().into();
+                status.message = problem.message();
             }
-            Reply::Down(reason) => {
-                status.outcome = v1::NodeOutcome::Unavailable.into();
-                status.message = reason;
-            }
-            Reply::Answered(Err(problem)) => {
-                status.outcome = if problem.code() == tonic::Code::Unavailable {
-                    v1::NodeOutcome::Unavailable.into()
-                } else {
-                    v1::NodeOutcome::Error.into()
-                };
-                status.message = format!("{:?}: {}", problem.code(), problem.message());
-            }
-            Reply::Answered(Ok(response)) => {
-                let response = response.into_inner();
+            Ok(response) => {
                 status.outcome = v1::NodeOutcome::Ok.into();
                 if response.outcome == i32::from(v1::LookupOutcome::Refused) {
                     status.outcome = v1::NodeOutcome::Error.into();
