@@ -19,7 +19,7 @@
 use std::time::{Duration, Instant};
 
 use sismatch_grpc::convert::kind_out;
-use sismatch_node::{ImportItem, Node, NodeOptions, OnDuplicate};
+use sismatch_node::{ImportItem, Node, NodeOptions};
 use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
 use sismatch_sample::{Corruption, Generator, SampleConfig, corrupt};
@@ -80,7 +80,7 @@ async fn run(nodes: usize, per_node: usize, queries: usize) {
     let federation = LocalFederation::builder()
         .countries(&countries)
         .data_dir(dir.path())
-        .node_options(sample_options())
+        .node_options(NodeOptions::for_sample())
         .start()
         .await
         .expect("the federation starts");
@@ -168,15 +168,5 @@ fn main() {
         .expect("runtime");
     for nodes in [3, 5] {
         runtime.block_on(run(nodes, per_node, queries));
-    }
-}
-
-/// The sample's nodes link alerts of one object instead of refusing the second (DESIGN §4):
-/// the generator draws serials at random, so a few alerts in 10,000 of one country share an
-/// engine serial, and refusing them would leave out alerts that its queries look for.
-fn sample_options() -> NodeOptions {
-    NodeOptions {
-        duplicates: OnDuplicate::Link,
-        ..NodeOptions::default()
     }
 }

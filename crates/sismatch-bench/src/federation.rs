@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sismatch_alert::from_ndjson;
-use sismatch_node::{COMPACT_AFTER, ImportItem, Node, NodeOptions, OnDuplicate};
+use sismatch_node::{COMPACT_AFTER, ImportItem, Node, NodeOptions};
 use sismatch_serve::{LocalFederation, LocalNode};
 use tokio::sync::mpsc;
 
@@ -58,7 +58,7 @@ impl Federation {
         let local = LocalFederation::builder()
             .countries(countries)
             .data_dir(root)
-            .node_options(sample_options())
+            .node_options(NodeOptions::for_sample())
             .start()
             .await?;
         Ok(Federation { local })
@@ -201,14 +201,4 @@ fn count_lines(path: &Path) -> Result<u64> {
         count += 1;
     }
     Ok(count)
-}
-
-/// The sample's nodes link alerts of one object instead of refusing the second (DESIGN §4):
-/// the generator draws serials at random, so a few alerts in 10,000 of one country share an
-/// engine serial, and refusing them would leave out alerts that its queries look for.
-fn sample_options() -> NodeOptions {
-    NodeOptions {
-        duplicates: OnDuplicate::Link,
-        ..NodeOptions::default()
-    }
 }

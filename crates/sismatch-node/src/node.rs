@@ -68,6 +68,18 @@ impl Default for NodeOptions {
 }
 
 impl NodeOptions {
+    /// The options of a node holding the generated sample (`sismatch-sample`: the demo, the
+    /// benchmark suite, the federation bench): alerts of one object are linked instead of the
+    /// second being refused (DESIGN §4), since the generator draws serials at random, so a few
+    /// alerts in 10,000 of one country share an engine serial, and refusing them would leave
+    /// out alerts that its queries look for.
+    pub fn for_sample() -> NodeOptions {
+        NodeOptions {
+            duplicates: OnDuplicate::Link,
+            ..NodeOptions::default()
+        }
+    }
+
     /// Refuses a setting the node cannot work with, naming it.
     fn check(&self) -> std::result::Result<(), Invalid> {
         if let Some(name) = &self.name {

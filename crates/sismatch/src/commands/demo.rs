@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use sismatch_alert::Alert;
 use sismatch_grpc::convert::kind_out;
-use sismatch_node::{ImportItem, NodeOptions, OnDuplicate};
+use sismatch_node::{ImportItem, NodeOptions};
 use sismatch_proto::v1;
 use sismatch_sample::{
     ExampleQuery, Generator, PartnerCase, REGISTER_MAKER, Sample, SampleConfig, example_queries,
@@ -100,7 +100,7 @@ impl DemoArgs {
         let federation = LocalFederation::builder()
             .countries(&countries)
             .data_dir(&root)
-            .node_options(sample_options())
+            .node_options(NodeOptions::for_sample())
             .partner(register, prefixes)
             .auth(move |server| {
                 if server == partner_server {
@@ -338,15 +338,5 @@ fn print_try_it(tries: &[TryIt]) {
     for TryIt { what, args } in tries {
         println!("{what}");
         println!("  {}", try_it::shell_line(&program, args));
-    }
-}
-
-/// The sample's nodes link alerts of one object instead of refusing the second (DESIGN §4):
-/// the generator draws serials at random, so a few alerts in 10,000 of one country share an
-/// engine serial, and refusing them would leave out alerts that its queries look for.
-fn sample_options() -> NodeOptions {
-    NodeOptions {
-        duplicates: OnDuplicate::Link,
-        ..NodeOptions::default()
     }
 }
