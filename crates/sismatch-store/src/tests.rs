@@ -96,6 +96,19 @@ fn open(dir: &Path) -> Store {
     Store::open(&dir.join("store")).unwrap()
 }
 
+/// A store in a temporary folder (kept while the returned handle lives) holding `NL-1`, a boat
+/// with the HIN `ABC12345D404`, stored at `at(0)`: where most duplicate and hit tests start.
+fn one_boat() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    apply(
+        &store,
+        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
+        at(0),
+    );
+    (dir, store)
+}
+
 #[test]
 fn the_store_can_be_shared_between_threads() {
     fn shared<T: Send + Sync>() {}
@@ -172,13 +185,7 @@ fn history_of_one_alert_excludes_alerts_whose_id_extends_it() {
 
 #[test]
 fn set_status_records_the_change_and_refuses_unknown_ids() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    apply(
-        &store,
-        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
-        at(0),
-    );
+    let (_dir, store) = one_boat();
 
     let results = apply(
         &store,

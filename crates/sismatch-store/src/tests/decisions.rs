@@ -2,7 +2,7 @@
 
 use sismatch_alert::{HitDecision, HitReport, HitState};
 
-use super::{apply, at, boat, hit, open, put};
+use super::{at, hit, one_boat, open};
 use crate::{Error, HitFilter, Store};
 
 fn pending(alert_id: &str, note: &str) -> HitReport {
@@ -24,13 +24,7 @@ fn ids_in(store: &Store, state: Option<HitState>) -> Vec<String> {
 
 #[test]
 fn a_decision_is_made_once_and_survives_a_reopen() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    apply(
-        &store,
-        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
-        at(0),
-    );
+    let (dir, store) = one_boat();
     let (first, _) = store.add_hit(pending("NL-1", "first"), at(1)).unwrap();
     let (second, _) = store.add_hit(pending("NL-1", "second"), at(2)).unwrap();
     // A report accepted on receipt (the issuing country's own police) is decided at receipt.

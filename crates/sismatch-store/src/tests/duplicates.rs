@@ -5,7 +5,7 @@ use rocksdb::{DB, IteratorMode, Options};
 use serde_json::json;
 use sismatch_alert::{Alert, AlertChange, Limits, Status, validate};
 
-use super::{apply, at, boat, linking, open, put, set_status};
+use super::{apply, at, boat, linking, one_boat, open, put, set_status};
 use crate::{Applied, Error, Store};
 
 fn refused(result: &Result<Applied, Error>) -> (String, String) {
@@ -27,13 +27,7 @@ fn gun(id: &str, serial: &str, maker: &str) -> Alert {
 
 #[test]
 fn a_second_alert_of_one_object_is_refused_and_nothing_is_stored() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    apply(
-        &store,
-        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
-        at(0),
-    );
+    let (_dir, store) = one_boat();
     let sequence = store.sequence();
     // The CIN of the same hull, second among the new alert's identifiers.
     let again = boat(
@@ -80,13 +74,7 @@ fn two_records_of_one_object_in_one_write_behave_as_two_puts() {
 
 #[test]
 fn linking_writes_links_on_both_sides_as_new_versions() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    apply(
-        &store,
-        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
-        at(0),
-    );
+    let (_dir, store) = one_boat();
     let again = boat("NL-2", &[("HIN", "ABC12345D404")]);
     let results = apply(&store, vec![linking(put(again.clone()))], at(1));
     let linked = results[0].as_ref().unwrap().alert();
@@ -294,13 +282,7 @@ fn two_writers_of_one_object_store_it_once() {
 
 #[test]
 fn an_alert_back_in_force_must_not_duplicate_one_reported_meanwhile() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    apply(
-        &store,
-        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
-        at(0),
-    );
+    let (_dir, store) = one_boat();
     let recover = set_status("NL-1", Status::Recovered, AlertChange::StatusChanged);
     let stolen_again = boat("NL-2", &[("HIN", "ABC12345D404")]);
     apply(&store, vec![recover, put(stolen_again)], at(1));

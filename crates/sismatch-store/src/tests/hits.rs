@@ -2,7 +2,7 @@
 
 use jiff::ToSpan;
 
-use super::{apply, at, boat, hit, open, put};
+use super::{apply, at, boat, hit, one_boat, open, put};
 use crate::{HitFilter, HitPage, Store};
 
 /// Every page of the listing, following the tokens.
@@ -97,13 +97,7 @@ fn filters_apply_before_paging() {
 
 #[test]
 fn receive_times_never_go_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    apply(
-        &store,
-        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
-        at(0),
-    );
+    let (_dir, store) = one_boat();
     let (first, _) = store.add_hit(hit("NL-1", "first"), at(100)).unwrap();
     // The clock was stepped back by a minute.
     let (second, _) = store.add_hit(hit("NL-1", "second"), at(40)).unwrap();
@@ -123,13 +117,7 @@ fn receive_times_never_go_back() {
 
 #[test]
 fn a_withdrawn_alert_refuses_a_hit_and_nothing_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    apply(
-        &store,
-        vec![put(boat("NL-1", &[("HIN", "ABC12345D404")]))],
-        at(0),
-    );
+    let (_dir, store) = one_boat();
     let withdraw = crate::Mutation::SetStatus {
         id: "NL-1".to_string(),
         status: sismatch_alert::Status::Withdrawn,
