@@ -24,5 +24,6 @@ mod prum;
 mod roles;
 mod support;
 mod table;
+mod text;
 mod traces;
 mod web;

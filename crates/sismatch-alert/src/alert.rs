@@ -43,6 +43,10 @@ pub struct Alert {
     /// Free text in any language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// ISO 639-1 code of the language of the free text (`de`, `fr`); `None` for the issuing
+    /// country's default ([`crate::default_language`]). Decides how the text is analysed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// The issuing police case number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_reference: Option<String>,
@@ -96,6 +100,7 @@ impl Alert {
             colour: None,
             year: None,
             description: None,
+            language: None,
             case_reference: None,
             stolen_at: None,
             reported_at: None,
@@ -105,6 +110,13 @@ impl Alert {
             version: 0,
             updated_at: None,
         }
+    }
+
+    /// The language of the alert's free text: the one it names, else its country's default.
+    pub fn text_language(&self) -> Option<&str> {
+        self.language
+            .as_deref()
+            .or_else(|| crate::default_language(&self.country))
     }
 
     /// Whether a search returns this alert by default at `now`: searchable status and not

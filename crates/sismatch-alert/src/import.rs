@@ -7,7 +7,7 @@ use crate::alert::Alert;
 use crate::error::Invalid;
 
 /// The fields of the import format; anything else is ignored with a warning.
-const FIELDS: [&str; 19] = [
+const FIELDS: [&str; 20] = [
     "id",
     "country",
     "category",
@@ -19,6 +19,7 @@ const FIELDS: [&str; 19] = [
     "colour",
     "year",
     "description",
+    "language",
     "case_reference",
     "stolen_at",
     "reported_at",

@@ -11,6 +11,7 @@ mod change;
 mod error;
 mod hit;
 mod import;
+mod language;
 mod names;
 mod validate;
 
@@ -19,5 +20,6 @@ pub use change::StoreChange;
 pub use error::{Invalid, UnknownName};
 pub use hit::{HitDecision, HitReport};
 pub use import::{Imported, from_csv, from_ndjson};
+pub use language::{default_language, is_language_code};
 pub use names::{Category, HitAction, HitState, Legibility, Status};
 pub use validate::{Limits, is_alert_id, validate};

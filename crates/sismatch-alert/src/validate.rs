@@ -4,6 +4,7 @@ use sismatch_ident::is_country_code;
 
 use crate::alert::{Alert, Contact};
 use crate::error::Invalid;
+use crate::language::is_language_code;
 
 /// The size limits of the data model. They bound what one alert can cost a node in memory,
 /// index size and search time; the same numbers are documented in the `.proto` files.
@@ -111,6 +112,14 @@ pub fn validate(alert: &Alert, node_country: &str) -> Result<(), Invalid> {
         alert.description.as_deref(),
         Limits::DESCRIPTION,
     )?;
+    if let Some(language) = alert.language.as_deref().filter(|l| !is_language_code(l)) {
+        return Err(Invalid::new(
+            "language",
+            format!(
+                "'{language}' is not an ISO 639-1 code of an EU or Schengen language (de, fr, nl, ...)"
+            ),
+        ));
+    }
     chars_at_most(
         "case_reference",
         alert.case_reference.as_deref(),
@@ -259,6 +268,12 @@ mod tests {
         let mut alert = boat();
         alert.links = vec!["nonsense".to_string()];
         assert_eq!(field_of(&alert), "links[0]");
+
+        let mut alert = boat();
+        alert.language = Some("german".to_string());
+        assert_eq!(field_of(&alert), "language");
+        alert.language = Some("de".to_string());
+        assert_eq!(validate(&alert, "NL"), Ok(()));
     }
 
     #[test]

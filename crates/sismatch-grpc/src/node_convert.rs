@@ -119,10 +119,15 @@ pub(crate) fn batch_out(report: BatchReport) -> v1::ImportAlertsResponse {
 
 /// A domain match for the wire.
 pub(crate) fn match_out(country: &str, found: AlertMatch) -> v1::Match {
-    let explanation = found
-        .hits
-        .first()
-        .map_or_else(|| "text match".to_string(), |hit| describe(&hit.ops));
+    let explanation = match found.hits.first() {
+        None => format!("text agrees (relevance {:.2})", found.text_relevance),
+        Some(hit) if found.text_relevance > 0.0 => format!(
+            "{}; text agrees (relevance {:.2})",
+            describe(&hit.ops),
+            found.text_relevance
+        ),
+        Some(hit) => describe(&hit.ops),
+    };
     v1::Match {
         node: country.to_string(),
         country: found.alert.country.clone(),

@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex};
 use sismatch_alert::StoreChange;
 use tantivy::directory::MmapDirectory;
 use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Warmer,
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Warmer,
 };
 use tracing::{info, warn};
 
 use crate::error::{Error, Result};
-use crate::ids::IdCache;
+use crate::ids::{IdCache, SegmentIds};
 use crate::merges::{Merges, WatchedPolicy};
 use crate::schema::{Fields, register_analyzers};
 use crate::text;
@@ -180,12 +180,35 @@ impl AlertIndex {
         Ok(())
     }
 
-    /// Candidate alert ids for free text over brand, model, colour and description (words in
-    /// any EU language, compared lower-cased and folded to ASCII), best first, at most `limit`.
-    pub fn text_candidates(&self, text: &str, limit: usize) -> Result<Vec<String>> {
+    /// Alerts whose brand, model, colour or description hold words of `text` (in any EU
+    /// language: compared as written and by their stems in every stemmed language, lower-cased
+    /// and folded to ASCII), with their BM25 score, best first, at most `limit`.
+    pub fn text_candidates(&self, text: &str, limit: usize) -> Result<Vec<(String, f32)>> {
         let searcher = self.reader.searcher();
         let tables = self.ids.tables(&searcher);
-        text::candidates(&self.index, &searcher, &self.fields, &tables, text, limit)
+        self.view(&searcher, &tables).candidates(text, limit)
+    }
+
+    /// The BM25 score of `text` (as in [`AlertIndex::text_candidates`]) for each of the alerts
+    /// `ids` whose text holds words of it; the others are left out. To raise an identifier
+    /// match whose description agrees, however far down the text ranking it is.
+    pub fn text_scores(&self, text: &str, ids: &[&str]) -> Result<Vec<(String, f32)>> {
+        let searcher = self.reader.searcher();
+        let tables = self.ids.tables(&searcher);
+        self.view(&searcher, &tables).scores(text, ids)
+    }
+
+    fn view<'a>(
+        &'a self,
+        searcher: &'a Searcher,
+        tables: &'a [Option<Arc<SegmentIds>>],
+    ) -> text::View<'a> {
+        text::View {
+            index: &self.index,
+            searcher,
+            fields: &self.fields,
+            tables,
+        }
     }
 
     /// Number of segments searches visit. Every look-up of a search is made in each segment, so

@@ -3,34 +3,67 @@
 //! One document per alert, whatever its status (the node filters after fetching):
 //! - `alert_id`: the alert id, indexed raw so that one `delete_term` removes the alert's
 //!   document, and a fast column from which searches read the ids of their hits (`ids.rs`);
-//! - `text`: the brand, model, colour and description, analysed by [`TEXT_ANALYZER`].
+//! - `text`: the brand, model, colour and description as written, every language alike:
+//!   words lower-cased and folded to ASCII ([`FOLDED`]);
+//! - `text_<code>` (`text_de`, `text_fr`, ...): the same text once more, in the field of its
+//!   language when tantivy has a stemmer for it, each word reduced to its stem by that
+//!   language's rules (`Boote`, `Boot` → `boot`), then folded.
+//!
+//! Why one field per language: tantivy analyses a field with one analyser, and a document's
+//! language decides its stems; the query's language is not known (a Dutch officer searches a
+//! German alert), so a search analyses its words once per language field and asks each. The
+//! plain field keeps exact word forms, which score on top of stems, and serves languages
+//! without a stemmer (Polish, Czech, the Baltic languages ...).
 //!
 //! Identifiers are not in this index: `sismatch-keyindex` searches them, in memory. An index
-//! folder written with another schema (such as the former one, with identifier documents) does
+//! folder written with another schema (such as the former one without language fields) does
 //! not open with this one and is rebuilt from the store (`AlertIndex::open`).
 
 use sismatch_alert::Alert;
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
 };
 use tantivy::{Index, TantivyDocument, Term};
 
-/// Name of the analyser of the free-text field: words split on anything that is not a letter or
-/// a digit, lower-cased and folded to ASCII, so that `BÂTEAU` finds `bateau`.
-pub(crate) const TEXT_ANALYZER: &str = "sismatch_folded";
+/// Name of the analyser of the plain text field: words split on anything that is not a letter
+/// or a digit, lower-cased and folded to ASCII, so that `BÂTEAU` finds `bateau`.
+const FOLDED: &str = "sismatch_folded";
 
 /// Name of the alert id field (also its fast column).
 pub(crate) const ALERT_ID: &str = "alert_id";
 
+/// The languages (ISO 639-1) whose words are reduced to stems, with tantivy's stemmer for each:
+/// every EU or Schengen language tantivy has one for.
+const STEMMED: [(&str, Language); 14] = [
+    ("da", Language::Danish),
+    ("de", Language::German),
+    ("el", Language::Greek),
+    ("en", Language::English),
+    ("es", Language::Spanish),
+    ("fi", Language::Finnish),
+    ("fr", Language::French),
+    ("hu", Language::Hungarian),
+    ("it", Language::Italian),
+    ("nl", Language::Dutch),
+    ("no", Language::Norwegian),
+    ("pt", Language::Portuguese),
+    ("ro", Language::Romanian),
+    ("sv", Language::Swedish),
+];
+
 /// The fields of the schema.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Fields {
     /// The alert id: indexed raw (to delete an alert's document) and a fast column (to read the
     /// ids of hits).
     pub alert_id: Field,
-    /// The free text: brand, model, colour and description.
+    /// The free text (brand, model, colour and description), folded: every alert's.
     pub text: Field,
+    /// The free text reduced to stems, one field per stemmed language, in [`STEMMED`] order:
+    /// an alert's text is in the field of its language only.
+    pub stemmed: Vec<Field>,
 }
 
 impl Fields {
@@ -38,14 +71,21 @@ impl Fields {
     pub(crate) fn schema() -> (Schema, Fields) {
         let mut builder = Schema::builder();
         let alert_id = builder.add_text_field(ALERT_ID, keyword() | FAST);
-        let text_indexing = TextFieldIndexing::default()
-            .set_tokenizer(TEXT_ANALYZER)
-            .set_index_option(IndexRecordOption::WithFreqs);
-        let text = builder.add_text_field(
-            "text",
-            TextOptions::default().set_indexing_options(text_indexing),
-        );
-        (builder.build(), Fields { alert_id, text })
+        let text = builder.add_text_field("text", analysed(FOLDED));
+        let stemmed = STEMMED
+            .iter()
+            .map(|(code, _)| {
+                builder.add_text_field(&format!("text_{code}"), analysed(&analyser(code)))
+            })
+            .collect();
+        (
+            builder.build(),
+            Fields {
+                alert_id,
+                text,
+                stemmed,
+            },
+        )
     }
 
     /// The term that names the document of alert `id`.
@@ -53,11 +93,23 @@ impl Fields {
         Term::from_field_text(self.alert_id, id)
     }
 
-    /// The document that stands for `alert`: its id and its non-blank free text. An alert
-    /// without text still has its document, so that it is counted and deleted like any other.
+    /// Every field that holds free text: the plain one, then the stemmed ones.
+    pub(crate) fn text_fields(&self) -> impl Iterator<Item = Field> + '_ {
+        std::iter::once(self.text).chain(self.stemmed.iter().copied())
+    }
+
+    /// The document that stands for `alert`: its id and its non-blank free text, in the plain
+    /// field and in the stemmed field of its language (when it has one). An alert without text
+    /// still has its document, so that it is counted and deleted like any other.
     pub(crate) fn document(&self, alert: &Alert) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.alert_id, &alert.id);
+        let stemmed = alert.text_language().and_then(|language| {
+            STEMMED
+                .iter()
+                .position(|(code, _)| *code == language)
+                .map(|i| self.stemmed[i])
+        });
         let texts = [
             &alert.brand,
             &alert.model,
@@ -67,10 +119,26 @@ impl Fields {
         for text in texts.into_iter().flatten() {
             if !text.trim().is_empty() {
                 doc.add_text(self.text, text);
+                if let Some(field) = stemmed {
+                    doc.add_text(field, text);
+                }
             }
         }
         doc
     }
+}
+
+/// A free-text field analysed by `analyser`, with term frequencies and field norms for BM25.
+fn analysed(analyser: &str) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(analyser)
+        .set_index_option(IndexRecordOption::WithFreqs);
+    TextOptions::default().set_indexing_options(indexing)
+}
+
+/// Name of the stemming analyser of language `code`.
+fn analyser(code: &str) -> String {
+    format!("sismatch_stem_{code}")
 }
 
 /// A field of whole terms, indexed as they are, without positions or field norms.
@@ -83,11 +151,24 @@ fn keyword() -> TextOptions {
 }
 
 /// Registers the analysers the schema names; needed on every open, tantivy does not persist them.
+///
+/// Stems are taken before folding: the stemmers know their language's accents and letters
+/// (German `ß`, French `é`), and a word typed without them (`weisse`, `vole`) reaches the same
+/// stem once folded.
 pub(crate) fn register_analyzers(index: &Index) {
-    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+    let folded = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build();
-    index.tokenizers().register(TEXT_ANALYZER, analyzer);
+    index.tokenizers().register(FOLDED, folded);
+    for (code, language) in STEMMED {
+        let stemming = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(64))
+            .filter(LowerCaser)
+            .filter(Stemmer::new(language))
+            .filter(AsciiFoldingFilter)
+            .build();
+        index.tokenizers().register(&analyser(code), stemming);
+    }
 }

@@ -62,7 +62,20 @@ fn index_with(alerts: &[Alert]) -> (TempDir, AlertIndex) {
 }
 
 fn search(index: &AlertIndex, text: &str) -> Vec<String> {
-    index.text_candidates(text, 10).unwrap()
+    ids(index.text_candidates(text, 10).unwrap())
+}
+
+fn ids(found: Vec<(String, f32)>) -> Vec<String> {
+    found.into_iter().map(|(id, _)| id).collect()
+}
+
+/// An alert of `country` (in its language unless `language` says otherwise) with `description`.
+fn written(id: &str, country: &str, language: Option<&str>, description: &str) -> Alert {
+    Alert {
+        country: country.to_string(),
+        language: language.map(str::to_string),
+        ..alert(id, description)
+    }
 }
 
 fn alerts(count: u64) -> IndexStats {
@@ -86,7 +99,7 @@ fn free_text_is_lower_cased_and_folded() {
     assert_eq!(search(&index, "WEISS"), vec!["DE-1"]);
     assert!(search(&index, "catamaran").is_empty());
     assert_eq!(
-        index.text_candidates("bowrider", usize::MAX).unwrap(),
+        ids(index.text_candidates("bowrider", usize::MAX).unwrap()),
         vec!["NL-1"]
     );
     assert!(index.text_candidates("bowrider", 0).unwrap().is_empty());
@@ -116,6 +129,66 @@ fn more_words_in_common_rank_first_and_limit_holds() {
     assert_eq!(found.first().map(String::as_str), Some("NL-2"), "{found:?}");
     assert_eq!(found.len(), 2, "{found:?}");
     assert_eq!(index.text_candidates("white rib", 1).unwrap().len(), 1);
+}
+
+/// Words are compared by their stem in the language of the alert: its country's, or the one it
+/// names. The searcher's language is not known: every language's stems are asked.
+#[test]
+fn words_are_found_by_their_stem_in_the_alerts_language() {
+    let (_dir, index) = index_with(&[
+        written("DE-1", "DE", None, "weißes Boot aus dem Hafen gestohlen"),
+        written("FR-1", "FR", None, "moteur hors-bord volé sur le port"),
+        written("BE-1", "BE", Some("fr"), "moteur hors-bord"),
+        written("BE-2", "BE", None, "twee boten gestolen"),
+        written("PL-1", "PL", None, "biała łódź motorowa"),
+    ]);
+    assert_eq!(search(&index, "weisse boote hafen"), vec!["DE-1"]);
+    assert_eq!(search(&index, "WEISSE"), vec!["DE-1"]);
+    let mut french = search(&index, "moteurs hors-bord");
+    french.sort();
+    assert_eq!(french, vec!["BE-1", "FR-1"]);
+    assert_eq!(search(&index, "vole"), vec!["FR-1"]);
+    // Belgium's default is Dutch: the singular finds the plural in the alert written in Dutch,
+    // after the German alert that has the word as typed.
+    assert_eq!(search(&index, "boot"), vec!["DE-1", "BE-2"]);
+    // No stemmer for Polish: whole words, folded.
+    assert_eq!(search(&index, "BIALA lodz"), vec!["PL-1"]);
+    assert!(search(&index, "łodzie").is_empty());
+}
+
+/// BM25 order: the exact word form scores on top of the shared stem, rarer words weigh more,
+/// and `text_scores` gives the same score as the ranking for exactly the alerts asked about.
+#[test]
+fn text_is_ranked_by_bm25_and_scored_for_given_alerts() {
+    let (_dir, index) = index_with(&[
+        written("DE-1", "DE", None, "Boot mit Anhänger"),
+        written("DE-2", "DE", None, "zwei Boote mit Anhänger"),
+        written("DE-3", "DE", None, "Anhänger"),
+        written("DE-4", "DE", None, "Wohnwagen"),
+    ]);
+    let ranked = index.text_candidates("boote anhanger", 10).unwrap();
+    assert_eq!(
+        ids(ranked.clone()),
+        vec!["DE-2", "DE-1", "DE-3"],
+        "{ranked:?}"
+    );
+    assert!(ranked.windows(2).all(|w| w[0].1 > w[1].1), "{ranked:?}");
+    let mut asked = index
+        .text_scores("boote anhanger", &["DE-3", "DE-1", "DE-4", "XX-9"])
+        .unwrap();
+    asked.sort_by(|a, b| a.0.cmp(&b.0));
+    let expected: Vec<(String, f32)> = ranked
+        .iter()
+        .filter(|(id, _)| id == "DE-1" || id == "DE-3")
+        .cloned()
+        .collect();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    for ((id, score), (want_id, want)) in asked.iter().zip(&expected) {
+        assert_eq!(id, want_id);
+        assert!((score - want).abs() < 1e-4, "{id}: {score} vs {want}");
+    }
+    assert!(index.text_scores("boote", &[]).unwrap().is_empty());
+    assert!(index.text_scores(" ", &["DE-1"]).unwrap().is_empty());
 }
 
 #[test]

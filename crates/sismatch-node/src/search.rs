@@ -8,7 +8,7 @@
 //! never depends on the node or on an index's state.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -39,6 +39,13 @@ const CANDIDATES: usize = 200;
 /// Factor applied to a match through an identifier of another kind than the query declared:
 /// an engine serial typed as a hull number is found, below the hull numbers.
 const WRONG_KIND: f64 = 0.9;
+/// The BM25 score at which a text's relevance is one half (see [`relevance`]).
+const TEXT_HALF: f64 = 10.0;
+/// How far agreeing text raises an identifier match towards 1, at full relevance.
+const TEXT_RAISE: f64 = 0.3;
+/// The score of a text-only match at full relevance: text-only matches score below every
+/// identifier match at the default threshold (and rank below every identifier match anyway).
+const TEXT_ONLY: f64 = DEFAULT_THRESHOLD;
 
 /// One value an officer read, with its kind when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +106,9 @@ pub struct AlertMatch {
     pub score: f64,
     /// The best identifier per matching query value, best first; empty for a text-only match.
     pub hits: Vec<IdentifierHit>,
+    /// How well the alert's text agrees with the request's `text`, in [0, 1): 0 without text
+    /// or when no word agrees (see [`relevance`]).
+    pub text_relevance: f64,
 }
 
 /// The answer of a node search.
@@ -234,6 +244,25 @@ struct Ranked {
     /// Query values it matched.
     hits: usize,
     score: f64,
+    /// See [`AlertMatch::text_relevance`].
+    text: f64,
+}
+
+/// A text's BM25 score as a relevance in [0, 1): one half at [`TEXT_HALF`], rising with every
+/// further agreeing word, never reaching 1. Monotonic, so BM25 order is kept.
+fn relevance(bm25: f32) -> f64 {
+    let bm25 = f64::from(bm25.max(0.0));
+    bm25 / (bm25 + TEXT_HALF)
+}
+
+/// The score of an alert from its identifiers' combined score (`None` for none) and its text
+/// relevance: agreeing text raises an identifier match by up to [`TEXT_RAISE`] of what it
+/// lacks to 1 (an exact match stays 1); a text-only match scores [`TEXT_ONLY`] × relevance.
+fn with_text(identifiers: Option<f64>, text: f64) -> f64 {
+    match identifiers {
+        Some(score) => score + (1.0 - score) * TEXT_RAISE * text,
+        None => TEXT_ONLY * text,
+    }
 }
 
 fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Result<SearchResult> {
@@ -245,8 +274,10 @@ fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Resul
     // Identifier queries: candidates from the in-memory index, filtered and scored there on
     // their pre-parsed identifiers; nothing is read from the store yet.
     // Best bound first: once `kept` is full and a candidate's bound ranks below its last
-    // alert, no later candidate can enter. Bounds hold at the default threshold and above.
-    let prune = plan.min_score >= DEFAULT_THRESHOLD;
+    // alert, no later candidate can enter. Bounds hold at the default threshold and above, and
+    // for identifiers alone: with text, every identifier match is kept, to be raised by its
+    // text below.
+    let prune = plan.min_score >= DEFAULT_THRESHOLD && plan.text.is_none();
     let keep = plan.top_k + 1;
     let mut ranked: Vec<Ranked> = Vec::with_capacity(keep + 1);
     if !queries.is_empty() {
@@ -280,6 +311,7 @@ fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Resul
                     id: candidate.id().to_string(),
                     hits: best.len(),
                     score: combined(&best),
+                    text: 0.0,
                 });
                 if prune {
                     ranked.sort_by(by_rank);
@@ -290,57 +322,32 @@ fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Resul
         });
     }
     if let Some(text) = &plan.text {
-        let seen: HashSet<&str> = ranked.iter().map(|r| r.id.as_str()).collect();
-        let ids: Vec<String> = index
-            .text_candidates(text, CANDIDATES)?
-            .into_iter()
-            .filter(|id| !seen.contains(id.as_str()))
-            .collect();
-        candidates += ids.len();
-        for alert in store.get_many(&ids)?.into_iter().flatten() {
-            if !admits(plan, alert.status, alert.category, alert.expires_at, now) {
-                continue;
-            }
-            let parsed = parsed_identifiers(&alert);
-            let best = best_hits(parsed.iter().map(|(i, k, n)| (*i, *k, n.as_str())), plan);
-            if best.is_empty() && !plan.queries.is_empty() {
-                continue;
-            }
-            ranked.push(Ranked {
-                score: if best.is_empty() {
-                    DEFAULT_THRESHOLD
-                } else {
-                    combined(&best)
-                },
-                hits: best.len(),
-                id: alert.id,
-            });
-        }
+        candidates += with_text_matches(store, index, plan, text, now, &mut ranked)?;
     }
     ranked.sort_by(by_rank);
     let truncated = ranked.len() > plan.top_k;
     ranked.truncate(plan.top_k);
     // Only the answers are read, and explained from the stored version (the truth: a change
     // not yet indexed is seen here).
-    let ids: Vec<String> = ranked.into_iter().map(|r| r.id).collect();
+    let ids: Vec<String> = ranked.iter().map(|r| r.id.clone()).collect();
     let mut matches = Vec::with_capacity(ids.len());
-    for alert in store.get_many(&ids)?.into_iter().flatten() {
+    for (alert, ranked) in store.get_many(&ids)?.into_iter().zip(&ranked) {
+        let Some(alert) = alert else { continue };
         if !admits(plan, alert.status, alert.category, alert.expires_at, now) {
             continue;
         }
         let hits = hits_of(&alert, plan);
-        if hits.is_empty() {
-            if plan.queries.is_empty() {
-                matches.push(AlertMatch {
-                    alert,
-                    score: DEFAULT_THRESHOLD,
-                    hits,
-                });
-            }
+        if hits.is_empty() && ranked.text == 0.0 {
             continue;
         }
-        let score = 1.0 - hits.iter().map(|h| 1.0 - h.score).product::<f64>();
-        matches.push(AlertMatch { alert, score, hits });
+        let identifiers =
+            (!hits.is_empty()).then(|| 1.0 - hits.iter().map(|h| 1.0 - h.score).product::<f64>());
+        matches.push(AlertMatch {
+            alert,
+            score: with_text(identifiers, ranked.text),
+            hits,
+            text_relevance: ranked.text,
+        });
     }
     matches.sort_by(rank);
     Ok(SearchResult {
@@ -349,6 +356,49 @@ fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Resul
         truncated,
         index_sequence,
     })
+}
+
+/// Raises the identifier matches `ranked` by their text, and adds the best text-only matches
+/// (at most [`CANDIDATES`]); returns how many text candidates were read from the store.
+fn with_text_matches(
+    store: &Store,
+    index: &AlertIndex,
+    plan: &Plan,
+    text: &str,
+    now: Timestamp,
+    ranked: &mut Vec<Ranked>,
+) -> Result<usize> {
+    let found: Vec<&str> = ranked.iter().map(|r| r.id.as_str()).collect();
+    let agreeing: HashMap<String, f32> = index.text_scores(text, &found)?.into_iter().collect();
+    for r in ranked.iter_mut() {
+        if let Some(&bm25) = agreeing.get(&r.id) {
+            r.text = relevance(bm25);
+            r.score = with_text(Some(r.score), r.text);
+        }
+    }
+    let seen: HashSet<String> = ranked.iter().map(|r| r.id.clone()).collect();
+    let (ids, scores): (Vec<String>, Vec<f32>) = index
+        .text_candidates(text, CANDIDATES)?
+        .into_iter()
+        .filter(|(id, _)| !seen.contains(id))
+        .unzip();
+    for (alert, bm25) in store.get_many(&ids)?.into_iter().zip(scores) {
+        let Some(alert) = alert else { continue };
+        if !admits(plan, alert.status, alert.category, alert.expires_at, now) {
+            continue;
+        }
+        // Its identifiers, in case an identifier index behind the text index missed them.
+        let parsed = parsed_identifiers(&alert);
+        let best = best_hits(parsed.iter().map(|(i, k, n)| (*i, *k, n.as_str())), plan);
+        let text = relevance(bm25);
+        ranked.push(Ranked {
+            score: with_text((!best.is_empty()).then(|| combined(&best)), text),
+            hits: best.len(),
+            id: alert.id,
+            text,
+        });
+    }
+    Ok(ids.len())
 }
 
 /// More query values matched first, then the higher score, then the smaller id.

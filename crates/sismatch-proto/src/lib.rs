@@ -165,6 +165,7 @@ mod tests {
             colour: "white".to_owned(),
             year: 2019,
             description: "white bowrider, blue canopy".to_owned(),
+            language: "en".to_owned(),
             case_reference: "PL1300-2026-0042".to_owned(),
             stolen_at: Some(prost_types::Timestamp {
                 seconds: 1_778_796_000,

@@ -20,6 +20,18 @@ pub(crate) enum Lang {
     En,
 }
 
+impl Lang {
+    /// The ISO 639-1 code of the language, as an alert's `language` names it.
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::Fr => "fr",
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+}
+
 /// The language a police officer of `country` writes an alert in; Belgium and Luxembourg
 /// write in one of two.
 pub(crate) fn language_of(country: &str, rng: &mut Rng) -> Lang {

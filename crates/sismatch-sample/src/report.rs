@@ -3,7 +3,7 @@
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use sismatch_alert::{Alert, HitAction, IdentifierEntry, Status};
+use sismatch_alert::{Alert, HitAction, IdentifierEntry, Status, default_language};
 use sismatch_ident::{IdentifierKind, normalise, parse};
 
 use crate::describe::describe;
@@ -62,6 +62,10 @@ pub(crate) fn alert(object: &Object, report: Report<'_>, rng: &mut Rng) -> Alert
         colour: Some(object.colour.word(lang).to_string()),
         year: Some(object.year),
         description: Some(describe(object, lang, rng)),
+        // Named only where it is not the country's own (BE in French, LU in German, English
+        // elsewhere), as an officer's system would.
+        language: (default_language(report.country) != Some(lang.code()))
+            .then(|| lang.code().to_string()),
         case_reference: Some(case_reference(rng, report.country, report.reported_at)),
         stolen_at: Some(report.stolen_at),
         reported_at: Some(report.reported_at),

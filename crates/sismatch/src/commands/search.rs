@@ -63,9 +63,14 @@ pub struct SearchArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Free text over brand, model, colour and description, in any EU language (`"weisse
+    /// boote hafen"`): alone, or with values, whose matches it raises when the text agrees;
+    /// text-only matches rank below every identifier match.
+    #[arg(long)]
+    text: Option<String>,
     /// The values read on the object: all the numbers found on it, each possibly misread or
-    /// partial (`*2345D4*`).
-    #[arg(required = true)]
+    /// partial (`*2345D4*`). Optional with --text.
+    #[arg(required_unless_present = "text")]
     values: Vec<String>,
 }
 
@@ -114,6 +119,7 @@ impl SearchArgs {
         let mut client = node_client(address, &self.credentials).await?;
         let request = v1::NationalNodeSearchRequest {
             queries: self.queries(),
+            text: self.text.clone().unwrap_or_default(),
             filter: Some(self.filter()),
             top_k: self.top,
             purpose: self.purpose.map_or(0, i32::from),
@@ -142,6 +148,7 @@ impl SearchArgs {
         let mut client = core_client(address, &self.credentials).await?;
         let request = v1::MatchingCoreSearchRequest {
             queries: self.queries(),
+            text: self.text.clone().unwrap_or_default(),
             filter: Some(self.filter()),
             top_k: self.top,
             deadline_ms: self.deadline_ms.unwrap_or(0),
@@ -363,6 +370,9 @@ fn match_lines(matches: &[v1::Match]) -> Vec<String> {
     let mut lines: Vec<String> = table.next().into_iter().collect();
     for (m, line) in matches.iter().zip(table) {
         lines.push(line);
+        if m.identifier_matches.is_empty() {
+            lines.push(fit(&format!("    {}", m.explanation), WIDTH));
+        }
         for im in &m.identifier_matches {
             let stored = im.matched_identifier.clone().unwrap_or_default();
             let kind = v1::IdentifierKind::try_from(stored.kind)
