@@ -148,16 +148,18 @@ fn words_are_found_by_their_stem_in_the_alerts_language() {
     french.sort();
     assert_eq!(french, vec!["BE-1", "FR-1"]);
     assert_eq!(search(&index, "vole"), vec!["FR-1"]);
-    // Belgium's default is Dutch: the singular finds the plural in the alert written in Dutch,
-    // after the German alert that has the word as typed.
-    assert_eq!(search(&index, "boot"), vec!["DE-1", "BE-2"]);
+    // Belgium's default is Dutch: the singular finds the plural in the alert written in Dutch.
+    let mut boats = search(&index, "boot");
+    boats.sort();
+    assert_eq!(boats, vec!["BE-2", "DE-1"]);
     // No stemmer for Polish: whole words, folded.
     assert_eq!(search(&index, "BIALA lodz"), vec!["PL-1"]);
     assert!(search(&index, "łodzie").is_empty());
 }
 
-/// BM25 order: the exact word form scores on top of the shared stem, rarer words weigh more,
-/// and `text_scores` gives the same score as the ranking for exactly the alerts asked about.
+/// BM25 order: more agreeing words first, among equals the shorter text; a plural finds the
+/// singular; `text_scores` gives the same score as the ranking for exactly the alerts asked
+/// about.
 #[test]
 fn text_is_ranked_by_bm25_and_scored_for_given_alerts() {
     let (_dir, index) = index_with(&[
@@ -169,7 +171,7 @@ fn text_is_ranked_by_bm25_and_scored_for_given_alerts() {
     let ranked = index.text_candidates("boote anhanger", 10).unwrap();
     assert_eq!(
         ids(ranked.clone()),
-        vec!["DE-2", "DE-1", "DE-3"],
+        vec!["DE-1", "DE-2", "DE-3"],
         "{ranked:?}"
     );
     assert!(ranked.windows(2).all(|w| w[0].1 > w[1].1), "{ranked:?}");

@@ -3,8 +3,8 @@
 //!
 //! The query's language is not known, so its words are analysed once per text field (plain,
 //! then each language's stems: `weisse Boote` asks `text` for `weisse`, `boote`, `text_de` for
-//! `weiss`, `boot`, `text_fr` for its own stems ...) and a document scores the sum over its
-//! fields: exact word forms count on top of shared stems.
+//! `weiss`, `boot`, `text_fr` for its own stems ...); a document's text is in one field, so it
+//! scores by the words of its own language's analysis.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -34,8 +34,10 @@ pub const MAX_TOP_K: usize = 100;
 pub const DEFAULT_TOP_K: usize = 10;
 /// Characters of the free-text query at most.
 pub const MAX_TEXT: usize = 1024;
-/// Candidates taken from the free-text index per search.
-const CANDIDATES: usize = 200;
+/// Text-only candidates read from the store per search at most. A search reads twice the
+/// answers it wants, and more (four times as many each round) only when the request's filters
+/// rule most of them out.
+const CANDIDATES: usize = 1_000;
 /// Factor applied to a match through an identifier of another kind than the query declared:
 /// an engine serial typed as a hull number is found, below the hull numbers.
 const WRONG_KIND: f64 = 0.9;
@@ -359,7 +361,8 @@ fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Resul
 }
 
 /// Raises the identifier matches `ranked` by their text, and adds the best text-only matches
-/// (at most [`CANDIDATES`]); returns how many text candidates were read from the store.
+/// that pass the request's filters: as many as the answer can hold, and one more, so that a
+/// cut answer says so. Returns how many text candidates were read from the store.
 fn with_text_matches(
     store: &Store,
     index: &AlertIndex,
@@ -377,28 +380,38 @@ fn with_text_matches(
         }
     }
     let seen: HashSet<String> = ranked.iter().map(|r| r.id.clone()).collect();
-    let (ids, scores): (Vec<String>, Vec<f32>) = index
-        .text_candidates(text, CANDIDATES)?
-        .into_iter()
-        .filter(|(id, _)| !seen.contains(id))
-        .unzip();
-    for (alert, bm25) in store.get_many(&ids)?.into_iter().zip(scores) {
-        let Some(alert) = alert else { continue };
-        if !admits(plan, alert.status, alert.category, alert.expires_at, now) {
-            continue;
+    let wanted = plan.top_k + 1;
+    let mut limit = 2 * wanted;
+    loop {
+        let candidates = index.text_candidates(text, limit)?;
+        let exhausted = candidates.len() < limit || limit >= CANDIDATES;
+        let (ids, scores): (Vec<String>, Vec<f32>) = candidates
+            .into_iter()
+            .filter(|(id, _)| !seen.contains(id))
+            .unzip();
+        let mut text_only = Vec::with_capacity(ids.len());
+        for (alert, bm25) in store.get_many(&ids)?.into_iter().zip(scores) {
+            let Some(alert) = alert else { continue };
+            if !admits(plan, alert.status, alert.category, alert.expires_at, now) {
+                continue;
+            }
+            // Its identifiers, in case the identifier index is behind the text index.
+            let parsed = parsed_identifiers(&alert);
+            let best = best_hits(parsed.iter().map(|(i, k, n)| (*i, *k, n.as_str())), plan);
+            let text = relevance(bm25);
+            text_only.push(Ranked {
+                score: with_text((!best.is_empty()).then(|| combined(&best)), text),
+                hits: best.len(),
+                id: alert.id,
+                text,
+            });
         }
-        // Its identifiers, in case an identifier index behind the text index missed them.
-        let parsed = parsed_identifiers(&alert);
-        let best = best_hits(parsed.iter().map(|(i, k, n)| (*i, *k, n.as_str())), plan);
-        let text = relevance(bm25);
-        ranked.push(Ranked {
-            score: with_text((!best.is_empty()).then(|| combined(&best)), text),
-            hits: best.len(),
-            id: alert.id,
-            text,
-        });
+        if text_only.len() >= wanted || exhausted {
+            ranked.extend(text_only);
+            return Ok(ids.len());
+        }
+        limit = (limit * 4).min(CANDIDATES);
     }
-    Ok(ids.len())
 }
 
 /// More query values matched first, then the higher score, then the smaller id.
