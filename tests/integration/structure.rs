@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sismatch_alert::{Alert, Category, IdentifierEntry};
-use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
+use sismatch_auth::{Directory, Role};
 use sismatch_grpc::convert::alert_out;
 use sismatch_ident::IdentifierKind;
 use sismatch_proto::v1;
@@ -17,7 +17,7 @@ use sismatch_proto::v1::national_node_client::NationalNodeClient;
 use sismatch_serve::LocalFederation;
 use tempfile::TempDir;
 
-use crate::roles::{channel, entry, tls_auth};
+use crate::roles::{certificates, channel, entry, tls_auth};
 use crate::support::sismatch;
 
 /// A VIN whose check digit holds, and two one-substitution misreadings of it.
@@ -149,17 +149,11 @@ async fn answers_show_parts_check_digits_and_every_identifier_that_agreed() {
 }
 
 fn directory() -> Arc<Directory> {
-    let settings = AuthSettings {
-        mode: AuthMode::Required,
-        accept_tokens: false,
-        identities: vec![
-            entry("beheer-nl", Role::Operator, None, None),
-            entry("teamleider-nl", Role::Operator, None, None),
-        ],
-        trusted_forwarders: Vec::new(),
-        policy: Vec::new(),
-    };
-    Arc::new(Directory::new(settings).unwrap())
+    let identities = vec![
+        entry("beheer-nl", Role::Operator, None, None),
+        entry("teamleider-nl", Role::Operator, None, None),
+    ];
+    certificates(identities, &[])
 }
 
 /// Who made each version of an alert, oldest first, with what the change was.

@@ -134,25 +134,22 @@ async fn expected_version_guards_every_write_and_names_both_versions() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
     let first = boat("NL-1", "ABC12345D404");
-    node.put_alert(first.clone(), None, None, by("beheer-nl"))
+    node.put_alert(first.clone(), None, None, op())
         .await
         .unwrap();
     let mut white = first.clone();
     white.colour = Some("white".to_string());
-    let updated = node
-        .put_alert(white, None, Some(1), by("beheer-nl"))
-        .await
-        .unwrap();
+    let updated = node.put_alert(white, None, Some(1), op()).await.unwrap();
     assert!(matches!(&updated.applied, Applied::Updated(a) if a.version == 2));
 
     let mut blue = first.clone();
     blue.colour = Some("blue".to_string());
-    let stale = node.put_alert(blue, None, Some(1), by("beheer-nl")).await;
+    let stale = node.put_alert(blue, None, Some(1), op()).await;
     assert_eq!(
         failed_precondition(stale),
         "expected_version 1 but alert NL-1 is at version 2"
     );
-    let absent = node.put_alert(boat("NL-2", "XYZ12345D404"), None, Some(1), by("beheer-nl"));
+    let absent = node.put_alert(boat("NL-2", "XYZ12345D404"), None, Some(1), op());
     assert_eq!(
         failed_precondition(absent.await),
         "expected_version 1 but alert NL-2 does not exist"
@@ -164,7 +161,7 @@ async fn expected_version_guards_every_write_and_names_both_versions() {
 
     let reason = || Some("owner found it".to_string());
     let withdraw = node
-        .withdraw("NL-1".to_string(), reason(), Some(1), by("beheer-nl"))
+        .withdraw("NL-1".to_string(), reason(), Some(1), op())
         .await;
     assert_eq!(
         failed_precondition(withdraw),
@@ -176,7 +173,7 @@ async fn expected_version_guards_every_write_and_names_both_versions() {
             Status::Recovered,
             reason(),
             Some(2),
-            by("beheer-nl"),
+            op(),
         )
         .await
         .unwrap();
@@ -185,25 +182,19 @@ async fn expected_version_guards_every_write_and_names_both_versions() {
         (Status::Recovered, 3)
     );
     let again = node
-        .set_status(
-            "NL-1".to_string(),
-            Status::Active,
-            reason(),
-            Some(2),
-            by("beheer-nl"),
-        )
+        .set_status("NL-1".to_string(), Status::Active, reason(), Some(2), op())
         .await;
     assert_eq!(
         failed_precondition(again),
         "expected_version 2 but alert NL-1 is at version 3"
     );
     let withdrawn = node
-        .withdraw("NL-1".to_string(), reason(), Some(3), by("beheer-nl"))
+        .withdraw("NL-1".to_string(), reason(), Some(3), op())
         .await;
     assert_eq!(withdrawn.unwrap().version, 4);
     // An unknown alert is NOT_FOUND, expected version or not.
     let unknown = node
-        .withdraw("NL-404".to_string(), reason(), Some(1), by("beheer-nl"))
+        .withdraw("NL-404".to_string(), reason(), Some(1), op())
         .await;
     assert!(matches!(unknown, Err(NodeError::NotFound(id)) if id == "NL-404"));
     assert_eq!(node.history("NL-1".to_string()).await.unwrap().len(), 4);
@@ -215,21 +206,16 @@ async fn a_withdrawn_alert_put_again_stays_withdrawn() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
     let first = boat("NL-1", "ABC12345D404");
-    node.put_alert(first.clone(), None, None, by("beheer-nl"))
+    node.put_alert(first.clone(), None, None, op())
         .await
         .unwrap();
-    node.withdraw(
-        "NL-1".to_string(),
-        Some("error".to_string()),
-        None,
-        by("beheer-nl"),
-    )
-    .await
-    .unwrap();
+    node.withdraw("NL-1".to_string(), Some("error".to_string()), None, op())
+        .await
+        .unwrap();
 
     // Re-sent as the client had it (ACTIVE): nothing written, still withdrawn.
     let resent = node
-        .put_alert(first.clone(), None, None, by("beheer-nl"))
+        .put_alert(first.clone(), None, None, op())
         .await
         .unwrap();
     assert!(
@@ -240,10 +226,7 @@ async fn a_withdrawn_alert_put_again_stays_withdrawn() {
     // Corrected: a new version, still withdrawn, still not searchable.
     let mut corrected = first;
     corrected.model = Some("VR5".to_string());
-    let outcome = node
-        .put_alert(corrected, None, None, by("beheer-nl"))
-        .await
-        .unwrap();
+    let outcome = node.put_alert(corrected, None, None, op()).await.unwrap();
     let Applied::Updated(stored) = outcome.applied else {
         panic!("{:?}", outcome.applied)
     };
@@ -252,24 +235,12 @@ async fn a_withdrawn_alert_put_again_stays_withdrawn() {
 
     // Only WithdrawAlert withdraws; SetAlertStatus can bring the alert back.
     let refused = node
-        .set_status(
-            "NL-1".to_string(),
-            Status::Withdrawn,
-            None,
-            None,
-            by("beheer-nl"),
-        )
+        .set_status("NL-1".to_string(), Status::Withdrawn, None, None, op())
         .await;
     assert!(matches!(refused, Err(NodeError::Invalid(invalid)) if invalid.field == "status"));
-    node.set_status(
-        "NL-1".to_string(),
-        Status::Active,
-        None,
-        None,
-        by("beheer-nl"),
-    )
-    .await
-    .unwrap();
+    node.set_status("NL-1".to_string(), Status::Active, None, None, op())
+        .await
+        .unwrap();
     assert_eq!(search(&node, "ABC12345D404").await, ["NL-1"]);
     node.shutdown();
 }
@@ -289,34 +260,19 @@ async fn firearm_serials_are_duplicates_only_under_the_same_maker() {
             .map(|d| (d.alert_id, d.identifier.manufacturer))
             .collect()
     };
-    let glock = node.put_alert(
-        gun("NL-1", "BXK4471", Some("Glock")),
-        None,
-        None,
-        by("beheer-nl"),
-    );
+    let glock = node.put_alert(gun("NL-1", "BXK4471", Some("Glock")), None, None, op());
     assert!(duplicates(glock.await.unwrap()).is_empty());
     // Another maker's gun with the same serial is another gun.
-    let beretta = node.put_alert(
-        gun("NL-2", "BXK4471", Some("Beretta")),
-        None,
-        None,
-        by("beheer-nl"),
-    );
+    let beretta = node.put_alert(gun("NL-2", "BXK4471", Some("Beretta")), None, None, op());
     assert!(duplicates(beretta.await.unwrap()).is_empty());
     // The same maker, spelt otherwise: the same gun.
-    let again = node.put_alert(
-        gun("NL-3", "bxk-4471", Some("GLOCK")),
-        None,
-        None,
-        by("beheer-nl"),
-    );
+    let again = node.put_alert(gun("NL-3", "bxk-4471", Some("GLOCK")), None, None, op());
     assert_eq!(
         duplicates(again.await.unwrap()),
         [("NL-1".to_string(), Some("Glock".to_string()))]
     );
     // No maker given: it may be any of them.
-    let unknown = node.put_alert(gun("NL-4", "BXK4471", None), None, None, by("beheer-nl"));
+    let unknown = node.put_alert(gun("NL-4", "BXK4471", None), None, None, op());
     let found = duplicates(unknown.await.unwrap());
     let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["NL-1", "NL-2", "NL-3"]);
@@ -326,15 +282,12 @@ async fn firearm_serials_are_duplicates_only_under_the_same_maker() {
         Category::ItItem,
         vec![entry(IdentifierKind::SerialNumber, "SN88001", Some("Dell"))],
     );
-    node.put_alert(laptop.clone(), None, None, by("beheer-nl"))
+    node.put_alert(laptop.clone(), None, None, op())
         .await
         .unwrap();
     laptop.id = "NL-6".to_string();
     laptop.identifiers[0].manufacturer = Some("Lenovo".to_string());
-    let same = node
-        .put_alert(laptop, None, None, by("beheer-nl"))
-        .await
-        .unwrap();
+    let same = node.put_alert(laptop, None, None, op()).await.unwrap();
     assert_eq!(
         duplicates(same),
         [("NL-5".to_string(), Some("Dell".to_string()))]
@@ -371,11 +324,16 @@ fn by(name: &str) -> String {
     name.to_string()
 }
 
+/// The operator who makes the tests' puts, imports and status changes.
+fn op() -> String {
+    by("beheer-nl")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_hit_waits_for_the_issuing_node_and_an_own_one_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
-    node.put_alert(boat("NL-1", "ABC12345D404"), None, None, by("beheer-nl"))
+    node.put_alert(boat("NL-1", "ABC12345D404"), None, None, op())
         .await
         .unwrap();
     let (foreign, alert) = node
@@ -461,7 +419,7 @@ async fn hits_are_filtered_before_paging() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
     for (id, hin) in [("NL-1", "ABC12345D404"), ("NL-2", "XYZ12345D404")] {
-        node.put_alert(boat(id, hin), None, None, by("beheer-nl"))
+        node.put_alert(boat(id, hin), None, None, op())
             .await
             .unwrap();
     }
@@ -532,9 +490,7 @@ async fn status_reports_names_counts_and_index_sizes() {
         .identifiers
         .push(entry(IdentifierKind::EngineSerial, "6CJ-1013456", None));
     for alert in [expired, later, unreadable] {
-        node.put_alert(alert, None, None, by("beheer-nl"))
-            .await
-            .unwrap();
+        node.put_alert(alert, None, None, op()).await.unwrap();
     }
     node.report_hit(hit("NL-2"), by("politie-be"))
         .await
@@ -603,19 +559,13 @@ fn options_that_cannot_work_are_refused_with_their_name() {
 async fn an_alert_is_read_at_every_version_it_had_and_no_other() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
-    node.put_alert(boat("NL-1", "ABC12345D404"), None, None, by("beheer-nl"))
+    node.put_alert(boat("NL-1", "ABC12345D404"), None, None, op())
         .await
         .unwrap();
     let reason = Some("owner found it".to_string());
-    node.set_status(
-        "NL-1".to_string(),
-        Status::Recovered,
-        reason,
-        None,
-        by("beheer-nl"),
-    )
-    .await
-    .unwrap();
+    node.set_status("NL-1".to_string(), Status::Recovered, reason, None, op())
+        .await
+        .unwrap();
     let first = node.get_alert_at("NL-1".to_string(), Some(1)).await;
     assert_eq!(first.unwrap().status, Status::Active);
     let current = node.get_alert_at("NL-1".to_string(), None).await.unwrap();
@@ -634,7 +584,7 @@ async fn an_alert_is_read_at_every_version_it_had_and_no_other() {
 async fn an_import_numbers_its_batches_from_one() {
     let dir = tempfile::tempdir().unwrap();
     let node = std::sync::Arc::new(open(&dir, NodeOptions::default()));
-    let mut import = Import::new(std::sync::Arc::clone(&node), by("beheer-nl"));
+    let mut import = Import::new(std::sync::Arc::clone(&node), op());
     for (number, id) in [(1, "NL-1"), (2, "NL-2")] {
         let items = vec![ImportItem {
             line: 1,
@@ -643,7 +593,7 @@ async fn an_import_numbers_its_batches_from_one() {
         let report = import.batch(items).await.unwrap();
         assert_eq!((report.batch, report.outcome.created), (number, 1));
     }
-    let mut other = Import::new(std::sync::Arc::clone(&node), by("beheer-nl"));
+    let mut other = Import::new(std::sync::Arc::clone(&node), op());
     let report = other.batch(Vec::new()).await.unwrap();
     assert_eq!((report.batch, report.outcome.received), (1, 0));
     node.shutdown();
@@ -678,16 +628,14 @@ async fn recovered_and_expired_alerts_are_found_only_when_asked_for() {
     let mut expired = boat("NL-EXPIRED", "ABC12345D405");
     expired.expires_at = Some(Timestamp::now() - 1.hour());
     for alert in [boat("NL-RECOVERED", "ABC12345D404"), expired] {
-        node.put_alert(alert, None, None, by("beheer-nl"))
-            .await
-            .unwrap();
+        node.put_alert(alert, None, None, op()).await.unwrap();
     }
     node.set_status(
         "NL-RECOVERED".to_string(),
         Status::Recovered,
         Some("found at a marina".to_string()),
         None,
-        by("beheer-nl"),
+        op(),
     )
     .await
     .unwrap();
@@ -703,15 +651,9 @@ async fn recovered_and_expired_alerts_are_found_only_when_asked_for() {
     both.sort();
     assert_eq!(both, ["NL-EXPIRED", "NL-RECOVERED"]);
 
-    node.set_status(
-        "NL-RECOVERED".to_string(),
-        Status::Active,
-        None,
-        None,
-        by("beheer-nl"),
-    )
-    .await
-    .unwrap();
+    node.set_status("NL-RECOVERED".to_string(), Status::Active, None, None, op())
+        .await
+        .unwrap();
     assert_eq!(search(&node, query).await, ["NL-RECOVERED"]);
     node.shutdown();
 }
