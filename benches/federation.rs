@@ -46,7 +46,8 @@ async fn load(node: &Node, alerts: Vec<sismatch_alert::Alert>) {
                 alert: Ok(alert.clone()),
             })
             .collect();
-        let outcome = node.import_batch(items).await.expect("import");
+        let outcome = node.import_batch(items, "import:bench sample").await;
+        let outcome = outcome.expect("import");
         assert_eq!(outcome.rejected, 0, "{:?}", outcome.errors.first());
     }
     assert!(node.wait_indexed(Duration::from_secs(600)).await);

@@ -46,6 +46,7 @@ fn put(alert: Alert) -> Mutation {
     Mutation::Put {
         alert,
         reason: None,
+        changed_by: "bench".to_string(),
         expected_version: None,
         on_duplicate: OnDuplicate::Refuse,
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use sismatch_alert::{Alert, Status};
 use sismatch_audit::AuditLog;
-use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
+use sismatch_auth::{Directory, Role};
 use sismatch_grpc::audit::Auditor;
 use sismatch_grpc::convert::time_out;
 use sismatch_proto::v1;
@@ -23,24 +23,18 @@ use tempfile::TempDir;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::roles::{channel, entry, tls_auth};
+use crate::roles::{certificates, channel, entry, tls_auth};
 use crate::support::{import, sismatch, sismatch_json};
 use sismatch_sample::fixture;
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
 
 fn directory() -> Arc<Directory> {
-    let settings = AuthSettings {
-        mode: AuthMode::Required,
-        accept_tokens: false,
-        identities: vec![
-            entry("beheer-nl", Role::Operator, None, None),
-            entry("politie-nl", Role::Police, Some("NL"), None),
-        ],
-        trusted_forwarders: Vec::new(),
-        policy: Vec::new(),
-    };
-    Arc::new(Directory::new(settings).unwrap())
+    let identities = vec![
+        entry("beheer-nl", Role::Operator, None, None),
+        entry("politie-nl", Role::Police, Some("NL"), None),
+    ];
+    certificates(identities, &[])
 }
 
 /// Five Dutch alerts: due in 10 days, due in 60 days, expired an hour ago, recovered (due in

@@ -22,6 +22,7 @@ mod ops;
 mod partner;
 mod prum;
 mod roles;
+mod structure;
 mod support;
 mod table;
 mod text;

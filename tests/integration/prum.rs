@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use sismatch_alert::Restricted;
 use sismatch_audit::AuditLog;
-use sismatch_auth::{AuthMode, AuthSettings, Directory, Role};
+use sismatch_auth::{Directory, Role};
 use sismatch_grpc::audit::Auditor;
 use sismatch_proto::v1;
 use sismatch_proto::v1::matching_core_client::MatchingCoreClient;
@@ -22,7 +22,7 @@ use tempfile::TempDir;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::roles::{channel, entry, over_mtls};
+use crate::roles::{certificates, channel, entry, over_mtls};
 use crate::support::{import, sismatch};
 use sismatch_sample::fixture;
 
@@ -37,21 +37,15 @@ const NAMES: [&str; 7] = [
 ];
 
 fn directory() -> Arc<Directory> {
-    let settings = AuthSettings {
-        mode: AuthMode::Required,
-        accept_tokens: false,
-        identities: vec![
-            entry("core", Role::Operator, None, None),
-            entry("beheer-nl", Role::Operator, None, None),
-            entry("politie-nl", Role::Police, Some("NL"), None),
-            entry("politie-be", Role::Police, Some("BE"), None),
-            entry("politie-be-2", Role::Police, Some("BE"), None),
-            entry("politie-fr", Role::Police, Some("FR"), None),
-        ],
-        trusted_forwarders: vec!["core".to_string()],
-        policy: Vec::new(),
-    };
-    Arc::new(Directory::new(settings).unwrap())
+    let identities = vec![
+        entry("core", Role::Operator, None, None),
+        entry("beheer-nl", Role::Operator, None, None),
+        entry("politie-nl", Role::Police, Some("NL"), None),
+        entry("politie-be", Role::Police, Some("BE"), None),
+        entry("politie-be-2", Role::Police, Some("BE"), None),
+        entry("politie-fr", Role::Police, Some("FR"), None),
+    ];
+    certificates(identities, &["core"])
 }
 
 /// A Dutch node holding one alert with owner data, and a core, both over mTLS and audited.

@@ -52,6 +52,19 @@ pub fn entry(name: &str, role: Role, country: Option<&str>, token: Option<&str>)
     }
 }
 
+/// A directory of client certificates only (no tokens), trusting `forwarders` to name the end
+/// caller.
+pub fn certificates(identities: Vec<IdentityEntry>, forwarders: &[&str]) -> Arc<Directory> {
+    let settings = AuthSettings {
+        mode: AuthMode::Required,
+        accept_tokens: false,
+        identities,
+        trusted_forwarders: forwarders.iter().map(|name| name.to_string()).collect(),
+        policy: Vec::new(),
+    };
+    Arc::new(Directory::new(settings).unwrap())
+}
+
 fn directory() -> Arc<Directory> {
     Arc::new(
         Directory::new(AuthSettings {

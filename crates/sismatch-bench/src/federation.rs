@@ -124,6 +124,11 @@ fn read_batches(path: PathBuf, batches: mpsc::Sender<Vec<ImportItem>>) -> Result
 
 async fn import_node(member: &LocalNode, path: PathBuf, progress: bool) -> Result<ImportFigures> {
     let lines = count_lines(&path)?;
+    // The versions it writes name the file they came from, as `changed_by`.
+    let by = format!(
+        "import:{}",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
     let shown = Progress::new(&format!("import {}", member.country), lines);
     let bar = if progress {
         &shown
@@ -137,7 +142,7 @@ async fn import_node(member: &LocalNode, path: PathBuf, progress: bool) -> Resul
     while let Some(items) = batches.recv().await {
         let count = items.len() as u64;
         let outcome =
-            member.node.import_batch(items).await.map_err(|e| {
+            member.node.import_batch(items, &by).await.map_err(|e| {
                 BenchError::Federation(format!("import into {}: {e}", member.country))
             })?;
         if let Some(problem) = outcome.errors.first() {

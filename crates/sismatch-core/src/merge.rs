@@ -34,12 +34,27 @@ fn alert_id(found: &v1::Match) -> &str {
     found.alert.as_ref().map_or("", |alert| alert.id.as_str())
 }
 
-/// The federation's order: more query values matched, then higher score, then country, then
-/// alert id, so that equal answers come back in the same order on every run.
+/// How far the check digit of the best matching stored identifier vouches for it: valid
+/// first, then a format without one, then invalid. Only a tie-break among equal scores (the
+/// scores themselves never move, so the nodes' bounds and the groups on score 1 hold).
+fn check_digit_order(found: &v1::Match) -> u8 {
+    let best = found.identifier_matches.first();
+    let check = best.and_then(|m| m.matched_identifier.as_ref());
+    match check.map(v1::Identifier::check_digit) {
+        Some(v1::CheckDigit::Valid) => 0,
+        Some(v1::CheckDigit::Invalid) => 2,
+        _ => 1,
+    }
+}
+
+/// The federation's order: more query values matched, then higher score, then a valid check
+/// digit before none before an invalid one, then country, then alert id, so that equal answers
+/// come back in the same order on every run.
 pub fn rank(a: &v1::Match, b: &v1::Match) -> Ordering {
     queries_matched(b)
         .cmp(&queries_matched(a))
         .then_with(|| b.score.total_cmp(&a.score))
+        .then_with(|| check_digit_order(a).cmp(&check_digit_order(b)))
         .then_with(|| a.country.cmp(&b.country))
         .then_with(|| alert_id(a).cmp(alert_id(b)))
 }
@@ -234,6 +249,30 @@ mod tests {
         );
         assert_eq!(ids(&one), vec!["BE-9", "NL-1", "NL-2"]);
         assert_eq!(ids(&one), ids(&other));
+    }
+
+    #[test]
+    fn a_valid_check_digit_breaks_a_tie_and_never_a_score() {
+        let checked = |id: &str, score: f64, check: v1::CheckDigit| {
+            let mut m = found("NL", id, score, &[0], vec![]);
+            let stored = v1::Identifier {
+                check_digit: check.into(),
+                ..v1::Identifier::default()
+            };
+            m.identifier_matches[0].matched_identifier = Some(stored);
+            m
+        };
+        let answers = vec![NodeAnswer {
+            node: "NL".to_string(),
+            matches: vec![
+                checked("NL-1", 0.9, v1::CheckDigit::Invalid),
+                checked("NL-2", 0.9, v1::CheckDigit::NotApplicable),
+                checked("NL-3", 0.9, v1::CheckDigit::Valid),
+                checked("NL-4", 0.95, v1::CheckDigit::Invalid),
+            ],
+        }];
+        let merged = merge(answers, 10);
+        assert_eq!(ids(&merged), vec!["NL-4", "NL-3", "NL-2", "NL-1"]);
     }
 
     #[test]

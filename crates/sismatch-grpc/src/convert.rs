@@ -4,12 +4,14 @@
 //! at `_UNSPECIFIED`, an enum number this version does not know, an out-of-range timestamp),
 //! with the field named; the rules of the data model are checked by the service.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use sismatch_alert::{
     Alert, AlertChange, AlertVersion, Category, Contact, HitAction, HitReport, HitState,
     IdentifierEntry, Invalid, Legibility, Restricted, Status,
 };
-use sismatch_ident::{CheckDigit, EditOp, IdentifierKind, parse};
+use sismatch_ident::{EditOp, Format, IdentifierKind, parse};
 use sismatch_proto::v1;
 use sismatch_proto::wire::{self, EnumError, WireEnum, enum_out};
 
@@ -152,14 +154,10 @@ fn contact_out(contact: Contact) -> v1::Contact {
     }
 }
 
-/// An identifier for the wire, with its normalised form and check-digit verdict.
+/// An identifier for the wire, with what parsing it as its kind yields: its normalised form,
+/// check-digit verdict and format parts.
 pub fn identifier_out(entry: IdentifierEntry) -> v1::Identifier {
     let parsed = parse(&entry.value, Some(entry.kind));
-    let check = match parsed.check {
-        CheckDigit::NotApplicable => v1::CheckDigit::NotApplicable,
-        CheckDigit::Valid => v1::CheckDigit::Valid,
-        CheckDigit::Invalid { .. } => v1::CheckDigit::Invalid,
-    };
     v1::Identifier {
         kind: kind_out(entry.kind),
         value: entry.value,
@@ -169,9 +167,17 @@ pub fn identifier_out(entry: IdentifierEntry) -> v1::Identifier {
             .legibility
             .map_or(0, |l| enum_out::<v1::Legibility>(l.as_str())),
         normalized: parsed.normalised,
-        check_digit: check.into(),
-        parts: Default::default(),
+        check_digit: enum_out::<v1::CheckDigit>(parsed.check.as_str()),
+        parts: parts_out(&parsed.format),
     }
+}
+
+/// A format's parts for the wire (`Identifier.parts`), named as `Format::parts` names them.
+pub fn parts_out(format: &Format) -> BTreeMap<String, String> {
+    let parts = format.parts().into_iter();
+    parts
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
 }
 
 /// An alert for the wire. `restricted` is included as stored: what a caller may see is
@@ -393,6 +399,23 @@ mod tests {
         round_trips::<v1::Legibility, _>(Legibility::ALL, Legibility::as_str);
         round_trips::<v1::HitAction, _>(HitAction::ALL, HitAction::as_str);
         round_trips::<v1::HitState, _>(HitState::ALL, HitState::as_str);
+    }
+
+    #[test]
+    fn identifiers_go_out_with_their_check_digit_and_parts() {
+        let out = |kind, value: &str| identifier_out(IdentifierEntry::new(kind, value));
+        let valid = out(IdentifierKind::Vin, "1HGCM82633A004352");
+        assert_eq!(valid.check_digit(), v1::CheckDigit::Valid);
+        assert_eq!(valid.parts.get("wmi").map(String::as_str), Some("1HG"));
+        let invalid = out(IdentifierKind::Vin, "1HGCM82643A004352");
+        assert_eq!(invalid.check_digit(), v1::CheckDigit::Invalid);
+        let hin = out(IdentifierKind::Hin, "ABC12345D404");
+        assert_eq!(hin.check_digit(), v1::CheckDigit::NotApplicable);
+        let code = hin.parts.get("manufacturer_code").map(String::as_str);
+        assert_eq!(code, Some("ABC"));
+        let serial = out(IdentifierKind::EngineSerial, "6CJ-1013456");
+        assert_eq!(serial.check_digit(), v1::CheckDigit::NotApplicable);
+        assert!(serial.parts.is_empty());
     }
 
     #[test]

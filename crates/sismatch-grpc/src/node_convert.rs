@@ -7,7 +7,7 @@ use std::time::Duration;
 use sismatch_alert::{Invalid, Status as AlertStatus};
 use sismatch_ident::{IdentifierKind, describe};
 use sismatch_node::{
-    AlertMatch, Applied, BatchReport, Duplicate, ImportItem, NodeStatus, PutOutcome,
+    AlertMatch, Applied, BatchReport, Duplicate, IdentifierHit, ImportItem, NodeStatus, PutOutcome,
     SEARCHABLE_WAIT, SearchQuery, SearchRequest,
 };
 use sismatch_proto::v1;
@@ -117,42 +117,73 @@ pub(crate) fn batch_out(report: BatchReport) -> v1::ImportAlertsResponse {
     }
 }
 
-/// A domain match for the wire.
+/// A domain match for the wire. Its explanation summarises every stored identifier that
+/// agreed (`2 identifiers agree; HIN: exact; engine: look-alike S→5 at 3`), or is the one
+/// identifier's explanation when one agreed, then `text agrees (relevance 0.62)` when the
+/// request's text did (alone for a text-only match).
 pub(crate) fn match_out(country: &str, found: AlertMatch) -> v1::Match {
-    let explanation = match found.hits.first() {
-        None => format!("text agrees (relevance {:.2})", found.text_relevance),
-        Some(hit) if found.text_relevance > 0.0 => format!(
-            "{}; text agrees (relevance {:.2})",
-            describe(&hit.ops),
-            found.text_relevance
-        ),
-        Some(hit) => describe(&hit.ops),
+    let mut agreeing: Vec<(IdentifierKind, String, String)> = Vec::new();
+    let mut identifier_matches = Vec::with_capacity(found.hits.len());
+    for hit in found.hits {
+        let kind = hit.identifier.kind;
+        let value = hit.identifier.value.clone();
+        let out = hit_out(hit);
+        // Hits come best first: a stored identifier two query values matched counts once.
+        if !agreeing.iter().any(|(k, v, _)| *k == kind && *v == value) {
+            agreeing.push((kind, value, out.explanation.clone()));
+        }
+        identifier_matches.push(out);
+    }
+    let text = format!("text agrees (relevance {:.2})", found.text_relevance);
+    let explanation = match &agreeing[..] {
+        [] => text,
+        [(_, _, one)] if found.text_relevance > 0.0 => format!("{one}; {text}"),
+        [(_, _, one)] => one.clone(),
+        several => {
+            let each = several
+                .iter()
+                .map(|(kind, _, explanation)| format!("{}: {explanation}", kind.label()));
+            let mut each: Vec<String> = each.collect();
+            if found.text_relevance > 0.0 {
+                each.push(text);
+            }
+            format!("{} identifiers agree; {}", several.len(), each.join("; "))
+        }
     };
     v1::Match {
         node: country.to_string(),
         country: found.alert.country.clone(),
         score: found.score,
-        identifier_matches: found
-            .hits
-            .into_iter()
-            .map(|hit| {
-                let explanation = describe(&hit.ops);
-                v1::IdentifierMatch {
-                    query_index: u32::try_from(hit.query_index).unwrap_or(u32::MAX),
-                    query_value: hit.query_value,
-                    normalized_query: hit.normalised_query,
-                    matched_identifier: Some(identifier_out(hit.identifier)),
-                    score: hit.score,
-                    explanation,
-                    edits: hit.ops.iter().map(edit_out).collect(),
-                    source: v1::MatchSource::Direct.into(),
-                    partner_link: None,
-                    kind_mismatch: hit.kind_mismatch,
-                }
-            })
-            .collect(),
+        identifier_matches,
         explanation,
         alert: Some(alert_out(found.alert)),
+    }
+}
+
+/// One identifier that matched, for the wire. Its explanation is the edit operations, then
+/// the stored value's check-digit verdict where its format has one: a valid check digit is
+/// confidence the number was recorded right, an invalid one is shown and never a rejection.
+fn hit_out(hit: IdentifierHit) -> v1::IdentifierMatch {
+    let identifier = identifier_out(hit.identifier);
+    let mut explanation = describe(&hit.ops);
+    match identifier.check_digit() {
+        v1::CheckDigit::Valid => explanation.push_str(", check digit valid"),
+        v1::CheckDigit::Invalid => {
+            explanation.push_str(", check digit INVALID (shown, not rejected)");
+        }
+        v1::CheckDigit::NotApplicable | v1::CheckDigit::Unspecified => {}
+    }
+    v1::IdentifierMatch {
+        query_index: u32::try_from(hit.query_index).unwrap_or(u32::MAX),
+        query_value: hit.query_value,
+        normalized_query: hit.normalised_query,
+        matched_identifier: Some(identifier),
+        score: hit.score,
+        explanation,
+        edits: hit.ops.iter().map(edit_out).collect(),
+        source: v1::MatchSource::Direct.into(),
+        partner_link: None,
+        kind_mismatch: hit.kind_mismatch,
     }
 }
 
@@ -213,5 +244,100 @@ pub(crate) fn status_out(status: NodeStatus) -> v1::GetNodeStatusResponse {
         search_failures_last_minute: status.recent.failures,
         search_p50_ms_last_minute: status.recent.p50_ms,
         search_p99_ms_last_minute: status.recent.p99_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sismatch_alert::{Alert, Category, IdentifierEntry};
+    use sismatch_ident::{EditOp, MatchMode};
+
+    use super::*;
+
+    fn hit(
+        query_index: usize,
+        kind: IdentifierKind,
+        value: &str,
+        ops: Vec<EditOp>,
+    ) -> IdentifierHit {
+        IdentifierHit {
+            query_index,
+            query_value: value.to_string(),
+            normalised_query: value.to_string(),
+            identifier: IdentifierEntry::new(kind, value),
+            score: 1.0,
+            mode: MatchMode::Edits,
+            ops,
+            kind_mismatch: false,
+        }
+    }
+
+    fn explained(hits: Vec<IdentifierHit>) -> String {
+        explained_with_text(hits, 0.0)
+    }
+
+    fn explained_with_text(hits: Vec<IdentifierHit>, text_relevance: f64) -> String {
+        let alert = Alert::new("NL-1", "NL", Category::Boat, Vec::new());
+        let found = AlertMatch {
+            alert,
+            score: 1.0,
+            hits,
+            text_relevance,
+        };
+        match_out("NL", found).explanation
+    }
+
+    #[test]
+    fn a_match_explains_every_identifier_that_agreed() {
+        let look_alike = EditOp::LookAlike {
+            at: 3,
+            query: 'S',
+            stored: '5',
+        };
+        let hin = || hit(0, IdentifierKind::Hin, "ABC12345D404", Vec::new());
+        let engine = hit(
+            1,
+            IdentifierKind::EngineSerial,
+            "6CJ1013456",
+            vec![look_alike],
+        );
+        assert_eq!(
+            explained(vec![hin(), engine]),
+            "2 identifiers agree; HIN: exact; engine: look-alike S→5 at 3"
+        );
+        assert_eq!(explained(vec![hin()]), "exact");
+        // Two query values that found the same stored number are one identifier agreeing.
+        let again = hit(1, IdentifierKind::Hin, "ABC12345D404", Vec::new());
+        assert_eq!(explained(vec![hin(), again]), "exact");
+        // The request's text agreeing comes last, or alone for a text-only match.
+        assert_eq!(
+            explained_with_text(vec![hin()], 0.623),
+            "exact; text agrees (relevance 0.62)"
+        );
+        assert_eq!(
+            explained_with_text(
+                vec![
+                    hin(),
+                    hit(1, IdentifierKind::Cin, "NLABC12345D404", Vec::new())
+                ],
+                0.5
+            ),
+            "2 identifiers agree; HIN: exact; CIN: exact; text agrees (relevance 0.50)"
+        );
+        assert_eq!(
+            explained_with_text(Vec::new(), 0.3),
+            "text agrees (relevance 0.30)"
+        );
+    }
+
+    #[test]
+    fn an_identifier_match_shows_the_stored_check_digit() {
+        let valid = hit(0, IdentifierKind::Vin, "1HGCM82633A004352", Vec::new());
+        assert_eq!(explained(vec![valid]), "exact, check digit valid");
+        let invalid = hit(0, IdentifierKind::Vin, "1HGCM82643A004352", Vec::new());
+        assert_eq!(
+            explained(vec![invalid]),
+            "exact, check digit INVALID (shown, not rejected)"
+        );
     }
 }

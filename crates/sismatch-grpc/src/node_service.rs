@@ -72,15 +72,16 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::PutAlertRequest>,
     ) -> Result<Response<v1::PutAlertResponse>, Status> {
-        let call = |caller, request: Request<v1::PutAlertRequest>| async move {
+        let call = |caller: Caller, request: Request<v1::PutAlertRequest>| async move {
             let request = request.into_inner();
             let alert = alert_in(required(request.alert, "alert")?).map_err(|e| invalid(&e))?;
             let reason = non_blank(request.reason);
             let expected = version_in(request.expected_version);
             let wait = searchable_wait(request.searchable_wait_ms);
+            let by = caller.name.clone();
             let outcome = self
                 .node
-                .put_alert_waiting(alert, reason, expected, wait)
+                .put_alert_waiting(alert, reason, expected, by, wait)
                 .await;
             Ok(redacted(&caller, put_out(outcome.map_err(node_status)?)))
         };
@@ -107,11 +108,12 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::WithdrawAlertRequest>,
     ) -> Result<Response<v1::WithdrawAlertResponse>, Status> {
-        let call = |caller, request: Request<v1::WithdrawAlertRequest>| async move {
+        let call = |caller: Caller, request: Request<v1::WithdrawAlertRequest>| async move {
             let request = request.into_inner();
             let reason = non_blank(request.reason);
             let expected = version_in(request.expected_version);
-            let alert = self.node.withdraw(request.id, reason, expected).await;
+            let by = caller.name.clone();
+            let alert = self.node.withdraw(request.id, reason, expected, by).await;
             let alert = Some(alert_out(alert.map_err(node_status)?));
             Ok(redacted(&caller, v1::WithdrawAlertResponse { alert }))
         };
@@ -123,7 +125,7 @@ impl NationalNode for NodeService {
         &self,
         request: Request<v1::SetAlertStatusRequest>,
     ) -> Result<Response<v1::SetAlertStatusResponse>, Status> {
-        let call = |caller, request: Request<v1::SetAlertStatusRequest>| async move {
+        let call = |caller: Caller, request: Request<v1::SetAlertStatusRequest>| async move {
             let request = request.into_inner();
             let status = status_in("status", request.status).map_err(|e| invalid(&e))?;
             let status = required(status, "status")?;
@@ -131,7 +133,7 @@ impl NationalNode for NodeService {
             let expected = version_in(request.expected_version);
             let alert = self
                 .node
-                .set_status(request.id, status, reason, expected)
+                .set_status(request.id, status, reason, expected, caller.name.clone())
                 .await;
             let alert = Some(alert_out(alert.map_err(node_status)?));
             Ok(redacted(&caller, v1::SetAlertStatusResponse { alert }))
@@ -162,9 +164,9 @@ impl NationalNode for NodeService {
         &self,
         request: Request<Streaming<v1::ImportAlertsRequest>>,
     ) -> Result<Response<Self::ImportAlertsStream>, Status> {
-        let call = |_, request: Request<Streaming<v1::ImportAlertsRequest>>| async move {
+        let call = |caller: Caller, request: Request<Streaming<v1::ImportAlertsRequest>>| async move {
             let mut batches = request.into_inner();
-            let mut import = Import::new(Arc::clone(&self.node));
+            let mut import = Import::new(Arc::clone(&self.node), caller.name);
             let (tx, rx) = tokio::sync::mpsc::channel(4);
             let acknowledge = async move {
                 while let Some(batch) = batches.next().await {

@@ -74,6 +74,25 @@ impl IdentifierKind {
         Self::NAMES[index]
     }
 
+    /// The kind's short label in a match explanation (`HIN`, `engine`, `firearm`): how an
+    /// officer names the number, where [`IdentifierKind::as_str`] is the stable name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Hin => "HIN",
+            Self::Cin => "CIN",
+            Self::Vin => "VIN",
+            Self::EngineSerial => "engine",
+            Self::FrameNumber => "frame",
+            Self::SerialNumber => "serial",
+            Self::Imo => "IMO",
+            Self::Mmsi => "MMSI",
+            Self::Registration => "registration",
+            Self::Container => "container",
+            Self::FirearmSerial => "firearm",
+            Self::Other => "other",
+        }
+    }
+
     /// Whether the kind has a standard format that [`crate::parse`] recognises.
     pub fn has_format(self) -> bool {
         matches!(

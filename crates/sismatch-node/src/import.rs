@@ -11,6 +11,8 @@ use crate::node::{BatchOutcome, ImportItem, Node};
 /// The batches of one import, in arrival order.
 pub struct Import {
     node: Arc<Node>,
+    /// Who imports: every version the import writes records it.
+    by: String,
     batches: u64,
 }
 
@@ -26,16 +28,20 @@ pub struct BatchReport {
 }
 
 impl Import {
-    /// An import into `node`, no batch received yet.
-    pub fn new(node: Arc<Node>) -> Import {
-        Import { node, batches: 0 }
+    /// An import into `node` by `by` (the caller's identity), no batch received yet.
+    pub fn new(node: Arc<Node>, by: String) -> Import {
+        Import {
+            node,
+            by,
+            batches: 0,
+        }
     }
 
     /// Stores the next batch ([`Node::import_batch`]) and reports it under its number.
     pub async fn batch(&mut self, items: Vec<ImportItem>) -> Result<BatchReport> {
         self.batches += 1;
         let started = Instant::now();
-        let outcome = self.node.import_batch(items).await?;
+        let outcome = self.node.import_batch(items, &self.by).await?;
         Ok(BatchReport {
             batch: self.batches,
             outcome,

@@ -302,14 +302,16 @@ impl Node {
     /// [`NodeError::FailedPrecondition`]; the check and the write are one step of the store.
     /// So is the one-alert-per-object check: a new identifier that another alert in force of
     /// this node holds fails with [`NodeError::AlreadyExists`] or links the two alerts, as
-    /// [`NodeOptions::duplicates`] says.
+    /// [`NodeOptions::duplicates`] says. The version written records `by`, the caller's
+    /// identity, as `changed_by` (so do the versions of alerts it links to).
     pub async fn put_alert(
         &self,
         alert: Alert,
         reason: Option<String>,
         expected_version: Option<u64>,
+        by: String,
     ) -> Result<PutOutcome> {
-        self.put_alert_waiting(alert, reason, expected_version, SEARCHABLE_WAIT)
+        self.put_alert_waiting(alert, reason, expected_version, by, SEARCHABLE_WAIT)
             .await
     }
 
@@ -320,6 +322,7 @@ impl Node {
         mut alert: Alert,
         reason: Option<String>,
         expected_version: Option<u64>,
+        by: String,
         wait: Duration,
     ) -> Result<PutOutcome> {
         if wait > MAX_SEARCHABLE_WAIT {
@@ -341,6 +344,7 @@ impl Node {
                 let put = Mutation::Put {
                     alert,
                     reason,
+                    changed_by: by,
                     expected_version,
                     on_duplicate,
                 };
@@ -359,8 +363,9 @@ impl Node {
     }
 
     /// Stores a batch of an import: invalid items are rejected with their line and field, the
-    /// valid ones written in one synced batch. Answers once the batch is durable.
-    pub async fn import_batch(&self, items: Vec<ImportItem>) -> Result<BatchOutcome> {
+    /// valid ones written in one synced batch, each version recording `by`, who imports, as
+    /// `changed_by`. Answers once the batch is durable.
+    pub async fn import_batch(&self, items: Vec<ImportItem>, by: &str) -> Result<BatchOutcome> {
         let mut outcome = BatchOutcome {
             received: items.len() as u64,
             ..BatchOutcome::default()
@@ -381,6 +386,7 @@ impl Node {
                     mutations.push(Mutation::Put {
                         alert,
                         reason: None,
+                        changed_by: by.to_string(),
                         expected_version: None,
                         on_duplicate: self.duplicates,
                     });
@@ -476,26 +482,30 @@ impl Node {
     /// Withdraws an alert: kept in history, no longer returned by default searches. With
     /// `expected_version`, only when the alert is at that version
     /// ([`NodeError::FailedPrecondition`] otherwise; an unknown alert is
-    /// [`NodeError::NotFound`] either way).
+    /// [`NodeError::NotFound`] either way). The version records `by`, the caller's identity.
     pub async fn withdraw(
         &self,
         id: String,
         reason: Option<String>,
         expected_version: Option<u64>,
+        by: String,
     ) -> Result<Alert> {
         let change = AlertChange::Withdrawn;
-        self.set_status_as(id, Status::Withdrawn, change, reason, expected_version)
+        let status = Status::Withdrawn;
+        self.set_status_as(id, status, change, reason, expected_version, by)
             .await
     }
 
     /// Changes an alert's status (RECOVERED, ACTIVE again, ...); WITHDRAWN only through
-    /// [`Node::withdraw`], as the API says. `expected_version` as for [`Node::withdraw`].
+    /// [`Node::withdraw`], as the API says. `expected_version` and `by` as for
+    /// [`Node::withdraw`].
     pub async fn set_status(
         &self,
         id: String,
         status: Status,
         reason: Option<String>,
         expected_version: Option<u64>,
+        by: String,
     ) -> Result<Alert> {
         let change = match status {
             Status::Withdrawn => {
@@ -504,7 +514,7 @@ impl Node {
             Status::HitConfirmed => AlertChange::HitConfirmed,
             Status::Active | Status::Recovered => AlertChange::StatusChanged,
         };
-        self.set_status_as(id, status, change, reason, expected_version)
+        self.set_status_as(id, status, change, reason, expected_version, by)
             .await
     }
 
@@ -515,6 +525,7 @@ impl Node {
         change: AlertChange,
         reason: Option<String>,
         expected_version: Option<u64>,
+        by: String,
     ) -> Result<Alert> {
         if id.is_empty() {
             return Err(Invalid::new("id", "missing").into());
@@ -524,6 +535,7 @@ impl Node {
             status,
             change,
             reason,
+            changed_by: by,
             expected_version,
         })
         .await

@@ -94,7 +94,7 @@ async fn the_index_is_compacted_once_idle_after_bulk_work_and_answers_the_same()
                 }
             })
             .collect();
-        let outcome = node.import_batch(items).await.unwrap();
+        let outcome = node.import_batch(items, "import:test").await.unwrap();
         assert_eq!(outcome.created, BATCH);
         // One commit per batch, so one segment or more per batch.
         assert!(node.wait_indexed(Duration::from_secs(30)).await);
@@ -134,20 +134,22 @@ async fn expected_version_guards_every_write_and_names_both_versions() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
     let first = boat("NL-1", "ABC12345D404");
-    node.put_alert(first.clone(), None, None).await.unwrap();
+    node.put_alert(first.clone(), None, None, op())
+        .await
+        .unwrap();
     let mut white = first.clone();
     white.colour = Some("white".to_string());
-    let updated = node.put_alert(white, None, Some(1)).await.unwrap();
+    let updated = node.put_alert(white, None, Some(1), op()).await.unwrap();
     assert!(matches!(&updated.applied, Applied::Updated(a) if a.version == 2));
 
     let mut blue = first.clone();
     blue.colour = Some("blue".to_string());
-    let stale = node.put_alert(blue, None, Some(1)).await;
+    let stale = node.put_alert(blue, None, Some(1), op()).await;
     assert_eq!(
         failed_precondition(stale),
         "expected_version 1 but alert NL-1 is at version 2"
     );
-    let absent = node.put_alert(boat("NL-2", "XYZ12345D404"), None, Some(1));
+    let absent = node.put_alert(boat("NL-2", "XYZ12345D404"), None, Some(1), op());
     assert_eq!(
         failed_precondition(absent.await),
         "expected_version 1 but alert NL-2 does not exist"
@@ -158,13 +160,21 @@ async fn expected_version_guards_every_write_and_names_both_versions() {
     ));
 
     let reason = || Some("owner found it".to_string());
-    let withdraw = node.withdraw("NL-1".to_string(), reason(), Some(1)).await;
+    let withdraw = node
+        .withdraw("NL-1".to_string(), reason(), Some(1), op())
+        .await;
     assert_eq!(
         failed_precondition(withdraw),
         "expected_version 1 but alert NL-1 is at version 2"
     );
     let recovered = node
-        .set_status("NL-1".to_string(), Status::Recovered, reason(), Some(2))
+        .set_status(
+            "NL-1".to_string(),
+            Status::Recovered,
+            reason(),
+            Some(2),
+            op(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -172,16 +182,20 @@ async fn expected_version_guards_every_write_and_names_both_versions() {
         (Status::Recovered, 3)
     );
     let again = node
-        .set_status("NL-1".to_string(), Status::Active, reason(), Some(2))
+        .set_status("NL-1".to_string(), Status::Active, reason(), Some(2), op())
         .await;
     assert_eq!(
         failed_precondition(again),
         "expected_version 2 but alert NL-1 is at version 3"
     );
-    let withdrawn = node.withdraw("NL-1".to_string(), reason(), Some(3)).await;
+    let withdrawn = node
+        .withdraw("NL-1".to_string(), reason(), Some(3), op())
+        .await;
     assert_eq!(withdrawn.unwrap().version, 4);
     // An unknown alert is NOT_FOUND, expected version or not.
-    let unknown = node.withdraw("NL-404".to_string(), reason(), Some(1)).await;
+    let unknown = node
+        .withdraw("NL-404".to_string(), reason(), Some(1), op())
+        .await;
     assert!(matches!(unknown, Err(NodeError::NotFound(id)) if id == "NL-404"));
     assert_eq!(node.history("NL-1".to_string()).await.unwrap().len(), 4);
     node.shutdown();
@@ -192,13 +206,18 @@ async fn a_withdrawn_alert_put_again_stays_withdrawn() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
     let first = boat("NL-1", "ABC12345D404");
-    node.put_alert(first.clone(), None, None).await.unwrap();
-    node.withdraw("NL-1".to_string(), Some("error".to_string()), None)
+    node.put_alert(first.clone(), None, None, op())
+        .await
+        .unwrap();
+    node.withdraw("NL-1".to_string(), Some("error".to_string()), None, op())
         .await
         .unwrap();
 
     // Re-sent as the client had it (ACTIVE): nothing written, still withdrawn.
-    let resent = node.put_alert(first.clone(), None, None).await.unwrap();
+    let resent = node
+        .put_alert(first.clone(), None, None, op())
+        .await
+        .unwrap();
     assert!(
         matches!(&resent.applied, Applied::Unchanged(a) if a.status == Status::Withdrawn),
         "{:?}",
@@ -207,7 +226,7 @@ async fn a_withdrawn_alert_put_again_stays_withdrawn() {
     // Corrected: a new version, still withdrawn, still not searchable.
     let mut corrected = first;
     corrected.model = Some("VR5".to_string());
-    let outcome = node.put_alert(corrected, None, None).await.unwrap();
+    let outcome = node.put_alert(corrected, None, None, op()).await.unwrap();
     let Applied::Updated(stored) = outcome.applied else {
         panic!("{:?}", outcome.applied)
     };
@@ -216,10 +235,10 @@ async fn a_withdrawn_alert_put_again_stays_withdrawn() {
 
     // Only WithdrawAlert withdraws; SetAlertStatus can bring the alert back.
     let refused = node
-        .set_status("NL-1".to_string(), Status::Withdrawn, None, None)
+        .set_status("NL-1".to_string(), Status::Withdrawn, None, None, op())
         .await;
     assert!(matches!(refused, Err(NodeError::Invalid(invalid)) if invalid.field == "status"));
-    node.set_status("NL-1".to_string(), Status::Active, None, None)
+    node.set_status("NL-1".to_string(), Status::Active, None, None, op())
         .await
         .unwrap();
     assert_eq!(search(&node, "ABC12345D404").await, ["NL-1"]);
@@ -241,19 +260,19 @@ async fn firearm_serials_are_duplicates_only_under_the_same_maker() {
             .map(|d| (d.alert_id, d.identifier.manufacturer))
             .collect()
     };
-    let glock = node.put_alert(gun("NL-1", "BXK4471", Some("Glock")), None, None);
+    let glock = node.put_alert(gun("NL-1", "BXK4471", Some("Glock")), None, None, op());
     assert!(duplicates(glock.await.unwrap()).is_empty());
     // Another maker's gun with the same serial is another gun.
-    let beretta = node.put_alert(gun("NL-2", "BXK4471", Some("Beretta")), None, None);
+    let beretta = node.put_alert(gun("NL-2", "BXK4471", Some("Beretta")), None, None, op());
     assert!(duplicates(beretta.await.unwrap()).is_empty());
     // The same maker, spelt otherwise: the same gun.
-    let again = node.put_alert(gun("NL-3", "bxk-4471", Some("GLOCK")), None, None);
+    let again = node.put_alert(gun("NL-3", "bxk-4471", Some("GLOCK")), None, None, op());
     assert_eq!(
         duplicates(again.await.unwrap()),
         [("NL-1".to_string(), Some("Glock".to_string()))]
     );
     // No maker given: it may be any of them.
-    let unknown = node.put_alert(gun("NL-4", "BXK4471", None), None, None);
+    let unknown = node.put_alert(gun("NL-4", "BXK4471", None), None, None, op());
     let found = duplicates(unknown.await.unwrap());
     let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["NL-1", "NL-2", "NL-3"]);
@@ -263,10 +282,12 @@ async fn firearm_serials_are_duplicates_only_under_the_same_maker() {
         Category::ItItem,
         vec![entry(IdentifierKind::SerialNumber, "SN88001", Some("Dell"))],
     );
-    node.put_alert(laptop.clone(), None, None).await.unwrap();
+    node.put_alert(laptop.clone(), None, None, op())
+        .await
+        .unwrap();
     laptop.id = "NL-6".to_string();
     laptop.identifiers[0].manufacturer = Some("Lenovo".to_string());
-    let same = node.put_alert(laptop, None, None).await.unwrap();
+    let same = node.put_alert(laptop, None, None, op()).await.unwrap();
     assert_eq!(
         duplicates(same),
         [("NL-5".to_string(), Some("Dell".to_string()))]
@@ -303,11 +324,16 @@ fn by(name: &str) -> String {
     name.to_string()
 }
 
+/// The operator who makes the tests' puts, imports and status changes.
+fn op() -> String {
+    by("beheer-nl")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_hit_waits_for_the_issuing_node_and_an_own_one_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
-    node.put_alert(boat("NL-1", "ABC12345D404"), None, None)
+    node.put_alert(boat("NL-1", "ABC12345D404"), None, None, op())
         .await
         .unwrap();
     let (foreign, alert) = node
@@ -393,7 +419,9 @@ async fn hits_are_filtered_before_paging() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
     for (id, hin) in [("NL-1", "ABC12345D404"), ("NL-2", "XYZ12345D404")] {
-        node.put_alert(boat(id, hin), None, None).await.unwrap();
+        node.put_alert(boat(id, hin), None, None, op())
+            .await
+            .unwrap();
     }
     let mut nl1 = Vec::new();
     for n in 0..9 {
@@ -462,7 +490,7 @@ async fn status_reports_names_counts_and_index_sizes() {
         .identifiers
         .push(entry(IdentifierKind::EngineSerial, "6CJ-1013456", None));
     for alert in [expired, later, unreadable] {
-        node.put_alert(alert, None, None).await.unwrap();
+        node.put_alert(alert, None, None, op()).await.unwrap();
     }
     node.report_hit(hit("NL-2"), by("politie-be"))
         .await
@@ -531,11 +559,11 @@ fn options_that_cannot_work_are_refused_with_their_name() {
 async fn an_alert_is_read_at_every_version_it_had_and_no_other() {
     let dir = tempfile::tempdir().unwrap();
     let node = open(&dir, NodeOptions::default());
-    node.put_alert(boat("NL-1", "ABC12345D404"), None, None)
+    node.put_alert(boat("NL-1", "ABC12345D404"), None, None, op())
         .await
         .unwrap();
     let reason = Some("owner found it".to_string());
-    node.set_status("NL-1".to_string(), Status::Recovered, reason, None)
+    node.set_status("NL-1".to_string(), Status::Recovered, reason, None, op())
         .await
         .unwrap();
     let first = node.get_alert_at("NL-1".to_string(), Some(1)).await;
@@ -556,7 +584,7 @@ async fn an_alert_is_read_at_every_version_it_had_and_no_other() {
 async fn an_import_numbers_its_batches_from_one() {
     let dir = tempfile::tempdir().unwrap();
     let node = std::sync::Arc::new(open(&dir, NodeOptions::default()));
-    let mut import = Import::new(std::sync::Arc::clone(&node));
+    let mut import = Import::new(std::sync::Arc::clone(&node), op());
     for (number, id) in [(1, "NL-1"), (2, "NL-2")] {
         let items = vec![ImportItem {
             line: 1,
@@ -565,7 +593,7 @@ async fn an_import_numbers_its_batches_from_one() {
         let report = import.batch(items).await.unwrap();
         assert_eq!((report.batch, report.outcome.created), (number, 1));
     }
-    let mut other = Import::new(std::sync::Arc::clone(&node));
+    let mut other = Import::new(std::sync::Arc::clone(&node), op());
     let report = other.batch(Vec::new()).await.unwrap();
     assert_eq!((report.batch, report.outcome.received), (1, 0));
     node.shutdown();
@@ -600,13 +628,14 @@ async fn recovered_and_expired_alerts_are_found_only_when_asked_for() {
     let mut expired = boat("NL-EXPIRED", "ABC12345D405");
     expired.expires_at = Some(Timestamp::now() - 1.hour());
     for alert in [boat("NL-RECOVERED", "ABC12345D404"), expired] {
-        node.put_alert(alert, None, None).await.unwrap();
+        node.put_alert(alert, None, None, op()).await.unwrap();
     }
     node.set_status(
         "NL-RECOVERED".to_string(),
         Status::Recovered,
         Some("found at a marina".to_string()),
         None,
+        op(),
     )
     .await
     .unwrap();
@@ -622,7 +651,7 @@ async fn recovered_and_expired_alerts_are_found_only_when_asked_for() {
     both.sort();
     assert_eq!(both, ["NL-EXPIRED", "NL-RECOVERED"]);
 
-    node.set_status("NL-RECOVERED".to_string(), Status::Active, None, None)
+    node.set_status("NL-RECOVERED".to_string(), Status::Active, None, None, op())
         .await
         .unwrap();
     assert_eq!(search(&node, query).await, ["NL-RECOVERED"]);

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sismatch_ident::{Identifier, IdentifierKind, parse};
 use sismatch_proto::v1;
-use sismatch_proto::wire::WireEnum;
+use sismatch_proto::wire::{WireEnum, enum_out};
 
 /// Which identifier of a register entry: the three kinds a sales register holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -145,15 +145,20 @@ impl RegisterRecord {
         }
     }
 
-    /// The identifier in `slot` as recorded, in wire form, with the maker.
+    /// The identifier in `slot` as recorded, in wire form, with the maker and what parsing it
+    /// as its slot's kind yields (normalised form, check digit, parts), as a node shows its
+    /// identifiers.
     pub(crate) fn wire_identifier(&self, slot: Slot) -> Option<v1::Identifier> {
         let value = self.value(slot)?;
         let parsed = slot.parse(value);
+        let parts = parsed.format.parts().into_iter();
         Some(v1::Identifier {
             kind: slot.wire_kind(&parsed).into(),
             value: value.to_string(),
             manufacturer: self.maker.clone(),
             normalized: parsed.normalised,
+            check_digit: enum_out::<v1::CheckDigit>(parsed.check.as_str()),
+            parts: parts.map(|(name, part)| (name.to_string(), part)).collect(),
             ..v1::Identifier::default()
         })
     }
@@ -220,5 +225,15 @@ mod tests {
         assert_eq!(wire.kind(), v1::IdentifierKind::Cin);
         assert_eq!(disclosed(&wire), "CIN:NL-ABC12345D404");
         assert_eq!(wire.manufacturer, "YAMAHA");
+        assert_eq!(wire.parts.get("country").map(String::as_str), Some("NL"));
+        assert_eq!(wire.check_digit(), v1::CheckDigit::NotApplicable);
+    }
+
+    #[test]
+    fn a_vin_shows_its_check_digit_and_parts() {
+        let wrong_check = record(None, None, Some("1HGCM82613A004352"));
+        let wire = wrong_check.wire_identifier(Slot::Vin).unwrap();
+        assert_eq!(wire.check_digit(), v1::CheckDigit::Invalid);
+        assert_eq!(wire.parts.get("wmi").map(String::as_str), Some("1HG"));
     }
 }

@@ -56,6 +56,8 @@ pub enum Mutation {
         alert: Alert,
         /// Why, kept in the history.
         reason: Option<String>,
+        /// Who put it, kept in the history, and in that of an alert the put links to.
+        changed_by: String,
         /// Optimistic concurrency: the version the caller read; `None` for no check.
         expected_version: Option<u64>,
         /// What to do when another alert in force holds one of its identifiers.
@@ -81,6 +83,8 @@ pub enum Mutation {
         change: AlertChange,
         /// Why, kept in the history.
         reason: Option<String>,
+        /// Who changed it, kept in the history.
+        changed_by: String,
         /// Optimistic concurrency: the version the caller read; `None` for no check.
         expected_version: Option<u64>,
     },
@@ -200,6 +204,12 @@ impl Store {
     }
 }
 
+/// Why a put or a status change was made and by whom, as its version records them.
+struct Author {
+    reason: Option<String>,
+    changed_by: String,
+}
+
 /// The alerts one write touches, as stored before it and as its mutations leave them, and
 /// the write batch that records the difference. Lives while the writer lock is held.
 pub(crate) struct Staging<'s> {
@@ -305,16 +315,24 @@ impl<'s> Staging<'s> {
             Mutation::Put {
                 alert,
                 reason,
+                changed_by,
                 expected_version,
                 on_duplicate,
-            } => self.put(alert, reason, expected_version, on_duplicate),
+            } => {
+                let by = Author { reason, changed_by };
+                self.put(alert, by, expected_version, on_duplicate)
+            }
             Mutation::SetStatus {
                 id,
                 status,
                 change,
                 reason,
+                changed_by,
                 expected_version,
-            } => self.set_status(&id, status, change, reason, expected_version),
+            } => {
+                let by = Author { reason, changed_by };
+                self.set_status(&id, status, change, by, expected_version)
+            }
             Mutation::ExtendExpiry {
                 id,
                 until,
@@ -328,7 +346,7 @@ impl<'s> Staging<'s> {
     fn put(
         &mut self,
         mut alert: Alert,
-        reason: Option<String>,
+        by: Author,
         expected_version: Option<u64>,
         on_duplicate: OnDuplicate,
     ) -> Result<Applied> {
@@ -352,17 +370,18 @@ impl<'s> Staging<'s> {
             None => BTreeSet::new(),
         };
         if alert.status.is_searchable() {
-            self.resolve_duplicates(&mut alert, &held, on_duplicate)?;
+            let changed_by = Some(by.changed_by.as_str());
+            self.resolve_duplicates(&mut alert, &held, on_duplicate, changed_by)?;
         }
         let Some(current) = self.current(&alert.id)? else {
             return self
-                .record(alert, AlertChange::Created, reason, None)
+                .record(alert, AlertChange::Created, by.reason, Some(by.changed_by))
                 .map(Applied::Created);
         };
         if current.same_content(&alert) {
             return Ok(Applied::Unchanged(current.clone()));
         }
-        self.record(alert, AlertChange::Updated, reason, None)
+        self.record(alert, AlertChange::Updated, by.reason, Some(by.changed_by))
             .map(Applied::Updated)
     }
 
@@ -371,7 +390,7 @@ impl<'s> Staging<'s> {
         id: &str,
         status: Status,
         change: AlertChange,
-        reason: Option<String>,
+        by: Author,
         expected_version: Option<u64>,
     ) -> Result<Applied> {
         check_status_change(status, change)?;
@@ -388,9 +407,10 @@ impl<'s> Staging<'s> {
         if back_in_force {
             // As a new alert: its numbers may have been reported again meanwhile.
             let refuse = OnDuplicate::Refuse;
-            self.resolve_duplicates(&mut alert, &BTreeSet::new(), refuse)?;
+            let changed_by = Some(by.changed_by.as_str());
+            self.resolve_duplicates(&mut alert, &BTreeSet::new(), refuse, changed_by)?;
         }
-        self.record(alert, change, reason, None)
+        self.record(alert, change, by.reason, Some(by.changed_by))
             .map(Applied::StatusChanged)
     }
 

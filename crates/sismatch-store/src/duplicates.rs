@@ -108,12 +108,14 @@ struct Holder {
 impl Staging<'_> {
     /// Applies `on_duplicate` to `alert`, about to be stored in force: refuses it, or adds the
     /// links on both sides (staging a new version of each other alert that lacks its link).
-    /// `held` are the index keys of the alert's stored version (none for a new alert).
+    /// `held` are the index keys of the alert's stored version (none for a new alert);
+    /// `changed_by`, who made the write, is recorded on the linked alerts' versions too.
     pub(crate) fn resolve_duplicates(
         &mut self,
         alert: &mut Alert,
         held: &BTreeSet<String>,
         on_duplicate: OnDuplicate,
+        changed_by: Option<&str>,
     ) -> Result<()> {
         let holders = self.holders(alert, held)?;
         let mut to_link = Vec::new();
@@ -169,7 +171,8 @@ impl Staging<'_> {
             if !other.links.contains(&alert.id) {
                 other.links.push(alert.id.clone());
                 let reason = format!("linked to {}: same object", alert.id);
-                self.record(other, AlertChange::Updated, Some(reason), None)?;
+                let by = changed_by.map(str::to_string);
+                self.record(other, AlertChange::Updated, Some(reason), by)?;
             }
         }
         Ok(())

@@ -65,7 +65,8 @@ impl Store {
         if !current.status.is_searchable() {
             // Back in force (a RECOVERED alert found again), as by a status change: its numbers
             // may belong to an alert reported since, on which the hit is to be reported.
-            staging.resolve_duplicates(&mut alert, &BTreeSet::new(), OnDuplicate::Refuse)?;
+            let by = hit.reported_by.as_deref();
+            staging.resolve_duplicates(&mut alert, &BTreeSet::new(), OnDuplicate::Refuse, by)?;
         }
         let reason = Some(format!("hit report {}", hit.id));
         let by = hit.reported_by.clone();

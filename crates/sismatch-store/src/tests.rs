@@ -39,6 +39,7 @@ fn put(alert: Alert) -> Mutation {
     Mutation::Put {
         alert,
         reason: None,
+        changed_by: "beheer-nl".to_string(),
         expected_version: None,
         on_duplicate: OnDuplicate::Refuse,
     }
@@ -50,6 +51,7 @@ fn set_status(id: &str, status: Status, change: AlertChange) -> Mutation {
         status,
         change,
         reason: Some("test".to_string()),
+        changed_by: "beheer-nl".to_string(),
         expected_version: None,
     }
 }

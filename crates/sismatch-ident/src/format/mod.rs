@@ -9,6 +9,7 @@ mod container;
 mod hin;
 mod imo;
 mod mmsi;
+mod parts;
 mod vin;
 
 pub(crate) use container::parse_container;
@@ -58,6 +59,15 @@ pub enum CheckDigit {
 }
 
 impl CheckDigit {
+    /// The verdict's stable name (`NOT_APPLICABLE`, `VALID`, `INVALID`), the wire enum's.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckDigit::NotApplicable => "NOT_APPLICABLE",
+            CheckDigit::Valid => "VALID",
+            CheckDigit::Invalid { .. } => "INVALID",
+        }
+    }
+
     /// The verdict for a check character `found` where `expected` is called for.
     pub(crate) fn verdict(found: char, expected: char) -> CheckDigit {
         if found == expected {

@@ -6,7 +6,7 @@ use serde_json::json;
 use sismatch_alert::{Alert, AlertChange, Limits, Status, validate};
 
 use super::{apply, at, boat, linking, one_boat, open, put, set_status};
-use crate::{Applied, Error, Store};
+use crate::{Applied, Error, Mutation, Store};
 
 fn refused(result: &Result<Applied, Error>) -> (String, String) {
     match result {
@@ -76,7 +76,11 @@ fn two_records_of_one_object_in_one_write_behave_as_two_puts() {
 fn linking_writes_links_on_both_sides_as_new_versions() {
     let (_dir, store) = one_boat();
     let again = boat("NL-2", &[("HIN", "ABC12345D404")]);
-    let results = apply(&store, vec![linking(put(again.clone()))], at(1));
+    let mut by_another = linking(put(again.clone()));
+    if let Mutation::Put { changed_by, .. } = &mut by_another {
+        *changed_by = "politie-nl-teamleider".to_string();
+    }
+    let results = apply(&store, vec![by_another], at(1));
     let linked = results[0].as_ref().unwrap().alert();
     assert_eq!(
         (linked.version, linked.links.as_slice()),
@@ -92,6 +96,12 @@ fn linking_writes_links_on_both_sides_as_new_versions() {
     assert_eq!(
         history[1].reason.as_deref(),
         Some("linked to NL-2: same object")
+    );
+    // The linked alert's version names who made the put that linked it.
+    let by = |i: usize| history[i].changed_by.as_deref();
+    assert_eq!(
+        (by(0), by(1)),
+        (Some("beheer-nl"), Some("politie-nl-teamleider"))
     );
 
     // Sent again without links (a re-import), in either mode: nothing changes.

@@ -123,6 +123,7 @@ fn a_withdrawn_alert_refuses_a_hit_and_nothing_is_written() {
         status: sismatch_alert::Status::Withdrawn,
         change: sismatch_alert::AlertChange::Withdrawn,
         reason: Some("recovered by the owner".to_string()),
+        changed_by: "beheer-nl".to_string(),
         expected_version: None,
     };
     apply(&store, vec![withdraw], at(60));

@@ -233,7 +233,7 @@ impl DemoArgs {
                         }
                     })
                     .collect();
-                let outcome = local.node.import_batch(items).await?;
+                let outcome = local.node.import_batch(items, "import:demo sample").await?;
                 if let Some(problem) = outcome.errors.first() {
                     bail!(
                         "sample alert {} of {country} refused: {}",

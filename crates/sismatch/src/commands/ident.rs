@@ -10,8 +10,8 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sismatch_ident::{
-    CheckDigit, Comparison, DEFAULT_THRESHOLD, EditOp, Format, HinLayout, Identifier,
-    IdentifierKind, Note, Query, compare, parse,
+    CheckDigit, Comparison, DEFAULT_THRESHOLD, EditOp, Format, Identifier, IdentifierKind, Note,
+    Query, compare, parse,
 };
 
 /// What `sismatch ident` can do.
@@ -191,11 +191,7 @@ fn format_parts(format: &Format) -> (&'static str, Value) {
                 "country": hin.country,
                 "manufacturer": hin.manufacturer,
                 "serial": hin.serial,
-                "layout": match hin.layout {
-                    HinLayout::Current => "current",
-                    HinLayout::StraightYear => "straight_year",
-                    HinLayout::ModelYear => "model_year",
-                },
+                "layout": hin.layout.as_str(),
                 "build_month": hin.build_month,
                 "build_year": hin.build_year,
                 "model_year": hin.model_year,
