@@ -166,6 +166,9 @@ pub(crate) fn match_out(country: &str, found: AlertMatch) -> v1::Match {
 fn hit_out(hit: IdentifierHit) -> v1::IdentifierMatch {
     let identifier = identifier_out(hit.identifier);
     let mut explanation = describe(&hit.ops);
+    if hit.maker_mismatch {
+        explanation.push_str(", another maker than asked");
+    }
     match identifier.check_digit() {
         v1::CheckDigit::Valid => explanation.push_str(", check digit valid"),
         v1::CheckDigit::Invalid => {
@@ -196,6 +199,7 @@ pub(crate) fn search_in(request: v1::NationalNodeSearchRequest) -> Result<Search
         queries.push(SearchQuery {
             value: query.value,
             kind,
+            manufacturer: (!query.manufacturer.trim().is_empty()).then_some(query.manufacturer),
         });
     }
     let filter = request.filter.unwrap_or_default();
@@ -269,6 +273,7 @@ mod tests {
             mode: MatchMode::Edits,
             ops,
             kind_mismatch: false,
+            maker_mismatch: false,
         }
     }
 
@@ -328,6 +333,15 @@ mod tests {
             explained_with_text(Vec::new(), 0.3),
             "text agrees (relevance 0.30)"
         );
+    }
+
+    #[test]
+    fn an_identifier_of_another_maker_says_so() {
+        let other = IdentifierHit {
+            maker_mismatch: true,
+            ..hit(0, IdentifierKind::FirearmSerial, "BXK4471", Vec::new())
+        };
+        assert_eq!(explained(vec![other]), "exact, another maker than asked");
     }
 
     #[test]

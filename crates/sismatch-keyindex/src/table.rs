@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use jiff::Timestamp;
 use sismatch_alert::{Alert, Category, Status};
-use sismatch_ident::{IdentifierKind, parse, skeleton, without_droppable_head};
+use sismatch_ident::{IdentifierKind, maker_key, parse, skeleton, without_droppable_head};
 
 use crate::keys::GRAM_LENGTHS;
 use crate::symbols::{Slot, symbols};
@@ -34,10 +34,12 @@ pub(crate) struct AlertRow {
 #[derive(Debug)]
 pub(crate) struct IdentRow {
     pub alert: u32,
-    /// Position in the alert's identifier list.
-    pub ordinal: u16,
+    /// Position in the alert's identifier list (at most `Limits::IDENTIFIERS`, 64).
+    pub ordinal: u8,
     /// The kind the alert declares.
     pub kind: IdentifierKind,
+    /// Its maker, as a number in [`Table::makers`]; 0 for none.
+    pub maker: u16,
     /// The normalised value, in `text`.
     pub normalised: Range<u32>,
     /// The skeleton of the normalised value, as bytes: what fragments and patterns are
@@ -58,11 +60,16 @@ pub(crate) struct FormRow {
 
 // A search gathers whole-value rows by the hundred: each must stay within half a cache line.
 const _: () = assert!(std::mem::size_of::<FormRow>() == 32);
+// One per identifier, 14 M at 10 M alerts: the maker fits where a wider ordinal was.
+const _: () = assert!(std::mem::size_of::<IdentRow>() == 36);
+const _: () = assert!(sismatch_alert::Limits::IDENTIFIERS <= u8::MAX as usize);
 
 /// An identifier of an alert about to be added, with what its keys are made from.
 pub(crate) struct NewIdent {
-    pub ordinal: u16,
+    pub ordinal: u8,
     pub kind: IdentifierKind,
+    /// `sismatch_ident::maker_key` of its manufacturer.
+    pub maker: Option<String>,
     pub normalised: String,
     pub skeleton: Vec<char>,
     pub forms: Vec<Vec<char>>,
@@ -85,8 +92,9 @@ impl NewIdent {
                     .map(|form| form.chars().collect())
                     .collect();
                 Some(NewIdent {
-                    ordinal: u16::try_from(ordinal).unwrap_or(u16::MAX),
+                    ordinal: u8::try_from(ordinal).unwrap_or(u8::MAX),
                     kind: entry.kind,
+                    maker: entry.manufacturer.as_deref().and_then(maker_key),
                     skeleton: skeleton(&id.normalised).chars().collect(),
                     normalised: id.normalised,
                     forms,
@@ -122,6 +130,11 @@ pub(crate) struct Table {
     pub text: String,
     /// Skeletons too long for their slot.
     pub spill: Vec<u8>,
+    /// Makers of identifiers (`maker_key`s), numbered from 1 in the order met; a maker past
+    /// the 65,535th is not kept (its identifiers score as if none was given).
+    makers: Vec<Box<str>>,
+    /// Maker key → its number.
+    maker_numbers: HashMap<Box<str>, u16>,
     /// Alert id → row.
     pub by_id: HashMap<Box<str>, u32>,
     /// Live alerts.
@@ -206,6 +219,27 @@ impl Table {
         }
     }
 
+    /// The maker key numbered `number` (0: none).
+    pub(crate) fn maker(&self, number: u16) -> Option<&str> {
+        let at = usize::from(number).checked_sub(1)?;
+        self.makers.get(at).map(|m| &**m)
+    }
+
+    /// The number of maker key `maker`, numbering it when new; 0 for none (or past the last
+    /// number).
+    fn number_maker(&mut self, maker: Option<&str>) -> u16 {
+        let Some(maker) = maker else { return 0 };
+        if let Some(&number) = self.maker_numbers.get(maker) {
+            return number;
+        }
+        let Ok(number) = u16::try_from(self.makers.len() + 1) else {
+            return 0;
+        };
+        self.makers.push(maker.into());
+        self.maker_numbers.insert(maker.into(), number);
+        number
+    }
+
     fn push_text(&mut self, s: &str) -> Range<u32> {
         let start = self.text.len() as u32;
         self.text.push_str(s);
@@ -223,6 +257,7 @@ impl Table {
             && old.iter().zip(new).all(|(o, n)| {
                 o.ordinal == n.ordinal
                     && o.kind == n.kind
+                    && self.maker(o.maker) == n.maker.as_deref()
                     && self.text(&o.normalised) == n.normalised
             })
     }
@@ -266,10 +301,12 @@ impl Table {
             let at = self.idents.len() as u32;
             let normalised = self.push_text(&ident.normalised);
             let skeleton = Slot::new(&symbols(&ident.skeleton), &mut self.spill);
+            let maker = self.number_maker(ident.maker.as_deref());
             self.idents.push(IdentRow {
                 alert: row,
                 ordinal: ident.ordinal,
                 kind: ident.kind,
+                maker,
                 normalised,
                 skeleton,
             });
@@ -324,6 +361,7 @@ impl Table {
             + self.text.capacity()
             + self.spill.capacity()
             + self.live.capacity() * size_of::<u64>()
+            + self.makers.iter().map(|m| 2 * m.len()).sum::<usize>()
             + self.by_id.capacity() * (size_of::<(Box<str>, u32)>() + 1)
             + self.id_bytes
     }

@@ -49,6 +49,8 @@ pub struct StoredIdentifier<'a> {
     pub kind: IdentifierKind,
     /// `sismatch_ident::parse(value, Some(kind)).normalised`: what the identifier core scores.
     pub normalised: &'a str,
+    /// `sismatch_ident::maker_key` of its manufacturer, when given.
+    pub maker: Option<&'a str>,
 }
 
 impl<'a> Candidate<'a> {
@@ -91,6 +93,7 @@ impl<'a> Candidate<'a> {
                 ordinal: usize::from(row.ordinal),
                 kind: row.kind,
                 normalised: table.text(&row.normalised),
+                maker: table.maker(row.maker),
             })
     }
 }

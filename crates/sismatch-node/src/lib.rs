@@ -62,6 +62,8 @@ pub use node::{
 };
 pub use node_metrics::describe_metrics;
 pub use recent::RecentSearches;
-pub use search::{AlertMatch, IdentifierHit, SearchQuery, SearchRequest, SearchResult};
+pub use search::{
+    AlertMatch, IdentifierHit, OTHER_MAKER, SearchQuery, SearchRequest, SearchResult,
+};
 pub use sismatch_store::{Applied, ExpiringPage, HitPage, OnDuplicate};
 pub use status::NodeStatus;

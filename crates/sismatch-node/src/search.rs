@@ -15,10 +15,11 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use sismatch_alert::{Alert, Category, IdentifierEntry, Invalid, Limits, Status};
 use sismatch_ident::{
-    DEFAULT_THRESHOLD, EditOp, IdentifierKind, MatchMode, Query, compare, parse, score_at_least,
+    DEFAULT_THRESHOLD, EditOp, IdentifierKind, MatchMode, Query, compare, maker_key, parse,
+    score_at_least,
 };
 use sismatch_index::AlertIndex;
-use sismatch_keyindex::KeyIndex;
+use sismatch_keyindex::{KeyIndex, StoredIdentifier};
 use sismatch_store::Store;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
@@ -41,6 +42,11 @@ const CANDIDATES: usize = 1_000;
 /// Factor applied to a match through an identifier of another kind than the query declared:
 /// an engine serial typed as a hull number is found, below the hull numbers.
 const WRONG_KIND: f64 = 0.9;
+/// Factor applied to a match through an identifier recorded with another maker than the query
+/// names: a Beretta with a Glock's serial is found, below the Glock, never as an exact match.
+/// An identifier or a query without a maker is not lowered. Below 1, as every factor: the key
+/// index's bounds stay bounds.
+pub const OTHER_MAKER: f64 = 0.8;
 /// The BM25 score at which a text's relevance is one half (see [`relevance`]).
 const TEXT_HALF: f64 = 10.0;
 /// How far agreeing text raises an identifier match towards 1, at full relevance.
@@ -56,6 +62,20 @@ pub struct SearchQuery {
     pub value: String,
     /// The kind, when the officer knows it.
     pub kind: Option<IdentifierKind>,
+    /// The maker, when known (a firearm serial is unique only per maker): an identifier
+    /// recorded with another maker ranks lower ([`OTHER_MAKER`]).
+    pub manufacturer: Option<String>,
+}
+
+impl SearchQuery {
+    /// A value of `kind` (or any), without a maker.
+    pub fn new(value: impl Into<String>, kind: Option<IdentifierKind>) -> SearchQuery {
+        SearchQuery {
+            value: value.into(),
+            kind,
+            manufacturer: None,
+        }
+    }
 }
 
 /// A search of one node.
@@ -96,6 +116,8 @@ pub struct IdentifierHit {
     pub ops: Vec<EditOp>,
     /// Whether the identifier is of another kind than the query declared.
     pub kind_mismatch: bool,
+    /// Whether the identifier was recorded with another maker than the query names.
+    pub maker_mismatch: bool,
 }
 
 /// One alert found, with why.
@@ -128,9 +150,21 @@ pub struct SearchResult {
     pub index_sequence: u64,
 }
 
+/// A checked query value.
+struct Planned {
+    /// Its position in the request.
+    index: usize,
+    /// As typed.
+    value: String,
+    query: Query,
+    kind: Option<IdentifierKind>,
+    /// `maker_key` of the query's manufacturer.
+    maker: Option<String>,
+}
+
 /// A checked request.
 struct Plan {
-    queries: Vec<(usize, String, Query, Option<IdentifierKind>)>,
+    queries: Vec<Planned>,
     text: Option<String>,
     categories: Vec<Category>,
     include_expired: bool,
@@ -176,7 +210,20 @@ fn plan(request: SearchRequest) -> std::result::Result<Plan, Invalid> {
         }
         let parsed = Query::parse(&query.value, query.kind)
             .map_err(|e| Invalid::new(field, e.to_string()))?;
-        queries.push((i, query.value, parsed, query.kind));
+        let manufacturer = query.manufacturer.unwrap_or_default();
+        if manufacturer.chars().count() > Limits::SHORT_TEXT {
+            return Err(Invalid::new(
+                format!("queries[{i}].manufacturer"),
+                format!("longer than {} characters", Limits::SHORT_TEXT),
+            ));
+        }
+        queries.push(Planned {
+            index: i,
+            value: query.value,
+            query: parsed,
+            kind: query.kind,
+            maker: maker_key(&manufacturer),
+        });
     }
     Ok(Plan {
         queries,
@@ -223,7 +270,7 @@ impl Node {
                 && plan
                     .queries
                     .iter()
-                    .all(|(_, _, query, _)| matches!(query, Query::Value(_)));
+                    .all(|planned| matches!(planned.query, Query::Value(_)));
             if short {
                 return run(&self.store, &self.index, &self.keys, &plan);
             }
@@ -271,7 +318,7 @@ fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Resul
     // Read before searching: both indexes have at least this sequence.
     let index_sequence = searchable_sequence(index, keys);
     let now = Timestamp::now();
-    let queries: Vec<Query> = plan.queries.iter().map(|(_, _, q, _)| q.clone()).collect();
+    let queries: Vec<Query> = plan.queries.iter().map(|p| p.query.clone()).collect();
     let mut candidates = 0;
     // Identifier queries: candidates from the in-memory index, filtered and scored there on
     // their pre-parsed identifiers; nothing is read from the store yet.
@@ -304,10 +351,7 @@ fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Resul
             ) {
                 return ControlFlow::Continue(());
             }
-            let stored = candidate
-                .identifiers()
-                .map(|i| (i.ordinal, i.kind, i.normalised));
-            let best = best_hits(stored, plan);
+            let best = best_hits(candidate.identifiers(), plan);
             if !best.is_empty() {
                 ranked.push(Ranked {
                     id: candidate.id().to_string(),
@@ -397,7 +441,7 @@ fn with_text_matches(
             }
             // Its identifiers, in case the identifier index is behind the text index.
             let parsed = parsed_identifiers(&alert);
-            let best = best_hits(parsed.iter().map(|(i, k, n)| (*i, *k, n.as_str())), plan);
+            let best = best_hits(stored(&parsed), plan);
             let text = relevance(bm25);
             text_only.push(Ranked {
                 score: with_text((!best.is_empty()).then(|| combined(&best)), text),
@@ -450,17 +494,34 @@ fn same_kind(declared: IdentifierKind, stored: IdentifierKind) -> bool {
     declared == stored || matches!((declared, stored), (Hin, Cin) | (Cin, Hin))
 }
 
-/// The indexable identifiers of a stored alert: position, declared kind, normalised value.
-fn parsed_identifiers(alert: &Alert) -> Vec<(usize, IdentifierKind, String)> {
+/// The indexable identifiers of a stored alert, as the key index keeps them: position,
+/// declared kind, normalised value and maker key.
+fn parsed_identifiers(alert: &Alert) -> Vec<(usize, IdentifierKind, String, Option<String>)> {
     alert
         .identifiers
         .iter()
         .enumerate()
         .filter_map(|(i, entry)| {
             let id = parse(&entry.value, Some(entry.kind));
-            id.is_indexable().then_some((i, entry.kind, id.normalised))
+            let maker = entry.manufacturer.as_deref().and_then(maker_key);
+            id.is_indexable()
+                .then_some((i, entry.kind, id.normalised, maker))
         })
         .collect()
+}
+
+/// [`parsed_identifiers`] as the key index hands them out.
+fn stored(
+    parsed: &[(usize, IdentifierKind, String, Option<String>)],
+) -> impl Iterator<Item = StoredIdentifier<'_>> + Clone {
+    parsed
+        .iter()
+        .map(|(ordinal, kind, normalised, maker)| StoredIdentifier {
+            ordinal: *ordinal,
+            kind: *kind,
+            normalised,
+            maker: maker.as_deref(),
+        })
 }
 
 /// The best match of one query value among an alert's identifiers.
@@ -471,6 +532,7 @@ struct Best {
     /// The identifier's position in the alert.
     ordinal: usize,
     kind_mismatch: bool,
+    maker_mismatch: bool,
 }
 
 /// The combined score of an alert's best matches: `1 - Π(1 - s)`.
@@ -478,32 +540,40 @@ fn combined(best: &[Best]) -> f64 {
     1.0 - best.iter().map(|b| 1.0 - b.score).product::<f64>()
 }
 
-/// For each query value, the best of the `(position, declared kind, normalised value)`
-/// identifiers, when it reaches the request's threshold. The one scoring rule, whether the
-/// identifiers come from the index or from the stored alert.
+/// For each query value, the best of the `stored` identifiers, when it reaches the request's
+/// threshold. The one scoring rule, whether the identifiers come from the index or from the
+/// stored alert.
 fn best_hits<'a>(
-    stored: impl Iterator<Item = (usize, IdentifierKind, &'a str)> + Clone,
+    stored: impl Iterator<Item = StoredIdentifier<'a>> + Clone,
     plan: &Plan,
 ) -> Vec<Best> {
     let mut out = Vec::new();
-    for (query, (_, _, parsed, declared)) in plan.queries.iter().enumerate() {
+    for (query, planned) in plan.queries.iter().enumerate() {
         let mut best: Option<Best> = None;
-        for (ordinal, kind, normalised) in stored.clone() {
-            let mismatch = declared.is_some_and(|k| !same_kind(k, kind));
-            let factor = if mismatch { WRONG_KIND } else { 1.0 };
+        for identifier in stored.clone() {
+            let mismatch = planned.kind.is_some_and(|k| !same_kind(k, identifier.kind));
+            let other_maker = matches!(
+                (&planned.maker, identifier.maker),
+                (Some(asked), Some(recorded)) if asked != recorded
+            );
+            let factor = if mismatch { WRONG_KIND } else { 1.0 }
+                * if other_maker { OTHER_MAKER } else { 1.0 };
             // Pairs that cannot reach the threshold are refused cheaply (most of an alert's
             // identifiers against a value read for one of them); the floor is lowered by a hair
             // so that the division never rounds a match away, and the threshold decides below.
             let floor = plan.min_score / factor * (1.0 - 1e-9);
-            let Some(s) = score_at_least(parsed, normalised, floor).map(|s| s * factor) else {
+            let Some(s) =
+                score_at_least(&planned.query, identifier.normalised, floor).map(|s| s * factor)
+            else {
                 continue;
             };
             if best.as_ref().is_none_or(|b| s > b.score) {
                 best = Some(Best {
                     query,
                     score: s,
-                    ordinal,
+                    ordinal: identifier.ordinal,
                     kind_mismatch: mismatch,
+                    maker_mismatch: other_maker,
                 });
             }
         }
@@ -514,27 +584,28 @@ fn best_hits<'a>(
 
 /// The best identifier of `alert` for each query value that matches it, explained.
 fn hits_of(alert: &Alert, plan: &Plan) -> Vec<IdentifierHit> {
-    let stored = parsed_identifiers(alert);
-    let best = best_hits(stored.iter().map(|(i, k, n)| (*i, *k, n.as_str())), plan);
+    let parsed = parsed_identifiers(alert);
+    let best = best_hits(stored(&parsed), plan);
     let mut hits: Vec<IdentifierHit> = best
         .into_iter()
         .map(|b| {
-            let (query_index, value, query, _) = &plan.queries[b.query];
-            let normalised = stored
+            let planned = &plan.queries[b.query];
+            let normalised = parsed
                 .iter()
-                .find(|(i, _, _)| *i == b.ordinal)
-                .map(|(_, _, n)| n.as_str())
+                .find(|(i, ..)| *i == b.ordinal)
+                .map(|(_, _, n, _)| n.as_str())
                 .unwrap_or_default();
-            let comparison = compare(query, normalised);
+            let comparison = compare(&planned.query, normalised);
             IdentifierHit {
-                query_index: *query_index,
-                query_value: value.clone(),
-                normalised_query: query.normalised().to_string(),
+                query_index: planned.index,
+                query_value: planned.value.clone(),
+                normalised_query: planned.query.normalised().to_string(),
                 identifier: alert.identifiers[b.ordinal].clone(),
                 score: b.score,
                 mode: comparison.mode,
                 ops: comparison.ops,
                 kind_mismatch: b.kind_mismatch,
+                maker_mismatch: b.maker_mismatch,
             }
         })
         .collect();

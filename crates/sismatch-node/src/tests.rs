@@ -10,8 +10,8 @@ use sismatch_ident::IdentifierKind;
 use tempfile::TempDir;
 
 use crate::{
-    Applied, HitQuery, Import, ImportItem, Node, NodeConfig, NodeError, NodeOptions, OnDuplicate,
-    SearchQuery, SearchRequest,
+    Applied, HitQuery, Import, ImportItem, Node, NodeConfig, NodeError, NodeOptions, OTHER_MAKER,
+    OnDuplicate, SearchQuery, SearchRequest,
 };
 
 fn open(dir: &TempDir, options: NodeOptions) -> Node {
@@ -49,10 +49,7 @@ fn gun(id: &str, serial: &str, maker: Option<&str>) -> Alert {
 /// The ids of the alerts found for `value`, best first.
 async fn search(node: &Node, value: &str) -> Vec<String> {
     let request = SearchRequest {
-        queries: vec![SearchQuery {
-            value: value.to_string(),
-            kind: None,
-        }],
+        queries: vec![SearchQuery::new(value, None)],
         ..SearchRequest::default()
     };
     let result = node.search(request).await.unwrap();
@@ -242,6 +239,99 @@ async fn a_withdrawn_alert_put_again_stays_withdrawn() {
         .await
         .unwrap();
     assert_eq!(search(&node, "ABC12345D404").await, ["NL-1"]);
+    node.shutdown();
+}
+
+/// `(id, score, maker_mismatch)` of what a search for `value` made by `maker` finds.
+async fn found_by_maker(node: &Node, value: &str, maker: Option<&str>) -> Vec<(String, f64, bool)> {
+    let request = SearchRequest {
+        queries: vec![SearchQuery {
+            manufacturer: maker.map(str::to_string),
+            ..SearchQuery::new(value, None)
+        }],
+        ..SearchRequest::default()
+    };
+    let result = node.search(request).await.unwrap();
+    let found = result.matches.into_iter();
+    found
+        .map(|m| (m.alert.id, m.score, m.hits[0].maker_mismatch))
+        .collect()
+}
+
+/// A serial is unique only per maker: the query's maker ranks a gun recorded with another one
+/// lower (never as an exact match), in the key index's pre-ranking and in the answer alike, and
+/// a maker corrected on the alert counts at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queried_maker_ranks_another_makers_serial_lower() {
+    let dir = tempfile::tempdir().unwrap();
+    // A gun without a maker may be any maker's: linked, not refused.
+    let linking = NodeOptions {
+        duplicates: OnDuplicate::Link,
+        ..NodeOptions::default()
+    };
+    let node = open(&dir, linking);
+    for gun in [
+        gun("NL-1", "BXK4471", Some("Glock")),
+        gun("NL-2", "BXK4471", Some("Beretta")),
+        gun("NL-3", "BXK4471", None),
+    ] {
+        node.put_alert(gun, None, None, op()).await.unwrap();
+    }
+    let by = |id: &str, score: f64, other: bool| (id.to_string(), score, other);
+    assert_eq!(
+        found_by_maker(&node, "BXK4471", None).await,
+        [
+            by("NL-1", 1.0, false),
+            by("NL-2", 1.0, false),
+            by("NL-3", 1.0, false)
+        ]
+    );
+    let lower = OTHER_MAKER;
+    assert_eq!(
+        found_by_maker(&node, "bxk 4471", Some("BERETTA")).await,
+        [
+            by("NL-2", 1.0, false),
+            by("NL-3", 1.0, false),
+            by("NL-1", lower, true)
+        ]
+    );
+    // Only the best ten enter the answer: the other maker's gun is the one left out.
+    let request = SearchRequest {
+        queries: vec![SearchQuery {
+            manufacturer: Some("Smith & Wesson".to_string()),
+            ..SearchQuery::new("BXK4471", None)
+        }],
+        top_k: 1,
+        ..SearchRequest::default()
+    };
+    let result = node.search(request).await.unwrap();
+    assert_eq!(result.matches[0].alert.id, "NL-3");
+    assert!(result.truncated);
+
+    let mut corrected = gun("NL-1", "BXK4471", Some("Beretta"));
+    corrected.version = 0;
+    node.put_alert(corrected, None, None, op()).await.unwrap();
+    assert_eq!(
+        found_by_maker(&node, "BXK4471", Some("Glock")).await,
+        [
+            by("NL-3", 1.0, false),
+            by("NL-1", lower, true),
+            by("NL-2", lower, true)
+        ]
+    );
+
+    let long = SearchRequest {
+        queries: vec![SearchQuery {
+            manufacturer: Some("G".repeat(129)),
+            ..SearchQuery::new("BXK4471", None)
+        }],
+        ..SearchRequest::default()
+    };
+    let refused = node.search(long).await;
+    assert!(
+        matches!(&refused, Err(NodeError::Invalid(e)) if e.field == "queries[0].manufacturer"),
+        "{refused:?}"
+    );
     node.shutdown();
 }
 
@@ -607,10 +697,7 @@ async fn search_with(
     include_inactive: bool,
 ) -> Vec<String> {
     let request = SearchRequest {
-        queries: vec![SearchQuery {
-            value: value.to_string(),
-            kind: None,
-        }],
+        queries: vec![SearchQuery::new(value, None)],
         include_expired,
         include_inactive,
         ..SearchRequest::default()

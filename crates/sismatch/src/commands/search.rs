@@ -39,6 +39,10 @@ pub struct SearchArgs {
     /// The kind of every value, when known (HIN, VIN, ENGINE_SERIAL, ...).
     #[arg(long, value_parser = parse_kind)]
     kind: Option<IdentifierKind>,
+    /// The maker of every value, when known (`Glock`): a firearm serial is unique only per
+    /// maker, and an identifier recorded with another maker ranks lower (score × 0.8).
+    #[arg(long)]
+    manufacturer: Option<String>,
     /// Matches wanted (at most 100).
     #[arg(long, default_value_t = DEFAULT_TOP)]
     top: u32,
@@ -92,7 +96,7 @@ impl SearchArgs {
             .map(|value| v1::IdentifierQuery {
                 value: value.clone(),
                 kind: self.kind.map_or(0, kind_out),
-                manufacturer: String::new(),
+                manufacturer: self.manufacturer.clone().unwrap_or_default(),
             })
             .collect()
     }
