@@ -1,8 +1,9 @@
 //! Structure in answers (issue 14) on real nodes and a real core with RocksDB and tantivy in
 //! temporary folders: identifiers go out with their format's parts and check digit, a match
 //! through several identifiers explains each of them, a valid check digit wins a tie at the
-//! core without moving a score and an invalid one is shown, never a rejection; and every
-//! version of an alert names who wrote it, as mutual TLS identified the caller.
+//! core without moving a score and an invalid one is shown, never a rejection; a query's maker
+//! ranks another maker's serial lower; and every version of an alert names who wrote it, as
+//! mutual TLS identified the caller.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +19,7 @@ use sismatch_serve::LocalFederation;
 use tempfile::TempDir;
 
 use crate::roles::{certificates, channel, entry, tls_auth};
-use crate::support::sismatch;
+use crate::support::{sismatch, sismatch_json};
 
 /// A VIN whose check digit holds, and two one-substitution misreadings of it.
 const VIN: &str = "1HGCM82633A004352";
@@ -145,6 +146,75 @@ async fn answers_show_parts_check_digits_and_every_identifier_that_agreed() {
         .clone()
         .unwrap();
     assert!(engine.parts.is_empty(), "{engine:?}");
+    federation.stop().await.unwrap();
+}
+
+/// A serial is unique only per maker: two countries' guns share one, and the officer names the
+/// maker, over gRPC and with `sismatch search --manufacturer`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_makers_hint_ranks_another_makers_serial_lower_across_the_federation() {
+    let federation = LocalFederation::builder()
+        .countries(["NL", "BE"])
+        .start()
+        .await
+        .unwrap();
+    let gun = |id: &str, maker: &str| {
+        let mut serial = IdentifierEntry::new(IdentifierKind::FirearmSerial, "BXK4471");
+        serial.manufacturer = Some(maker.to_string());
+        Alert::new(id, &id[..2], Category::Firearm, vec![serial])
+    };
+    for (local, alert) in federation
+        .nodes()
+        .iter()
+        .zip([gun("NL-1", "Glock"), gun("BE-1", "Beretta")])
+    {
+        let mut node = NationalNodeClient::connect(format!("http://{}", local.addr))
+            .await
+            .unwrap();
+        node.put_alert(put(&alert)).await.expect("stored");
+    }
+    let core = federation.core().unwrap().addr;
+    let mut client = MatchingCoreClient::connect(format!("http://{core}"))
+        .await
+        .unwrap();
+    let search = |maker: &str| v1::MatchingCoreSearchRequest {
+        queries: vec![v1::IdentifierQuery {
+            value: "BXK-4471".to_string(),
+            manufacturer: maker.to_string(),
+            ..v1::IdentifierQuery::default()
+        }],
+        ..v1::MatchingCoreSearchRequest::default()
+    };
+    // Without a maker: two exact matches, country order.
+    let both = client.search(search("")).await.unwrap().into_inner();
+    assert_eq!(ids(&both.matches), ["BE-1", "NL-1"], "{both:?}");
+    assert!(both.matches.iter().all(|m| m.score == 1.0));
+    // The Glock asked for: the Beretta follows, lowered and saying why.
+    let glock = client.search(search("GLOCK")).await.unwrap().into_inner();
+    assert_eq!(ids(&glock.matches), ["NL-1", "BE-1"], "{glock:?}");
+    assert_eq!(glock.matches[0].score, 1.0);
+    assert!((glock.matches[1].score - 0.8).abs() < 1e-9, "{glock:?}");
+    let explanation = &glock.matches[1].identifier_matches[0].explanation;
+    assert!(
+        explanation.contains("another maker than asked"),
+        "{explanation}"
+    );
+    let addr = core.to_string();
+    let cli = tokio::task::spawn_blocking(move || {
+        let args = [
+            "search",
+            "--core",
+            &addr,
+            "--json",
+            "--manufacturer",
+            "Beretta",
+        ];
+        sismatch_json(&[&args[..], &["BXK4471"]].concat())
+    })
+    .await
+    .unwrap();
+    assert_eq!(cli["matches"][0]["alert_id"], "BE-1", "{cli}");
+    assert_eq!(cli["matches"][1]["alert_id"], "NL-1", "{cli}");
     federation.stop().await.unwrap();
 }
 
