@@ -2,8 +2,9 @@
 //! temporary folders: identifiers go out with their format's parts and check digit, a match
 //! through several identifiers explains each of them, a valid check digit wins a tie at the
 //! core without moving a score and an invalid one is shown, never a rejection; a query's maker
-//! ranks another maker's serial lower; and every version of an alert names who wrote it, as
-//! mutual TLS identified the caller.
+//! ranks another maker's serial lower; a number recorded partly ground off (`?`) is found by
+//! the number read later; and every version of an alert names who wrote it, as mutual TLS
+//! identified the caller.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -215,6 +216,75 @@ async fn the_makers_hint_ranks_another_makers_serial_lower_across_the_federation
     .unwrap();
     assert_eq!(cli["matches"][0]["alert_id"], "BE-1", "{cli}");
     assert_eq!(cli["matches"][1]["alert_id"], "NL-1", "{cli}");
+    federation.stop().await.unwrap();
+}
+
+/// A hull number recorded partly ground off, `AB???345D404` (GROUND_OFF): the number an
+/// officer reads in full later finds it, below an exact match, with the engine serial read
+/// beside it raising it; a number it cannot have been does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_recorded_partly_ground_off_is_found_by_the_number_read_later() {
+    let federation = LocalFederation::builder()
+        .countries(["NL"])
+        .start()
+        .await
+        .unwrap();
+    let mut hull = IdentifierEntry::new(IdentifierKind::Hin, "AB???345D404");
+    hull.legibility = Some(sismatch_alert::Legibility::GroundOff);
+    let engine = IdentifierEntry::new(IdentifierKind::EngineSerial, "6CJ-1013456");
+    let boat = Alert::new("NL-1", "NL", Category::Boat, vec![hull, engine]);
+    let other = Alert::new(
+        "NL-2",
+        "NL",
+        Category::Boat,
+        vec![IdentifierEntry::new(IdentifierKind::Hin, "ABC12345D404")],
+    );
+    let addr = federation.nodes()[0].addr;
+    let mut node = NationalNodeClient::connect(format!("http://{addr}"))
+        .await
+        .unwrap();
+    for alert in [&boat, &other] {
+        node.put_alert(put(alert)).await.expect("stored");
+    }
+    let search = |values: &[&str]| v1::NationalNodeSearchRequest {
+        queries: queries(values),
+        ..v1::NationalNodeSearchRequest::default()
+    };
+    let answer = node
+        .search(search(&["ABC12345D404"]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ids(&answer.matches), ["NL-2", "NL-1"], "{answer:?}");
+    let ground_off = &answer.matches[1];
+    assert!(
+        ground_off.score >= 0.5 && ground_off.score < 1.0,
+        "{ground_off:?}"
+    );
+    let stored = ground_off.identifier_matches[0]
+        .matched_identifier
+        .as_ref()
+        .unwrap();
+    assert_eq!(stored.value, "AB???345D404");
+    // With the engine serial read too, two identifiers agree: the boat comes first.
+    let both = node
+        .search(search(&["ABC12345D404", "6CJ1013456"]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ids(&both.matches), ["NL-1", "NL-2"], "{both:?}");
+    assert!(
+        both.matches[0]
+            .explanation
+            .starts_with("2 identifiers agree"),
+        "{both:?}"
+    );
+    let none = node
+        .search(search(&["ZZZ12345D404"]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!ids(&none.matches).contains(&"NL-1"), "{none:?}");
     federation.stop().await.unwrap();
 }
 

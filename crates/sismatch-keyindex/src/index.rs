@@ -6,13 +6,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use sismatch_alert::StoreChange;
-use sismatch_ident::Query;
+use sismatch_ident::{Query, skeleton, without_droppable_head};
 
 use crate::keys;
 use crate::postings::{Postings, Segment};
 use crate::search::Searcher;
 use crate::table::{NewIdent, Table};
-use crate::visit::{self, Candidate};
+use crate::visit::{self, Bound, Candidate};
 
 /// Sizes of the index, for status and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -150,9 +150,12 @@ impl KeyIndex {
                         whole_pairs.extend(keys_buf.iter().map(|&k| (k, next_form)));
                         next_form += 1;
                     }
-                    keys_buf.clear();
-                    keys::grams(&ident.skeleton, &mut keys_buf);
-                    gram_pairs.extend(keys_buf.iter().map(|&k| (k, next_ident)));
+                    // A recorded pattern is found through `patterns`, never by its grams.
+                    if !ident.pattern {
+                        keys_buf.clear();
+                        keys::grams(&ident.skeleton, &mut keys_buf);
+                        gram_pairs.extend(keys_buf.iter().map(|&k| (k, next_ident)));
+                    }
                     next_ident += 1;
                 }
                 steps.push(Step::Add(old, i, new));
@@ -243,18 +246,42 @@ impl KeyIndex {
     /// checked in id order within a round; a search that stops early never looks for the
     /// rest: a fragment held by thousands of values costs what its best few cost. With
     /// several, the same holds of the one whose rounds are the most crowded (`visit::several`).
-    pub fn search(&self, queries: &[Query], visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>) {
+    ///
+    /// Before them come the alerts with an identifier recorded as a pattern (`patterns`: few)
+    /// that a value read matches, with the highest bound (every query, score 1): the order
+    /// after them holds, and a caller stopping early never stops on them.
+    pub fn search(
+        &self,
+        queries: &[Query],
+        mut visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>,
+    ) {
         let inner = self.read();
         let table = &inner.table;
+        let recorded = table.patterns.matching(table, &read_skeletons(queries));
+        let unbounded = Bound {
+            queries: queries.len(),
+            score: 1.0,
+        };
+        for &row in &recorded {
+            if visit(Candidate::new(table, row, unbounded)).is_break() {
+                return;
+            }
+        }
+        let rest = |candidate: Candidate<'_>| {
+            if recorded.contains(&candidate.row()) {
+                return ControlFlow::Continue(());
+            }
+            visit(candidate)
+        };
         let searcher = Searcher {
             table,
             whole: &inner.whole,
             grams: &inner.grams,
         };
         if let [query] = queries {
-            visit::one(&searcher, query, visit);
+            visit::one(&searcher, query, rest);
         } else {
-            visit::several(&searcher, queries, visit);
+            visit::several(&searcher, queries, rest);
         }
     }
 
@@ -291,4 +318,19 @@ impl KeyIndex {
             bytes: (inner.table.bytes() + inner.whole.bytes() + inner.grams.bytes()) as u64,
         }
     }
+}
+
+/// The skeletons of the whole values of `queries` (with and without a droppable head), which
+/// identifiers recorded as patterns are matched against.
+fn read_skeletons(queries: &[Query]) -> Vec<Vec<char>> {
+    let mut out = Vec::new();
+    for query in queries {
+        if let Query::Value(value) = query {
+            out.push(skeleton(&value.normalised).chars().collect());
+            if let Some(rest) = without_droppable_head(&value.normalised) {
+                out.push(skeleton(rest).chars().collect());
+            }
+        }
+    }
+    out
 }

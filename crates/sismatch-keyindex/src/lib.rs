@@ -28,6 +28,7 @@
 mod hash;
 mod index;
 mod keys;
+mod patterns;
 mod postings;
 mod search;
 mod symbols;
@@ -36,6 +37,7 @@ mod verify;
 mod visit;
 
 pub use index::{KeyIndex, KeyStats};
+pub use table::recorded_pattern;
 pub use visit::{Bound, Candidate, StoredIdentifier};
 
 #[cfg(test)]

@@ -10,10 +10,11 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use jiff::Timestamp;
-use sismatch_alert::{Alert, Category, Status};
-use sismatch_ident::{IdentifierKind, maker_key, parse, skeleton, without_droppable_head};
+use sismatch_alert::{Alert, Category, IdentifierEntry, Legibility, Status};
+use sismatch_ident::{IdentifierKind, Query, maker_key, parse, skeleton, without_droppable_head};
 
 use crate::keys::GRAM_LENGTHS;
+use crate::patterns::{self, StoredPatterns};
 use crate::symbols::{Slot, symbols};
 use crate::verify::Census;
 
@@ -70,6 +71,9 @@ pub(crate) struct NewIdent {
     pub kind: IdentifierKind,
     /// `sismatch_ident::maker_key` of its manufacturer.
     pub maker: Option<String>,
+    /// Whether it was recorded as a pattern (`patterns`): then `normalised` and `skeleton`
+    /// hold the pattern, and it has no whole-value forms.
+    pub pattern: bool,
     pub normalised: String,
     pub skeleton: Vec<char>,
     pub forms: Vec<Vec<char>>,
@@ -83,6 +87,19 @@ impl NewIdent {
             .iter()
             .enumerate()
             .filter_map(|(ordinal, entry)| {
+                let ordinal = u8::try_from(ordinal).unwrap_or(u8::MAX);
+                let maker = entry.manufacturer.as_deref().and_then(maker_key);
+                if let Some(pattern) = recorded_pattern(entry) {
+                    return Some(NewIdent {
+                        ordinal,
+                        kind: entry.kind,
+                        maker,
+                        pattern: true,
+                        skeleton: skeleton(&pattern).chars().collect(),
+                        normalised: pattern,
+                        forms: Vec::new(),
+                    });
+                }
                 let id = parse(&entry.value, Some(entry.kind));
                 if !id.is_indexable() {
                     return None;
@@ -92,15 +109,36 @@ impl NewIdent {
                     .map(|form| form.chars().collect())
                     .collect();
                 Some(NewIdent {
-                    ordinal: u8::try_from(ordinal).unwrap_or(u8::MAX),
+                    ordinal,
                     kind: entry.kind,
-                    maker: entry.manufacturer.as_deref().and_then(maker_key),
+                    maker,
+                    pattern: false,
                     skeleton: skeleton(&id.normalised).chars().collect(),
                     normalised: id.normalised,
                     forms,
                 })
             })
             .collect()
+    }
+}
+
+/// The pattern an identifier was recorded as: a GROUND_OFF or PARTIAL value with `?` or `*`
+/// that `Query::parse` takes as a pattern and that [`patterns::is_fileable`]; `None` for any
+/// other (a value with a wildcard but no such run is kept without it, as any value).
+pub fn recorded_pattern(entry: &IdentifierEntry) -> Option<String> {
+    if !matches!(
+        entry.legibility,
+        Some(Legibility::GroundOff | Legibility::Partial)
+    ) {
+        return None;
+    }
+    match Query::parse(&entry.value, Some(entry.kind)) {
+        Ok(Query::Pattern(pattern))
+            if patterns::is_fileable(&skeleton(&pattern).chars().collect::<Vec<_>>()) =>
+        {
+            Some(pattern)
+        }
+        _ => None,
     }
 }
 
@@ -135,6 +173,8 @@ pub(crate) struct Table {
     makers: Vec<Box<str>>,
     /// Maker key → its number.
     maker_numbers: HashMap<Box<str>, u16>,
+    /// The identifiers recorded as patterns.
+    pub patterns: StoredPatterns,
     /// Alert id → row.
     pub by_id: HashMap<Box<str>, u32>,
     /// Live alerts.
@@ -311,6 +351,9 @@ impl Table {
                 skeleton,
             });
             self.set_live(at, true);
+            if ident.pattern {
+                self.patterns.file(at, &ident.skeleton);
+            }
             Lengths::count(
                 &mut self.lengths.classes,
                 ident.skeleton.len().min(GRAM_LENGTHS),
@@ -362,6 +405,7 @@ impl Table {
             + self.spill.capacity()
             + self.live.capacity() * size_of::<u64>()
             + self.makers.iter().map(|m| 2 * m.len()).sum::<usize>()
+            + self.patterns.bytes()
             + self.by_id.capacity() * (size_of::<(Box<str>, u32)>() + 1)
             + self.id_bytes
     }

@@ -281,6 +281,62 @@ fn candidates_carry_their_identifiers_pre_parsed() {
     );
 }
 
+/// A number recorded partly ground off (`?` per unreadable character) is found by the numbers
+/// it may have been, with its makers and look-alikes, first and once, whatever else the search
+/// finds; one READABLE, or without four readable characters in a row, is kept as before (its
+/// wildcards dropped); a change of the alert takes it away.
+#[test]
+fn numbers_recorded_partly_ground_off_are_found_as_patterns() {
+    use sismatch_alert::{IdentifierEntry, Legibility};
+    let recorded = |id: &str, value: &str, legibility| {
+        let mut hin = IdentifierEntry::new(IdentifierKind::Hin, value);
+        hin.legibility = Some(legibility);
+        Alert {
+            identifiers: vec![hin],
+            ..alert(id, Vec::new())
+        }
+    };
+    let index = index_of(&[
+        recorded("NL-1", "AB???345D404", Legibility::GroundOff),
+        recorded("NL-2", "AB???345D404", Legibility::Readable),
+        recorded("NL-3", "A?C?2?4?D?04", Legibility::Partial),
+        alert("NL-4", vec![(IdentifierKind::Hin, "ABC12345D404".into())]),
+    ]);
+    let query = |raw: &str| index.candidates(&[Query::parse(raw, None).unwrap()]);
+    assert_eq!(query("ABC12345D404"), ["NL-1", "NL-4"]);
+    assert_eq!(query("ABX99345D4O4"), ["NL-1"]);
+    assert_eq!(query("NL-ABX99345D404"), ["NL-1"]);
+    assert!(query("ZZZ12345D404").is_empty());
+    // Kept as `AB345D404`: found within its tolerated edits, as before.
+    assert_eq!(query("AB345D404"), ["NL-2"]);
+    assert_eq!(query("AC24D04"), ["NL-3"]);
+    let mut order = Vec::new();
+    index.search(
+        &[
+            Query::parse("ABC12345D404", None).unwrap(),
+            Query::parse("AB9", None).unwrap(),
+        ],
+        |c| {
+            order.push((c.id().to_string(), c.bound().queries));
+            ControlFlow::Continue(())
+        },
+    );
+    assert_eq!(order[0], ("NL-1".to_string(), 2), "{order:?}");
+    assert_eq!(order.iter().filter(|(id, _)| id == "NL-1").count(), 1);
+    let mut seen = Vec::new();
+    index.search(&[Query::parse("ABC12345D404", None).unwrap()], |c| {
+        if c.id() == "NL-1" {
+            seen.extend(c.identifiers().map(|i| i.normalised.to_string()));
+        }
+        ControlFlow::Continue(())
+    });
+    assert_eq!(seen, ["AB???345D404"]);
+
+    let readable = recorded("NL-1", "ABC12345D404", Legibility::Readable);
+    index.apply(&[StoreChange::Upsert(&readable)], 100);
+    assert!(query("ABX99345D404").is_empty());
+}
+
 /// Scoring candidates best bound first and stopping at the first bound below the tenth score
 /// kept gives the brute-force top ten, and no candidate scores above its bound: for one number
 /// and for several (more numbers matched first), with the rows in id order (an index filled

@@ -54,6 +54,15 @@ pub struct StoredIdentifier<'a> {
 }
 
 impl<'a> Candidate<'a> {
+    pub(crate) fn new(table: &'a Table, row: u32, bound: Bound) -> Candidate<'a> {
+        Candidate { table, row, bound }
+    }
+
+    /// Its alert row.
+    pub(crate) fn row(&self) -> u32 {
+        self.row
+    }
+
     fn alert(&self) -> &'a crate::table::AlertRow {
         &self.table.alerts[self.row as usize]
     }

@@ -7,6 +7,7 @@
 //! truth: current status, expiry) and scored again there, with their explanations, so a score
 //! never depends on the node or on an index's state.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -19,7 +20,7 @@ use sismatch_ident::{
     score_at_least,
 };
 use sismatch_index::AlertIndex;
-use sismatch_keyindex::{KeyIndex, StoredIdentifier};
+use sismatch_keyindex::{KeyIndex, StoredIdentifier, recorded_pattern};
 use sismatch_store::Store;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
@@ -502,12 +503,35 @@ fn parsed_identifiers(alert: &Alert) -> Vec<(usize, IdentifierKind, String, Opti
         .iter()
         .enumerate()
         .filter_map(|(i, entry)| {
-            let id = parse(&entry.value, Some(entry.kind));
             let maker = entry.manufacturer.as_deref().and_then(maker_key);
+            if let Some(pattern) = recorded_pattern(entry) {
+                return Some((i, entry.kind, pattern, maker));
+            }
+            let id = parse(&entry.value, Some(entry.kind));
             id.is_indexable()
                 .then_some((i, entry.kind, id.normalised, maker))
         })
         .collect()
+}
+
+/// What the identifier core compares for a query value and a stored identifier of `kind` and
+/// `normalised` value: the two as they are, or, for an identifier recorded as a pattern (a
+/// number partly ground off, `AB???345`: only a pattern holds `?` or `*`), the value read as
+/// the text and the record as the pattern. `None` when a pattern or fragment meets a recorded
+/// pattern: two partial readings prove nothing.
+fn sides<'a>(
+    planned: &'a Planned,
+    kind: IdentifierKind,
+    normalised: &'a str,
+) -> Option<(Cow<'a, Query>, &'a str)> {
+    if !normalised.contains(['?', '*']) {
+        return Some((Cow::Borrowed(&planned.query), normalised));
+    }
+    let Query::Value(read) = &planned.query else {
+        return None;
+    };
+    let pattern = Query::parse(normalised, Some(kind)).ok()?;
+    Some((Cow::Owned(pattern), read.normalised.as_str()))
 }
 
 /// [`parsed_identifiers`] as the key index hands them out.
@@ -562,8 +586,9 @@ fn best_hits<'a>(
             // identifiers against a value read for one of them); the floor is lowered by a hair
             // so that the division never rounds a match away, and the threshold decides below.
             let floor = plan.min_score / factor * (1.0 - 1e-9);
-            let Some(s) =
-                score_at_least(&planned.query, identifier.normalised, floor).map(|s| s * factor)
+            let Some(s) = sides(planned, identifier.kind, identifier.normalised)
+                .and_then(|(query, stored)| score_at_least(&query, stored, floor))
+                .map(|s| s * factor)
             else {
                 continue;
             };
@@ -590,12 +615,15 @@ fn hits_of(alert: &Alert, plan: &Plan) -> Vec<IdentifierHit> {
         .into_iter()
         .map(|b| {
             let planned = &plan.queries[b.query];
-            let normalised = parsed
+            let (kind, normalised) = parsed
                 .iter()
                 .find(|(i, ..)| *i == b.ordinal)
-                .map(|(_, _, n, _)| n.as_str())
-                .unwrap_or_default();
-            let comparison = compare(&planned.query, normalised);
+                .map(|(_, kind, n, _)| (*kind, n.as_str()))
+                .unwrap_or((alert.identifiers[b.ordinal].kind, ""));
+            let comparison = match sides(planned, kind, normalised) {
+                Some((query, stored)) => compare(&query, stored),
+                None => compare(&planned.query, normalised),
+            };
             IdentifierHit {
                 query_index: planned.index,
                 query_value: planned.value.clone(),
