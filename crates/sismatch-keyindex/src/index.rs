@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use sismatch_alert::StoreChange;
-use sismatch_ident::{Query, skeleton, without_droppable_head};
+use sismatch_ident::Query;
 
 use crate::keys;
 use crate::postings::{Postings, Segment};
@@ -257,7 +257,7 @@ impl KeyIndex {
     ) {
         let inner = self.read();
         let table = &inner.table;
-        let recorded = table.patterns.matching(table, &read_skeletons(queries));
+        let recorded = table.patterns.matching(table, queries);
         let unbounded = Bound {
             queries: queries.len(),
             score: 1.0,
@@ -318,19 +318,4 @@ impl KeyIndex {
             bytes: (inner.table.bytes() + inner.whole.bytes() + inner.grams.bytes()) as u64,
         }
     }
-}
-
-/// The skeletons of the whole values of `queries` (with and without a droppable head), which
-/// identifiers recorded as patterns are matched against.
-fn read_skeletons(queries: &[Query]) -> Vec<Vec<char>> {
-    let mut out = Vec::new();
-    for query in queries {
-        if let Query::Value(value) = query {
-            out.push(skeleton(&value.normalised).chars().collect());
-            if let Some(rest) = without_droppable_head(&value.normalised) {
-                out.push(skeleton(rest).chars().collect());
-            }
-        }
-    }
-    out
 }

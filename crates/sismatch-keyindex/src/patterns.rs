@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use sismatch_ident::{Query, skeleton, without_droppable_head};
+
 use crate::keys::{GRAM, gram};
 use crate::symbols::symbols;
 use crate::table::Table;
@@ -39,15 +41,15 @@ impl StoredPatterns {
         self.filed += 1;
     }
 
-    /// The alert rows with a live stored pattern that one of `values` (skeletons of values
-    /// read) matches whole, each once, in no particular order.
-    pub(crate) fn matching(&self, table: &Table, values: &[Vec<char>]) -> Vec<u32> {
+    /// The alert rows with a live stored pattern that the whole value of one of `queries`
+    /// matches (with or without a droppable head), each once, in no particular order.
+    pub(crate) fn matching(&self, table: &Table, queries: &[Query]) -> Vec<u32> {
         let mut alerts = Vec::new();
         if self.filed == 0 {
             return alerts;
         }
-        for value in values {
-            let text = symbols(value);
+        for value in read_skeletons(queries) {
+            let text = symbols(&value);
             for window in value.windows(GRAM) {
                 for &ident in self.by_gram.get(&gram(window, 0)).into_iter().flatten() {
                     let row = &table.idents[ident as usize];
@@ -67,6 +69,20 @@ impl StoredPatterns {
     pub(crate) fn bytes(&self) -> usize {
         self.by_gram.capacity() * (size_of::<(u32, Vec<u32>)>() + 1) + self.filed * 4
     }
+}
+
+/// The skeletons of the whole values of `queries`, with and without a droppable head.
+fn read_skeletons(queries: &[Query]) -> Vec<Vec<char>> {
+    let mut out = Vec::new();
+    for query in queries {
+        if let Query::Value(value) = query {
+            out.push(skeleton(&value.normalised).chars().collect());
+            if let Some(rest) = without_droppable_head(&value.normalised) {
+                out.push(skeleton(rest).chars().collect());
+            }
+        }
+    }
+    out
 }
 
 /// Whether a pattern of skeleton `skeleton` can be filed: it holds a run of [`GRAM`]
