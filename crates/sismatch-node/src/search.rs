@@ -427,6 +427,7 @@ fn with_text_matches(
     let seen: HashSet<String> = ranked.iter().map(|r| r.id.clone()).collect();
     let wanted = plan.top_k + 1;
     let mut limit = 2 * wanted;
+    let mut read = 0;
     loop {
         let candidates = index.text_candidates(text, limit)?;
         let exhausted = candidates.len() < limit || limit >= CANDIDATES;
@@ -434,6 +435,7 @@ fn with_text_matches(
             .into_iter()
             .filter(|(id, _)| !seen.contains(id))
             .unzip();
+        read += ids.len();
         let mut text_only = Vec::with_capacity(ids.len());
         for (alert, bm25) in store.get_many(&ids)?.into_iter().zip(scores) {
             let Some(alert) = alert else { continue };
@@ -453,7 +455,7 @@ fn with_text_matches(
         }
         if text_only.len() >= wanted || exhausted {
             ranked.extend(text_only);
-            return Ok(ids.len());
+            return Ok(read);
         }
         limit = (limit * 4).min(CANDIDATES);
     }
@@ -524,7 +526,8 @@ fn sides<'a>(
     kind: IdentifierKind,
     normalised: &'a str,
 ) -> Option<(Cow<'a, Query>, &'a str)> {
-    if !normalised.contains(['?', '*']) {
+    // On every identifier of every candidate: a plain byte scan.
+    if !normalised.bytes().any(|b| b == b'?' || b == b'*') {
         return Some((Cow::Borrowed(&planned.query), normalised));
     }
     let Query::Value(read) = &planned.query else {

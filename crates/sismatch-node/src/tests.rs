@@ -242,6 +242,44 @@ async fn a_withdrawn_alert_put_again_stays_withdrawn() {
     node.shutdown();
 }
 
+/// Text-only answers pass the request's filters: when the best text matches are ruled out
+/// (recovered boats), the node reads further down the text ranking until the answer is full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_only_answers_read_past_the_matches_the_filters_rule_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = open(&dir, NodeOptions::default());
+    for n in 0..40 {
+        // Forty recovered boats whose short descriptions rank first, then three in force.
+        let recovered = Alert {
+            description: Some("Boot".to_string()),
+            status: Status::Recovered,
+            ..boat(&format!("NL-R{n:02}"), &format!("RCV{n:05}D404"))
+        };
+        node.put_alert(recovered, None, None, op()).await.unwrap();
+    }
+    for n in 0..3 {
+        let sought = Alert {
+            description: Some("ein altes kleines Boot am Steg gestohlen".to_string()),
+            ..boat(&format!("NL-S{n}"), &format!("SGT{n:05}D404"))
+        };
+        node.put_alert(sought, None, None, op()).await.unwrap();
+    }
+    let request = SearchRequest {
+        text: Some("boot".to_string()),
+        ..SearchRequest::default()
+    };
+    let result = node.search(request).await.unwrap();
+    let ids: Vec<&str> = result.matches.iter().map(|m| m.alert.id.as_str()).collect();
+    assert_eq!(ids, ["NL-S0", "NL-S1", "NL-S2"]);
+    assert!(
+        result.matches.iter().all(|m| m.hits.is_empty()
+            && m.text_relevance > 0.0
+            && m.score == 0.5 * m.text_relevance)
+    );
+    assert!(!result.truncated);
+    node.shutdown();
+}
+
 /// `(id, score, maker_mismatch)` of what a search for `value` made by `maker` finds.
 async fn found_by_maker(node: &Node, value: &str, maker: Option<&str>) -> Vec<(String, f64, bool)> {
     let request = SearchRequest {
