@@ -285,6 +285,15 @@ const LABELS: &[(&str, [&str; 4])] = &[
         ],
     ),
     (
+        "field.maker",
+        [
+            "Maker, when known (a firearm serial is unique per maker)",
+            "Merk, indien bekend (een wapennummer is uniek per merk)",
+            "Fabricant, s'il est connu (un numéro d'arme est unique par fabricant)",
+            "Hersteller, falls bekannt (eine Waffennummer ist je Hersteller eindeutig)",
+        ],
+    ),
+    (
         "field.countries",
         [
             "Countries (empty = all)",

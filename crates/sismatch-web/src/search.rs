@@ -45,6 +45,7 @@ pub fn request(form: &Form, lang: Lang) -> Result<v1::MatchingCoreSearchRequest,
         Vec::new()
     };
     let kind = input::kind(form, KIND, lang)?;
+    let manufacturer = input::text(form, field("manufacturer", "field.maker"), lang, 128, false)?;
     let countries = input::countries(form, field("countries", "field.countries"), lang)?;
     let expand = form.get("expand") == "on";
     let case_reference = input::text(form, CASE, lang, 64, expand)?;
@@ -73,7 +74,7 @@ pub fn request(form: &Form, lang: Lang) -> Result<v1::MatchingCoreSearchRequest,
             .map(|value| v1::IdentifierQuery {
                 value,
                 kind,
-                manufacturer: String::new(),
+                manufacturer: manufacturer.clone(),
             })
             .collect(),
         text,
@@ -144,6 +145,13 @@ mod tests {
             super::request(&Form::parse(b"values=&text=blue+canopy"), Lang::En).unwrap();
         assert!(text_only.queries.is_empty());
         assert!(super::request(&Form::parse(b"values=&text="), Lang::En).is_err());
+        // The maker goes with every value; a maker too long is refused, naming the field.
+        let with_maker = Form::parse(b"values=BXK4471%0ABXK4472&manufacturer=Glock");
+        let request = super::request(&with_maker, Lang::En).unwrap();
+        assert!(request.queries.iter().all(|q| q.manufacturer == "Glock"));
+        let long = format!("values=BXK4471&manufacturer={}", "G".repeat(129));
+        let refused = super::request(&Form::parse(long.as_bytes()), Lang::En).unwrap_err();
+        assert!(refused.starts_with("Maker"), "{refused}");
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct SearchForm {
     pub kind: String,
     /// Countries typed (`NL, BE`).
     pub countries: String,
+    /// The maker of the values, when known.
+    pub manufacturer: String,
     /// Free text.
     pub text: String,
     /// Whether partner expansion was asked.
@@ -39,6 +41,7 @@ impl SearchForm {
             values: form.get("values").to_string(),
             kind: form.get("kind").to_string(),
             countries: form.get("countries").to_string(),
+            manufacturer: form.get("manufacturer").to_string(),
             text: form.get("text").to_string(),
             expand: form.get("expand") == "on",
             purpose: form.get("purpose").to_string(),
@@ -125,6 +128,8 @@ fn search_form(frame: &Frame<'_>, form: &SearchForm) -> String {
 <p class="hint" id="values-hint">{values_hint}</p>
 <textarea id="values" name="values" aria-describedby="values-hint" autocapitalize="characters" spellcheck="false">{values}</textarea>
 {kinds}
+<label for="manufacturer">{maker_label}</label>
+<input type="text" id="manufacturer" name="manufacturer" value="{manufacturer}" placeholder="Glock, Yamaha">
 <label for="countries">{countries_label}</label>
 <input type="text" id="countries" name="countries" value="{countries}" placeholder="NL, BE">
 <label for="text">{text_label}</label>
@@ -144,6 +149,8 @@ fn search_form(frame: &Frame<'_>, form: &SearchForm) -> String {
         values_hint = t(lang, "hint.search_values"),
         values = esc(&form.values),
         kinds = kind_select(lang, &form.kind),
+        maker_label = t(lang, "field.maker"),
+        manufacturer = esc(&form.manufacturer),
         countries_label = t(lang, "field.countries"),
         countries = esc(&form.countries),
         text_label = t(lang, "field.text"),
