@@ -1,5 +1,6 @@
 //! The free-text index of one national node (tantivy): which alerts have words of a query in
-//! their brand, model, colour or description, lower-cased and folded to ASCII, ranked by BM25.
+//! their brand, model, colour or description, in any EU language (folded to ASCII, and reduced
+//! to their stem in the alert's language where tantivy has a stemmer), ranked by BM25.
 //!
 //! Layer: storage and index, above the alert model, below the node service, beside the
 //! identifier index. Identifiers are not searched here: `sismatch-keyindex` finds them (exact,
