@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::error::{BenchError, Result};
-use crate::target::{Answer, Target, TypedValue};
+use crate::target::{Answer, Search, Target};
 
 /// Closed or open loop.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -211,11 +211,7 @@ impl Recorder {
 }
 
 /// Runs the load of `config` against `target` with `queries`, cycled.
-pub async fn run(
-    target: &Target,
-    queries: Vec<Vec<TypedValue>>,
-    config: &LoadConfig,
-) -> Result<LoadReport> {
+pub async fn run(target: &Target, queries: Vec<Search>, config: &LoadConfig) -> Result<LoadReport> {
     if queries.is_empty() {
         return Err(BenchError::Invalid("no queries to send".to_string()));
     }
@@ -232,8 +228,8 @@ pub async fn run(
         move |mut target: Target, n: usize, due: Instant| {
             let (queries, recorder) = (Arc::clone(&queries), Arc::clone(&recorder));
             async move {
-                let values = &queries[n % queries.len()];
-                let outcome = tokio::time::timeout(timeout, target.search(values, 10, 0.0, false))
+                let query = &queries[n % queries.len()];
+                let outcome = tokio::time::timeout(timeout, target.search(query, 10, 0.0, false))
                     .await
                     .ok();
                 let latency = due.elapsed();

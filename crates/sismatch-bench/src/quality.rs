@@ -28,7 +28,7 @@ use crate::metrics::{
 };
 use crate::progress::Progress;
 use crate::query::{QueryRecord, QueryValue, label_order};
-use crate::target::{Answer, Target, TypedValue};
+use crate::target::{Answer, Search, Target};
 
 /// Factor the node applies to a match through an identifier of another kind than declared.
 const WRONG_KIND: f64 = 0.9;
@@ -128,9 +128,9 @@ pub async fn run(
         .first()
         .copied()
         .unwrap_or(DEFAULT_THRESHOLD);
-    let typed: Vec<Vec<TypedValue>> = queries
+    let typed: Vec<Search> = queries
         .iter()
-        .map(|q| q.typed_values().map_err(BenchError::Invalid))
+        .map(|q| q.search().map_err(BenchError::Invalid))
         .collect::<Result<_>>()?;
     let typed = Arc::new(typed);
     let next = Arc::new(AtomicUsize::new(0));
@@ -309,6 +309,7 @@ mod tests {
             id: "q1".to_string(),
             corruption: corruption.to_string(),
             values: vec![QueryValue::new(kind, typed)],
+            text: None,
             expected: vec!["NL-1".to_string()],
             sources: vec![QueryValue::new(IdentifierKind::Hin, source)],
         }

@@ -4,7 +4,9 @@
 //! {"id":"q000001","corruption":"two_edits","values":[{"kind":"HIN","value":"BAY1Z345D404"}],"expected":["NL-S00000012","BE-S00000013"],"sources":[{"kind":"HIN","value":"BAY 12345 D404"}]}
 //! ```
 //!
-//! `values` are what the officer typed, `expected` the alerts the search must find (every
+//! `values` are what the officer typed (and `text`, optional, the description words typed
+//! with them or alone: `"text":"weisse boote hafen"`), `expected` the alerts the search must
+//! find (every
 //! searchable alert of the object, and any other alert carrying the very same number), and
 //! `sources` the stored identifiers the values were made from, in the same order: what the
 //! generator's tests and the quality run's miss analysis check against. A negative has
@@ -18,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use sismatch_ident::IdentifierKind;
 
 use crate::error::{BenchError, Result};
+use crate::target::Search;
 
 /// The corruption label of a query of several identifiers of one object, one of them misread.
 pub const SEVERAL: &str = "several_identifiers";
@@ -74,8 +77,12 @@ pub struct QueryRecord {
     /// How the values differ from the stored ones: a `sismatch_sample::Corruption` name,
     /// [`SEVERAL`] or [`NEGATIVE`].
     pub corruption: String,
-    /// What the officer typed: one value, or several read on one object.
+    /// What the officer typed: one value, or several read on one object; none with `text`.
+    #[serde(default)]
     pub values: Vec<QueryValue>,
+    /// Description words typed with the values, or alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     /// Ids of the alerts the search must find; empty for a negative.
     pub expected: Vec<String>,
     /// The stored identifiers the values were made from, one per value; empty for a negative.
@@ -87,6 +94,14 @@ impl QueryRecord {
     /// Whether this is a negative: nothing should be found.
     pub fn is_negative(&self) -> bool {
         self.expected.is_empty()
+    }
+
+    /// The search this query makes: its values with their kinds, checked, and its text.
+    pub fn search(&self) -> std::result::Result<Search, String> {
+        Ok(Search {
+            values: self.typed_values()?,
+            text: self.text.clone().unwrap_or_default(),
+        })
     }
 
     /// The values with their kinds, checked.
@@ -116,8 +131,10 @@ pub fn read_queries(path: &Path) -> Result<Vec<QueryRecord>> {
             message,
         };
         let query: QueryRecord = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
-        if query.values.is_empty() {
-            return Err(bad("values: at least one value is required".to_string()));
+        if query.values.is_empty() && query.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            return Err(bad(
+                "values: at least one value is required (or a text)".to_string()
+            ));
         }
         query.typed_values().map_err(bad)?;
         queries.push(query);
@@ -158,5 +175,24 @@ mod tests {
         .unwrap();
         let error = read_queries(&path).unwrap_err().to_string();
         assert!(error.ends_with("line 1: unknown kind 'BOAT'"), "{error}");
+        std::fs::write(
+            &path,
+            "{\"id\":\"q1\",\"corruption\":\"text\",\"text\":\"weisse boote\",\"expected\":[\"DE-1\"]}\n",
+        )
+        .unwrap();
+        let text = read_queries(&path).unwrap();
+        let search = text[0].search().unwrap();
+        assert!(search.values.is_empty());
+        assert_eq!(search.text, "weisse boote");
+        std::fs::write(
+            &path,
+            "{\"id\":\"q1\",\"corruption\":\"text\",\"text\":\" \",\"expected\":[]}\n",
+        )
+        .unwrap();
+        let error = read_queries(&path).unwrap_err().to_string();
+        assert!(
+            error.contains("line 1: values: at least one value"),
+            "{error}"
+        );
     }
 }

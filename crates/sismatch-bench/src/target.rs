@@ -61,6 +61,15 @@ pub struct Answer {
 /// One query value with its declared kind.
 pub type TypedValue = (Option<IdentifierKind>, String);
 
+/// One search as a query set states it: the values read on one object, and description words.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Search {
+    /// The values, each with its declared kind.
+    pub values: Vec<TypedValue>,
+    /// Description words; empty for none.
+    pub text: String,
+}
+
 fn with_scheme(address: &str) -> String {
     if address.contains("://") {
         address.to_string()
@@ -146,18 +155,20 @@ impl Target {
         Ok(Some(status.country))
     }
 
-    /// Searches for `values` (one object's numbers), at most `top_k` matches scoring at least
+    /// Searches for `search` (one object's numbers and words), at most `top_k` matches scoring at least
     /// `min_score` (0 for the default threshold). With `judge_near`, each match says whether the
     /// number it matched is within two edits of the query value ([`Ranked::near`], which the
     /// quality metrics need); a load run leaves it out, since the client shares the machine's
     /// cores with the server and its work would be counted against the server's throughput.
     pub async fn search(
         &mut self,
-        values: &[TypedValue],
+        search: &Search,
         top_k: u32,
         min_score: f64,
         judge_near: bool,
     ) -> std::result::Result<Answer, tonic::Status> {
+        let values = &search.values;
+        let text = search.text.clone();
         let queries: Vec<v1::IdentifierQuery> = values
             .iter()
             .map(|(kind, value)| v1::IdentifierQuery {
@@ -170,6 +181,7 @@ impl Target {
             Client::Core(client) => {
                 let request = v1::MatchingCoreSearchRequest {
                     queries,
+                    text,
                     top_k,
                     min_score,
                     ..v1::MatchingCoreSearchRequest::default()
@@ -194,6 +206,7 @@ impl Target {
             Client::Node(client) => {
                 let request = v1::NationalNodeSearchRequest {
                     queries,
+                    text,
                     top_k,
                     min_score,
                     ..v1::NationalNodeSearchRequest::default()

@@ -310,6 +310,7 @@ fn order(
                 id: String::new(),
                 corruption: NEGATIVE.to_string(),
                 values: vec![value],
+                text: None,
                 expected: Vec::new(),
                 sources: Vec::new(),
             },

@@ -101,6 +101,7 @@ impl Sampler {
                     id: String::new(),
                     corruption,
                     values,
+                    text: None,
                     expected: expected.clone(),
                     sources,
                 },

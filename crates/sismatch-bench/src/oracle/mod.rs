@@ -46,7 +46,7 @@ use crate::generate::{MANIFEST_FILE, Manifest, QUERIES_FILE, alert_file};
 use crate::progress::Progress;
 use crate::query::{NEGATIVE, QueryRecord, QueryValue, label_order, read_queries};
 use crate::report::Machine;
-use crate::target::{Target, TypedValue};
+use crate::target::{Search, Target, TypedValue};
 
 /// Matches asked of the engine, and the oracle's first this many.
 pub const TOP_K: usize = 10;
@@ -410,9 +410,13 @@ impl Tally {
         held: &HashSet<String>,
         threads: usize,
     ) -> Result<()> {
+        let typed: Vec<TypedValue> = query.typed_values().map_err(BenchError::Invalid)?;
+        // The oracle scores identifiers: a text-only query gives it nothing to check.
+        if typed.is_empty() {
+            return Ok(());
+        }
         self.report.queries += 1;
         self.figures(query).queries += 1;
-        let typed: Vec<TypedValue> = query.typed_values().map_err(BenchError::Invalid)?;
         let plan = match Plan::new(&typed) {
             Ok(plan) => plan,
             Err(message) => {
@@ -421,7 +425,11 @@ impl Tally {
             }
         };
         let searched = Instant::now();
-        let answer = engine.search(&typed, TOP_K as u32, 0.0, false).await;
+        let search = Search {
+            values: typed.clone(),
+            text: String::new(),
+        };
+        let answer = engine.search(&search, TOP_K as u32, 0.0, false).await;
         self.report.engine_s += searched.elapsed().as_secs_f64();
         let answer = match answer {
             Ok(answer) => answer,

@@ -14,7 +14,7 @@ use sismatch_bench::oracle::{self, OracleConfig, corpus_countries};
 use sismatch_bench::quality::{QualityConfig, QualityReport};
 use sismatch_bench::query::{QueryRecord, read_queries};
 use sismatch_bench::report::{Report, resident_bytes};
-use sismatch_bench::target::{Target, TypedValue};
+use sismatch_bench::target::{Search, Target};
 use sismatch_bench::{Progress, load, quality};
 
 use crate::commands::client::Credentials;
@@ -408,9 +408,9 @@ async fn run_load(
     queries: &[QueryRecord],
     config: &LoadConfig,
 ) -> Result<LoadReport> {
-    let values: Vec<Vec<TypedValue>> = queries
+    let values: Vec<Search> = queries
         .iter()
-        .map(|q| q.typed_values().map_err(anyhow::Error::msg))
+        .map(|q| q.search().map_err(anyhow::Error::msg))
         .collect::<Result<_>>()?;
     eprintln!(
         "load ({}): {:.0} s warm-up, then {:.0} s measured",
