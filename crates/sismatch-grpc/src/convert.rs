@@ -11,7 +11,7 @@ use sismatch_alert::{
     Alert, AlertChange, AlertVersion, Category, Contact, HitAction, HitReport, HitState,
     IdentifierEntry, Invalid, Legibility, Restricted, Status,
 };
-use sismatch_ident::{EditOp, Format, IdentifierKind, parse};
+use sismatch_ident::{EditOp, Format, Identifier, IdentifierKind, parse};
 use sismatch_proto::v1;
 use sismatch_proto::wire::{self, EnumError, WireEnum, enum_out};
 
@@ -158,6 +158,12 @@ fn contact_out(contact: Contact) -> v1::Contact {
 /// check-digit verdict and format parts.
 pub fn identifier_out(entry: IdentifierEntry) -> v1::Identifier {
     let parsed = parse(&entry.value, Some(entry.kind));
+    read_identifier_out(entry, &parsed)
+}
+
+/// [`identifier_out`] of an identifier the identifier core has already read (`parsed`: `parse`
+/// of its value with its kind): a search answer's identifiers are parsed once, by the node.
+pub fn read_identifier_out(entry: IdentifierEntry, parsed: &Identifier) -> v1::Identifier {
     v1::Identifier {
         kind: kind_out(entry.kind),
         value: entry.value,
@@ -166,7 +172,7 @@ pub fn identifier_out(entry: IdentifierEntry) -> v1::Identifier {
         legibility: entry
             .legibility
             .map_or(0, |l| enum_out::<v1::Legibility>(l.as_str())),
-        normalized: parsed.normalised,
+        normalized: parsed.normalised.clone(),
         check_digit: enum_out::<v1::CheckDigit>(parsed.check.as_str()),
         parts: parts_out(&parsed.format),
     }
@@ -182,12 +188,19 @@ pub fn parts_out(format: &Format) -> BTreeMap<String, String> {
 
 /// An alert for the wire. `restricted` is included as stored: what a caller may see is
 /// decided by the service before conversion.
-pub fn alert_out(alert: Alert) -> v1::Alert {
+pub fn alert_out(mut alert: Alert) -> v1::Alert {
+    let identifiers = std::mem::take(&mut alert.identifiers);
+    alert_with_identifiers_out(alert, identifiers.into_iter().map(identifier_out).collect())
+}
+
+/// [`alert_out`] with the alert's identifiers already converted (`identifiers`, in the alert's
+/// order); `alert.identifiers` is not read.
+pub fn alert_with_identifiers_out(alert: Alert, identifiers: Vec<v1::Identifier>) -> v1::Alert {
     v1::Alert {
         id: alert.id,
         country: alert.country,
         category: enum_out::<v1::ObjectCategory>(alert.category.as_str()),
-        identifiers: alert.identifiers.into_iter().map(identifier_out).collect(),
+        identifiers,
         links: alert.links,
         action: alert
             .action

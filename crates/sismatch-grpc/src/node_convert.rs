@@ -15,7 +15,8 @@ use sismatch_proto::wire::duration;
 use tonic::Status;
 
 use crate::convert::{
-    alert_in, alert_out, category_in, edit_out, identifier_out, kind_in, time_out,
+    alert_in, alert_out, alert_with_identifiers_out, category_in, edit_out, identifier_out,
+    kind_in, kind_out, read_identifier_out, time_out,
 };
 use crate::status::invalid;
 
@@ -122,29 +123,49 @@ pub(crate) fn batch_out(report: BatchReport) -> v1::ImportAlertsResponse {
 /// identifier's explanation when one agreed, then `text agrees (relevance 0.62)` when the
 /// request's text did (alone for a text-only match).
 pub(crate) fn match_out(country: &str, found: AlertMatch) -> v1::Match {
+    let AlertMatch {
+        mut alert,
+        readings,
+        score,
+        hits,
+        text_relevance,
+    } = found;
+    // Each stored identifier converted once, from the node's reading of it when there is one.
+    let identifiers: Vec<v1::Identifier> = std::mem::take(&mut alert.identifiers)
+        .into_iter()
+        .enumerate()
+        .map(|(i, entry)| match readings.get(i) {
+            Some(parsed) => read_identifier_out(entry, parsed),
+            None => identifier_out(entry),
+        })
+        .collect();
     let mut agreeing: Vec<(IdentifierKind, String, String)> = Vec::new();
-    let mut identifier_matches = Vec::with_capacity(found.hits.len());
-    for hit in found.hits {
+    let mut identifier_matches = Vec::with_capacity(hits.len());
+    for hit in hits {
         let kind = hit.identifier.kind;
         let value = hit.identifier.value.clone();
-        let out = hit_out(hit);
+        let converted = identifiers
+            .get(hit.ordinal)
+            .filter(|out| out.value == value && out.kind == kind_out(kind))
+            .cloned();
+        let out = hit_out(hit, converted);
         // Hits come best first: a stored identifier two query values matched counts once.
         if !agreeing.iter().any(|(k, v, _)| *k == kind && *v == value) {
             agreeing.push((kind, value, out.explanation.clone()));
         }
         identifier_matches.push(out);
     }
-    let text = format!("text agrees (relevance {:.2})", found.text_relevance);
+    let text = format!("text agrees (relevance {text_relevance:.2})");
     let explanation = match &agreeing[..] {
         [] => text,
-        [(_, _, one)] if found.text_relevance > 0.0 => format!("{one}; {text}"),
+        [(_, _, one)] if text_relevance > 0.0 => format!("{one}; {text}"),
         [(_, _, one)] => one.clone(),
         several => {
             let each = several
                 .iter()
                 .map(|(kind, _, explanation)| format!("{}: {explanation}", kind.label()));
             let mut each: Vec<String> = each.collect();
-            if found.text_relevance > 0.0 {
+            if text_relevance > 0.0 {
                 each.push(text);
             }
             format!("{} identifiers agree; {}", several.len(), each.join("; "))
@@ -152,19 +173,20 @@ pub(crate) fn match_out(country: &str, found: AlertMatch) -> v1::Match {
     };
     v1::Match {
         node: country.to_string(),
-        country: found.alert.country.clone(),
-        score: found.score,
+        country: alert.country.clone(),
+        score,
         identifier_matches,
         explanation,
-        alert: Some(alert_out(found.alert)),
+        alert: Some(alert_with_identifiers_out(alert, identifiers)),
     }
 }
 
 /// One identifier that matched, for the wire. Its explanation is the edit operations, then
 /// the stored value's check-digit verdict where its format has one: a valid check digit is
 /// confidence the number was recorded right, an invalid one is shown and never a rejection.
-fn hit_out(hit: IdentifierHit) -> v1::IdentifierMatch {
-    let identifier = identifier_out(hit.identifier);
+/// `converted` is the stored identifier as the answer's alert shows it, when already converted.
+fn hit_out(hit: IdentifierHit, converted: Option<v1::Identifier>) -> v1::IdentifierMatch {
+    let identifier = converted.unwrap_or_else(|| identifier_out(hit.identifier));
     let mut explanation = describe(&hit.ops);
     if hit.maker_mismatch {
         explanation.push_str(", another maker than asked");
@@ -269,6 +291,7 @@ mod tests {
             query_value: value.to_string(),
             normalised_query: value.to_string(),
             identifier: IdentifierEntry::new(kind, value),
+            ordinal: 0,
             score: 1.0,
             mode: MatchMode::Edits,
             ops,
@@ -281,15 +304,58 @@ mod tests {
         explained_with_text(hits, 0.0)
     }
 
-    fn explained_with_text(hits: Vec<IdentifierHit>, text_relevance: f64) -> String {
-        let alert = Alert::new("NL-1", "NL", Category::Boat, Vec::new());
-        let found = AlertMatch {
-            alert,
+    /// The match of an alert holding the hits' identifiers, read as the node reads them.
+    fn found(mut hits: Vec<IdentifierHit>, text_relevance: f64) -> AlertMatch {
+        let mut identifiers: Vec<IdentifierEntry> = Vec::new();
+        for hit in &mut hits {
+            hit.ordinal = match identifiers.iter().position(|i| *i == hit.identifier) {
+                Some(at) => at,
+                None => {
+                    identifiers.push(hit.identifier.clone());
+                    identifiers.len() - 1
+                }
+            };
+        }
+        let readings = identifiers
+            .iter()
+            .map(|i| sismatch_ident::parse(&i.value, Some(i.kind)))
+            .collect();
+        AlertMatch {
+            alert: Alert::new("NL-1", "NL", Category::Boat, identifiers),
+            readings,
             score: 1.0,
             hits,
             text_relevance,
-        };
-        match_out("NL", found).explanation
+        }
+    }
+
+    fn explained_with_text(hits: Vec<IdentifierHit>, text_relevance: f64) -> String {
+        match_out("NL", found(hits, text_relevance)).explanation
+    }
+
+    #[test]
+    fn a_matched_identifier_is_shown_as_the_alert_shows_it() {
+        let vin = hit(0, IdentifierKind::Vin, "1HGCM82633A004352", Vec::new());
+        let hin = hit(1, IdentifierKind::Hin, "abc12345d404", Vec::new());
+        let out = match_out("NL", found(vec![vin, hin], 0.0));
+        let alert = out.alert.unwrap();
+        assert_eq!(alert.identifiers.len(), 2);
+        assert_eq!(alert.identifiers[1].normalized, "ABC12345D404");
+        assert_eq!(
+            alert.identifiers[0].check_digit(),
+            v1::CheckDigit::Valid,
+            "{:?}",
+            alert.identifiers[0]
+        );
+        assert!(!alert.identifiers[0].parts.is_empty());
+        for (i, hit) in out.identifier_matches.iter().enumerate() {
+            assert_eq!(hit.matched_identifier.as_ref(), Some(&alert.identifiers[i]));
+        }
+        // Without the node's readings (an alert converted alone) the same is shown.
+        let mut plain = found(Vec::new(), 0.0);
+        plain.alert.identifiers = vec![IdentifierEntry::new(IdentifierKind::Hin, "abc12345d404")];
+        let plain = match_out("NL", plain).alert.unwrap();
+        assert_eq!(plain.identifiers[0], alert.identifiers[1]);
     }
 
     #[test]

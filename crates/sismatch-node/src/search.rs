@@ -16,8 +16,8 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use sismatch_alert::{Alert, Category, IdentifierEntry, Invalid, Limits, Status};
 use sismatch_ident::{
-    DEFAULT_THRESHOLD, EditOp, IdentifierKind, MatchMode, Query, compare, maker_key, parse,
-    score_at_least,
+    DEFAULT_THRESHOLD, EditOp, Identifier, IdentifierKind, MatchMode, Query, compare, maker_key,
+    parse, score_at_least,
 };
 use sismatch_index::AlertIndex;
 use sismatch_keyindex::{KeyIndex, StoredIdentifier, recorded_pattern};
@@ -109,6 +109,8 @@ pub struct IdentifierHit {
     pub normalised_query: String,
     /// The stored identifier that matched.
     pub identifier: IdentifierEntry,
+    /// Its position among the alert's identifiers (and so in [`AlertMatch::readings`]).
+    pub ordinal: usize,
     /// Score in [0, 1], after the wrong-kind factor.
     pub score: f64,
     /// Whole value, fragment or pattern.
@@ -126,6 +128,10 @@ pub struct IdentifierHit {
 pub struct AlertMatch {
     /// The alert as stored.
     pub alert: Alert,
+    /// The alert's identifiers as the identifier core reads them (`sismatch_ident::parse` with
+    /// their recorded kind), in the alert's order: an answer's identifiers are parsed once, for
+    /// scoring it and for what an adapter shows of them (normal form, check digit, parts).
+    pub readings: Vec<Identifier>,
     /// Combined score in [0, 1]: the best identifier score, raised by every further query
     /// value that matched (`1 - Π(1 - s)`).
     pub score: f64,
@@ -383,7 +389,8 @@ fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Resul
         if !admits(plan, alert.status, alert.category, alert.expires_at, now) {
             continue;
         }
-        let hits = hits_of(&alert, plan);
+        let readings = readings(&alert);
+        let hits = hits_of(&alert, &readings, plan);
         if hits.is_empty() && ranked.text == 0.0 {
             continue;
         }
@@ -391,6 +398,7 @@ fn run(store: &Store, index: &AlertIndex, keys: &KeyIndex, plan: &Plan) -> Resul
             (!hits.is_empty()).then(|| 1.0 - hits.iter().map(|h| 1.0 - h.score).product::<f64>());
         matches.push(AlertMatch {
             alert,
+            readings,
             score: with_text(identifiers, ranked.text),
             hits,
             text_relevance: ranked.text,
@@ -443,7 +451,8 @@ fn with_text_matches(
                 continue;
             }
             // Its identifiers, in case the identifier index is behind the text index.
-            let parsed = parsed_identifiers(&alert);
+            let readings = readings(&alert);
+            let parsed = parsed_identifiers(&alert, &readings);
             let best = best_hits(stored(&parsed), plan);
             let text = relevance(bm25);
             text_only.push(Ranked {
@@ -497,21 +506,34 @@ fn same_kind(declared: IdentifierKind, stored: IdentifierKind) -> bool {
     declared == stored || matches!((declared, stored), (Hin, Cin) | (Cin, Hin))
 }
 
+/// A stored alert's identifiers as the identifier core reads them: see [`AlertMatch::readings`].
+fn readings(alert: &Alert) -> Vec<Identifier> {
+    let read = |entry: &IdentifierEntry| parse(&entry.value, Some(entry.kind));
+    alert.identifiers.iter().map(read).collect()
+}
+
 /// The indexable identifiers of a stored alert, as the key index keeps them: position,
-/// declared kind, normalised value and maker key.
-fn parsed_identifiers(alert: &Alert) -> Vec<(usize, IdentifierKind, String, Option<String>)> {
+/// declared kind, normalised value and maker key; `readings` are the alert's [`readings`].
+fn parsed_identifiers<'a>(
+    alert: &Alert,
+    readings: &'a [Identifier],
+) -> Vec<(usize, IdentifierKind, Cow<'a, str>, Option<String>)> {
     alert
         .identifiers
         .iter()
+        .zip(readings)
         .enumerate()
-        .filter_map(|(i, entry)| {
+        .filter_map(|(i, (entry, reading))| {
             let maker = entry.manufacturer.as_deref().and_then(maker_key);
             if let Some(pattern) = recorded_pattern(entry) {
-                return Some((i, entry.kind, pattern, maker));
+                return Some((i, entry.kind, Cow::Owned(pattern), maker));
             }
-            let id = parse(&entry.value, Some(entry.kind));
-            id.is_indexable()
-                .then_some((i, entry.kind, id.normalised, maker))
+            reading.is_indexable().then_some((
+                i,
+                entry.kind,
+                Cow::Borrowed(reading.normalised.as_str()),
+                maker,
+            ))
         })
         .collect()
 }
@@ -538,15 +560,15 @@ fn sides<'a>(
 }
 
 /// [`parsed_identifiers`] as the key index hands them out.
-fn stored(
-    parsed: &[(usize, IdentifierKind, String, Option<String>)],
-) -> impl Iterator<Item = StoredIdentifier<'_>> + Clone {
+fn stored<'a>(
+    parsed: &'a [(usize, IdentifierKind, Cow<'_, str>, Option<String>)],
+) -> impl Iterator<Item = StoredIdentifier<'a>> + Clone {
     parsed
         .iter()
         .map(|(ordinal, kind, normalised, maker)| StoredIdentifier {
             ordinal: *ordinal,
             kind: *kind,
-            normalised,
+            normalised: normalised.as_ref(),
             maker: maker.as_deref(),
         })
 }
@@ -610,9 +632,10 @@ fn best_hits<'a>(
     out
 }
 
-/// The best identifier of `alert` for each query value that matches it, explained.
-fn hits_of(alert: &Alert, plan: &Plan) -> Vec<IdentifierHit> {
-    let parsed = parsed_identifiers(alert);
+/// The best identifier of `alert` for each query value that matches it, explained;
+/// `readings` are the alert's [`readings`].
+fn hits_of(alert: &Alert, readings: &[Identifier], plan: &Plan) -> Vec<IdentifierHit> {
+    let parsed = parsed_identifiers(alert, readings);
     let best = best_hits(stored(&parsed), plan);
     let mut hits: Vec<IdentifierHit> = best
         .into_iter()
@@ -621,7 +644,7 @@ fn hits_of(alert: &Alert, plan: &Plan) -> Vec<IdentifierHit> {
             let (kind, normalised) = parsed
                 .iter()
                 .find(|(i, ..)| *i == b.ordinal)
-                .map(|(_, kind, n, _)| (*kind, n.as_str()))
+                .map(|(_, kind, n, _)| (*kind, n.as_ref()))
                 .unwrap_or((alert.identifiers[b.ordinal].kind, ""));
             let comparison = match sides(planned, kind, normalised) {
                 Some((query, stored)) => compare(&query, stored),
@@ -632,6 +655,7 @@ fn hits_of(alert: &Alert, plan: &Plan) -> Vec<IdentifierHit> {
                 query_value: planned.value.clone(),
                 normalised_query: planned.query.normalised().to_string(),
                 identifier: alert.identifiers[b.ordinal].clone(),
+                ordinal: b.ordinal,
                 score: b.score,
                 mode: comparison.mode,
                 ops: comparison.ops,
