@@ -26,6 +26,7 @@
 mod error;
 pub mod federation;
 pub mod generate;
+mod lean;
 pub mod load;
 pub mod metrics;
 pub mod oracle;

@@ -12,6 +12,7 @@ use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
 
 use crate::error::{BenchError, Result};
+use crate::lean;
 use crate::metrics::{Ranked, within_two_edits};
 
 /// Largest gRPC message accepted from a core or node (as the binary's servers).
@@ -22,6 +23,8 @@ const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Target {
     client: Client,
+    /// The connection under `client`, for lean calls ([`crate::lean`]).
+    channel: Channel,
     authorization: Option<MetadataValue<Ascii>>,
 }
 
@@ -113,18 +116,22 @@ impl Target {
 
     /// The core behind `channel`, which the caller set up (TLS, a client certificate).
     pub fn core_over(channel: Channel) -> Target {
-        let client = MatchingCoreClient::new(channel).max_decoding_message_size(MAX_MESSAGE);
+        let client =
+            MatchingCoreClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE);
         Target {
             client: Client::Core(client),
+            channel,
             authorization: None,
         }
     }
 
     /// The node behind `channel`, as [`Target::core_over`].
     pub fn node_over(channel: Channel) -> Target {
-        let client = NationalNodeClient::new(channel).max_decoding_message_size(MAX_MESSAGE);
+        let client =
+            NationalNodeClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE);
         Target {
             client: Client::Node(client),
+            channel,
             authorization: None,
         }
     }
@@ -159,7 +166,8 @@ impl Target {
     /// `min_score` (0 for the default threshold). With `judge_near`, each match says whether the
     /// number it matched is within two edits of the query value ([`Ranked::near`], which the
     /// quality metrics need); a load run leaves it out, since the client shares the machine's
-    /// cores with the server and its work would be counted against the server's throughput.
+    /// cores with the server and its work would be counted against the server's throughput,
+    /// and for the same reason decodes only the matches' ids and scores ([`crate::lean`]).
     pub async fn search(
         &mut self,
         search: &Search,
@@ -187,6 +195,26 @@ impl Target {
                     ..v1::MatchingCoreSearchRequest::default()
                 };
                 let request = with_authorization(request, self.authorization.as_ref());
+                if !judge_near {
+                    let path = "/sismatch.v1.MatchingCore/Search";
+                    let channel = self.channel.clone();
+                    let answer: lean::CoreAnswer =
+                        lean::call(channel, path, request, MAX_MESSAGE).await?;
+                    return Ok(Answer {
+                        ranked: lean_ranked(&answer.matches),
+                        server_elapsed: duration(answer.elapsed.as_ref()),
+                        nodes: answer
+                            .nodes
+                            .iter()
+                            .map(|node| NodeTiming {
+                                node: node.node.clone(),
+                                ok: node.outcome == v1::NodeOutcome::Ok as i32,
+                                elapsed: duration(node.elapsed.as_ref()).unwrap_or_default(),
+                            })
+                            .collect(),
+                        partial: answer.partial,
+                    });
+                }
                 let answer = client.search(request).await?.into_inner();
                 Ok(Answer {
                     ranked: reduce(values, &answer.matches, judge_near),
@@ -212,6 +240,18 @@ impl Target {
                     ..v1::NationalNodeSearchRequest::default()
                 };
                 let request = with_authorization(request, self.authorization.as_ref());
+                if !judge_near {
+                    let path = "/sismatch.v1.NationalNode/Search";
+                    let channel = self.channel.clone();
+                    let answer: lean::NodeAnswer =
+                        lean::call(channel, path, request, MAX_MESSAGE).await?;
+                    return Ok(Answer {
+                        ranked: lean_ranked(&answer.matches),
+                        server_elapsed: duration(answer.elapsed.as_ref()),
+                        nodes: Vec::new(),
+                        partial: false,
+                    });
+                }
                 let answer = client.search(request).await?.into_inner();
                 Ok(Answer {
                     ranked: reduce(values, &answer.matches, judge_near),
@@ -236,6 +276,20 @@ fn with_authorization<T>(
             .insert("authorization", value.clone());
     }
     request
+}
+
+/// The matches of a lean answer as the metrics see them: id and score.
+fn lean_ranked(matches: &[lean::Match]) -> Vec<Ranked> {
+    let ranked = matches.iter().map(|found| Ranked {
+        id: found
+            .alert
+            .as_ref()
+            .map(|a| a.id.clone())
+            .unwrap_or_default(),
+        score: found.score,
+        near: false,
+    });
+    ranked.collect()
 }
 
 /// The matches as the metrics see them: id, score, and (with `judge_near`) whether the number
