@@ -206,11 +206,7 @@ impl Target {
                         nodes: answer
                             .nodes
                             .iter()
-                            .map(|node| NodeTiming {
-                                node: node.node.clone(),
-                                ok: node.outcome == v1::NodeOutcome::Ok as i32,
-                                elapsed: duration(node.elapsed.as_ref()).unwrap_or_default(),
-                            })
+                            .map(|n| timing(&n.node, n.outcome, n.elapsed.as_ref()))
                             .collect(),
                         partial: answer.partial,
                     });
@@ -222,11 +218,7 @@ impl Target {
                     nodes: answer
                         .nodes
                         .iter()
-                        .map(|node| NodeTiming {
-                            node: node.node.clone(),
-                            ok: node.outcome == v1::NodeOutcome::Ok as i32,
-                            elapsed: duration(node.elapsed.as_ref()).unwrap_or_default(),
-                        })
+                        .map(|n| timing(&n.node, n.outcome, n.elapsed.as_ref()))
                         .collect(),
                     partial: answer.partial,
                 })
@@ -276,6 +268,15 @@ fn with_authorization<T>(
             .insert("authorization", value.clone());
     }
     request
+}
+
+/// How long a core says node `node` took (`outcome`: a `NodeOutcome`).
+fn timing(node: &str, outcome: i32, elapsed: Option<&prost_types::Duration>) -> NodeTiming {
+    NodeTiming {
+        node: node.to_string(),
+        ok: outcome == v1::NodeOutcome::Ok as i32,
+        elapsed: duration(elapsed).unwrap_or_default(),
+    }
 }
 
 /// The matches of a lean answer as the metrics see them: id and score.
