@@ -196,10 +196,9 @@ impl Target {
                 };
                 let request = with_authorization(request, self.authorization.as_ref());
                 if !judge_near {
-                    let path = "/sismatch.v1.MatchingCore/Search";
-                    let channel = self.channel.clone();
-                    let answer: lean::CoreAnswer =
-                        lean::call(channel, path, request, MAX_MESSAGE).await?;
+                    let answer: lean::CoreAnswer = self
+                        .lean("/sismatch.v1.MatchingCore/Search", request)
+                        .await?;
                     return Ok(Answer {
                         ranked: lean_ranked(&answer.matches),
                         server_elapsed: duration(answer.elapsed.as_ref()),
@@ -233,10 +232,9 @@ impl Target {
                 };
                 let request = with_authorization(request, self.authorization.as_ref());
                 if !judge_near {
-                    let path = "/sismatch.v1.NationalNode/Search";
-                    let channel = self.channel.clone();
-                    let answer: lean::NodeAnswer =
-                        lean::call(channel, path, request, MAX_MESSAGE).await?;
+                    let answer: lean::NodeAnswer = self
+                        .lean("/sismatch.v1.NationalNode/Search", request)
+                        .await?;
                     return Ok(Answer {
                         ranked: lean_ranked(&answer.matches),
                         server_elapsed: duration(answer.elapsed.as_ref()),
@@ -253,6 +251,22 @@ impl Target {
                 })
             }
         }
+    }
+}
+
+impl Target {
+    /// Calls the unary method `path` over this target's connection and reads its answer as the
+    /// lean message `A` ([`crate::lean`]).
+    async fn lean<R, A>(
+        &self,
+        path: &'static str,
+        request: tonic::Request<R>,
+    ) -> std::result::Result<A, tonic::Status>
+    where
+        R: prost::Message + Send + Sync + 'static,
+        A: prost::Message + Default + Send + Sync + 'static,
+    {
+        lean::call(self.channel.clone(), path, request, MAX_MESSAGE).await
     }
 }
 
