@@ -73,7 +73,11 @@ fn rpcs(servers: &Servers, id: &str, value: &str) -> Vec<Rpc> {
                 ..v1::PutAlertRequest::default()
             }
             .encode_to_vec(),
-            &[Code::FailedPrecondition, Code::PermissionDenied],
+            &[
+                Code::AlreadyExists,
+                Code::FailedPrecondition,
+                Code::PermissionDenied,
+            ],
             true,
         ),
         rpc(
@@ -107,7 +111,11 @@ fn rpcs(servers: &Servers, id: &str, value: &str) -> Vec<Rpc> {
                 ..v1::SetAlertStatusRequest::default()
             }
             .encode_to_vec(),
-            &[Code::NotFound, Code::FailedPrecondition],
+            &[
+                Code::NotFound,
+                Code::FailedPrecondition,
+                Code::AlreadyExists,
+            ],
             true,
         ),
         rpc(
@@ -148,7 +156,11 @@ fn rpcs(servers: &Servers, id: &str, value: &str) -> Vec<Rpc> {
                 hit: Some(hit.clone()),
             }
             .encode_to_vec(),
-            &[Code::NotFound, Code::FailedPrecondition],
+            &[
+                Code::NotFound,
+                Code::FailedPrecondition,
+                Code::AlreadyExists,
+            ],
             true,
         ),
         rpc(
@@ -246,7 +258,12 @@ fn rpcs(servers: &Servers, id: &str, value: &str) -> Vec<Rpc> {
             core,
             "/sismatch.v1.MatchingCore/ReportHit",
             v1::MatchingCoreReportHitRequest { hit: Some(hit) }.encode_to_vec(),
-            &[Code::NotFound, Code::FailedPrecondition, Code::Unavailable],
+            &[
+                Code::NotFound,
+                Code::FailedPrecondition,
+                Code::AlreadyExists,
+                Code::Unavailable,
+            ],
             true,
         ),
         rpc(
