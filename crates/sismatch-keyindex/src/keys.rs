@@ -190,6 +190,37 @@ pub(crate) fn long_probes(
     }
 }
 
+/// The probes of [`long_probes`] that meet every long stored value within one edit of `query`
+/// (appended to `out`): one edit damages one part, or two across a cut when it is a
+/// transposition, so two parts are exact ([`two_exact`], on the query and on the query with a
+/// transposition across a cut undone). The others find only values two edits away: in a dense
+/// serial space (`6EK1058352`: thousands of values share `6EK105`), their one-deletion keys
+/// hold most of the rows, which a search whose answer is full of closer values never reads
+/// (`search::Far`).
+pub(crate) fn long_near_probes(
+    query: &[char],
+    cut: Cut,
+    filed: impl Fn(usize) -> bool,
+    out: &mut Vec<u32>,
+) {
+    let m = query.len();
+    if max_edits(m) < 1 {
+        return;
+    }
+    for n in m.saturating_sub(1).max(SHORT + 1)..=m + 1 {
+        if !filed(n) {
+            continue;
+        }
+        two_exact(query, cut, n, out);
+        if n == m {
+            let (a, b) = cut.at(n);
+            for undone in [a, b].into_iter().filter_map(|at| swapped(query, at)) {
+                two_exact(&undone, cut, n, out);
+            }
+        }
+    }
+}
+
 /// Three keys a long query skeleton would be filed under itself with `cut` (each pair's
 /// parts as they are, no deletion): how many values they hold tells which cut's probes hold
 /// fewer, at the cost of three look-ups. `None` for a query too short to be cut.

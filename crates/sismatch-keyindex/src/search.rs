@@ -10,7 +10,7 @@
 //! checking every identifier (slow, and rare: four literals at least, none four in a row).
 //!
 //! What may wait runs later, best bound first, as far as the caller's answer needs it (see
-//! `visit`): the two-deletion look-ups of a short value ([`Far`]), and fragments and patterns
+//! `visit`): the look-ups that find only values two edits away ([`Far`]), and fragments and patterns
 //! in rounds ([`Tier`]), one length class (and for a fragment, exact or one edit) each,
 //! whose candidates are checked in id order as far as the caller goes.
 //!
@@ -102,9 +102,11 @@ struct Part {
 /// edits away can wait for a round of their own ([`Far`]).
 const FAR_FROM: usize = 6;
 
-/// The look-ups of a value query that find only short values two edits away (the two-deletion
-/// probes, most of a short value's), left for a round of their own: a search whose answer is
-/// full of closer values never makes them. Every value they add scores `bound` at most.
+/// The look-ups of a value query that find only values two edits away (a short value's
+/// two-deletion probes, most of its probes; a long value's probes with a part within one
+/// edit, most of the rows in a dense serial space), left for a round of their own: a search
+/// whose answer is full of closer values never makes them. Every value they add scores
+/// `bound` at most.
 pub(crate) struct Far {
     pub bound: f64,
     forms: Vec<Vec<char>>,
@@ -311,20 +313,33 @@ impl Searcher<'_> {
         }
     }
 
-    /// Identifiers with a whole-value skeleton within the tolerated edits of `q`: with `near`,
-    /// the rows under its probes among short values (for a value of [`FAR_FROM`] characters
-    /// or more, those deleting at most one: [`Far`] has the others), and among long values
-    /// under the probes of the cut likely to hold fewer rows ([`Searcher::cut_for`]; each cut
-    /// alone finds them all); without, under its two-deletion probes among short values.
+    /// Identifiers with a whole-value skeleton within the tolerated edits of `q`, read under
+    /// the probes of the cut likely to hold fewer rows among long values
+    /// ([`Searcher::cut_for`]; each cut alone finds them all). With `near`, the probes that
+    /// meet every value within one edit (for a value of [`FAR_FROM`] characters or more; a
+    /// shorter one makes all its probes at once): among short values those deleting at most
+    /// one character, among long ones those pinning two exact parts
+    /// ([`keys::long_near_probes`]). Without, the others ([`Far`]), which find only values
+    /// two edits away.
     fn whole_values(&self, q: &[char], near: bool, out: &mut Vec<(u32, f64)>) {
         let filed = |n| self.table.lengths.form(n);
         let mut probes = Vec::with_capacity(256);
-        if near {
-            let deleted = if q.len() >= FAR_FROM { 0..=1 } else { 0..=2 };
-            keys::short_probes(q, deleted, filed, &mut probes);
-            keys::long_probes(q, self.cut_for(q), filed, &mut probes);
+        let cut = self.cut_for(q);
+        if near && q.len() >= FAR_FROM {
+            keys::short_probes(q, 0..=1, filed, &mut probes);
+            keys::long_near_probes(q, cut, filed, &mut probes);
+        } else if near {
+            keys::short_probes(q, 0..=2, filed, &mut probes);
+            keys::long_probes(q, cut, filed, &mut probes);
         } else {
             keys::short_probes(q, 2..=2, filed, &mut probes);
+            // The long probes the near look-up did not make.
+            let mut made = Vec::new();
+            keys::long_near_probes(q, cut, filed, &mut made);
+            made.sort_unstable();
+            let mut all = Vec::new();
+            keys::long_probes(q, cut, filed, &mut all);
+            probes.extend(all.into_iter().filter(|p| made.binary_search(p).is_err()));
         }
         let bound = max_edits(q.len());
         let bytes = symbols(q);

@@ -84,6 +84,19 @@ fn keys_meet_for_every_two_edit_pattern() {
                     "{text} is one edit from {stored}, not met without two deletions"
                 );
             }
+            // Within one edit of a long value, the probes pinning two exact parts meet it:
+            // those with a part within one edit can wait (`search::Far`).
+            if edits <= 1 && t.len() > keys::SHORT {
+                for cut in Cut::ALL {
+                    let mut near = Vec::new();
+                    keys::long_near_probes(&query, cut, |_| true, &mut near);
+                    let text: String = query.iter().collect();
+                    assert!(
+                        near.iter().any(|p| filed.binary_search(p).is_ok()),
+                        "{text} is one edit from {stored}, not met by two exact parts ({cut:?})"
+                    );
+                }
+            }
             // Each cut alone: a search reads the rows of one.
             for cut in Cut::ALL {
                 let mut probes = Vec::new();
