@@ -112,7 +112,50 @@ pub(crate) struct Far {
     forms: Vec<Vec<char>>,
 }
 
+impl Far {
+    /// Its forms compiled for [`Searcher::best_far`].
+    pub(crate) fn checks(&self) -> Vec<WholeCheck> {
+        self.forms
+            .iter()
+            .map(|form| WholeCheck::new(form))
+            .collect()
+    }
+}
+
+/// A query's whole-value form compiled for checking stored forms on their characters.
+pub(crate) struct WholeCheck {
+    len: usize,
+    /// The most edits a stored form may be from it (`keys::max_edits`).
+    max: usize,
+    compiled: Compiled,
+    census: Census,
+}
+
+impl WholeCheck {
+    fn new(q: &[char]) -> WholeCheck {
+        let bytes = symbols(q);
+        WholeCheck {
+            len: q.len(),
+            max: max_edits(q.len()),
+            compiled: Compiled::new(&bytes),
+            census: Census::of(&bytes),
+        }
+    }
+
+    /// The bound of stored form `row` when it is within the tolerated edits.
+    fn bound(&self, row: &FormRow, spill: &[u8]) -> Option<f64> {
+        if self.census.gap(row.census) > 2 * self.max {
+            return None;
+        }
+        let stored = row.text.get(spill);
+        let edits = self.compiled.distance(stored, self.max)?;
+        let longer = self.len.max(stored.len());
+        (edits <= tolerated_edits(longer)).then(|| edit_bound(edits, longer))
+    }
+}
+
 /// What a search runs after its first look-ups, best bound first, as far as its answer needs.
+#[derive(Default)]
 pub(crate) struct Later {
     pub far: Option<Far>,
     pub tiers: Option<Tiers>,
@@ -322,6 +365,21 @@ impl Searcher<'_> {
     /// ([`keys::long_near_probes`]). Without, the others ([`Far`]), which find only values
     /// two edits away.
     fn whole_values(&self, q: &[char], near: bool, out: &mut Vec<(u32, f64)>) {
+        let forms = self.forms(self.whole_probes(q, near));
+        let rows: Vec<(u32, FormRow)> = gather(&self.table.forms, &forms, |row| *row);
+        let check = WholeCheck::new(q);
+        for (_, row) in rows {
+            if !self.table.ident_live(row.ident) {
+                continue;
+            }
+            if let Some(bound) = check.bound(&row, &self.table.spill) {
+                out.push((row.ident, bound));
+            }
+        }
+    }
+
+    /// The probes of [`Searcher::whole_values`].
+    fn whole_probes(&self, q: &[char], near: bool) -> Vec<u32> {
         let filed = |n| self.table.lengths.form(n);
         let mut probes = Vec::with_capacity(256);
         let cut = self.cut_for(q);
@@ -341,25 +399,68 @@ impl Searcher<'_> {
             keys::long_probes(q, cut, filed, &mut all);
             probes.extend(all.into_iter().filter(|p| made.binary_search(p).is_err()));
         }
-        let bound = max_edits(q.len());
-        let bytes = symbols(q);
-        let compiled = Compiled::new(&bytes);
-        let census = Census::of(&bytes);
-        let forms = self.forms(probes);
-        let rows: Vec<(u32, FormRow)> = gather(&self.table.forms, &forms, |row| *row);
-        for (_, row) in rows {
-            if census.gap(row.census) > 2 * bound || !self.table.ident_live(row.ident) {
+        probes
+    }
+
+    /// The whole-value rows under the probes of [`Searcher::far`], ascending, each once: a
+    /// round's candidates, checked by [`Searcher::check_far`] as far as the caller goes.
+    pub(crate) fn far_rows(&self, far: &Far) -> Vec<u32> {
+        #[cfg(test)]
+        FAR.with(|runs| runs.set(runs.get() + 1));
+        let mut rows = Vec::new();
+        for form in &far.forms {
+            rows.extend(self.forms(self.whole_probes(form, false)));
+        }
+        rows.sort_unstable();
+        rows.dedup();
+        rows
+    }
+
+    /// Those of whole-value rows `rows` (from [`Searcher::far_rows`]) within the tolerated
+    /// edits of a form of the far look-ups (`checks`: [`Far::checks`]), in the order given,
+    /// each as its identifier row and bound.
+    pub(crate) fn check_far(&self, checks: &[WholeCheck], rows: &[u32], out: &mut Vec<(u32, f64)>) {
+        #[cfg(test)]
+        CHECKED.with(|checked| checked.set(checked.get() + rows.len()));
+        for (_, row) in gather(&self.table.forms, rows, |row| *row) {
+            if !self.table.ident_live(row.ident) {
                 continue;
             }
-            let stored = row.text.get(&self.table.spill);
-            let Some(edits) = compiled.distance(stored, bound) else {
-                continue;
-            };
-            let longer = q.len().max(stored.len());
-            if edits <= tolerated_edits(longer) {
-                out.push((row.ident, edit_bound(edits, longer)));
+            let best = checks
+                .iter()
+                .filter_map(|check| check.bound(&row, &self.table.spill));
+            if let Some(bound) = best.reduce(f64::max) {
+                out.push((row.ident, bound));
             }
         }
+    }
+
+    /// About how many rows [`Searcher::far`] reads: those under its probes (a look-up per
+    /// probe, no row read).
+    pub(crate) fn far_estimate(&self, far: &Far) -> usize {
+        far.forms
+            .iter()
+            .map(|form| {
+                let mut probes = self.whole_probes(form, false);
+                probes.sort_unstable();
+                probes.dedup();
+                self.whole.counts(&probes).iter().sum::<usize>()
+            })
+            .sum()
+    }
+
+    /// The best bound identifier row `ident` gets from [`Searcher::far`], checked directly
+    /// on its whole-value forms (`checks`: [`Far::checks`]): what the far look-ups would find
+    /// for it (and any closer match of those forms).
+    pub(crate) fn best_far(&self, checks: &[WholeCheck], ident: u32) -> Option<f64> {
+        let rows = self.table.forms_of(ident);
+        checks
+            .iter()
+            .flat_map(|check| {
+                rows.iter()
+                    .filter_map(|row| check.bound(row, &self.table.spill))
+            })
+            .reduce(f64::max)
     }
 
     /// The cut whose probes for `q` likely hold fewer rows, judged by the values under the keys

@@ -241,6 +241,14 @@ impl Table {
         self.ordered_idents
     }
 
+    /// The whole-value form rows of identifier row `ident`: appended with it, so the rows
+    /// are in identifier order.
+    pub(crate) fn forms_of(&self, ident: u32) -> &[FormRow] {
+        let start = self.forms.partition_point(|row| row.ident < ident);
+        let end = start + self.forms[start..].partition_point(|row| row.ident == ident);
+        &self.forms[start..end]
+    }
+
     /// Whether identifier row `ident` is live.
     pub(crate) fn ident_live(&self, ident: u32) -> bool {
         let (word, bit) = (ident as usize / 64, ident % 64);

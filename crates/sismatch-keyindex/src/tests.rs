@@ -378,6 +378,7 @@ fn best_bound_first_stops_early_and_loses_nothing() {
     }
     let mut searches: Vec<Vec<String>> = [
         "BAZ10150",
+        "BAZ19150",
         "BAZ1O1X5",
         "NLBEN",
         "BEN00",
@@ -392,6 +393,8 @@ fn best_bound_first_stops_early_and_loses_nothing() {
     searches.push(vec!["NLBEN".into(), "NLBEN01750F050".into()]);
     searches.push(vec!["NLBEN01757F151".into(), "BEN00".into()]);
     searches.push(vec!["NLBEN".into(), "*BEN0*".into(), "BEN0O14".into()]);
+    // A number of the crowd and a serial of the dense run: closer values fill the answer.
+    searches.push(vec!["NLBEN01750F000".into(), "BAZ10150".into()]);
     for round in 0..240 {
         let alert = &stored[(round * 53 + 1) % stored.len()];
         let corruption = Corruption::ALL[round % Corruption::ALL.len()];
@@ -503,6 +506,20 @@ fn top_ten_by_bounds(stored: &[Alert], searches: &[Vec<String>], ordered: bool) 
         // Ten values within one edit: those two edits away are not looked for.
         if raws == &["BAZ10150"] {
             assert_eq!(crate::search::FAR.with(|far| far.get()), 0, "{raws:?}");
+        }
+        // One value within one edit, dozens two edits away: the far look-ups' rows are
+        // checked in id order only as far as the top ten goes.
+        if raws == &["BAZ19150"] {
+            let checked = crate::search::CHECKED.with(|checked| checked.get());
+            assert_eq!(crate::search::FAR.with(|far| far.get()), 1, "{raws:?}");
+            // 49 rows under the far probes; in id order, the first chunk holds the answer.
+            let most = if ordered { 32 } else { 49 };
+            assert!(checked <= most, "{raws:?}: {checked} checked");
+        }
+        // Beside another number, the dense serial's are not either: only the other number's
+        // far look-ups run in full.
+        if raws == &["NLBEN01750F000", "BAZ10150"] {
+            assert_eq!(crate::search::FAR.with(|far| far.get()), 1, "{raws:?}");
         }
         // A crowd of ties in id order is checked only as far as the top ten goes, alone or
         // beside another number.

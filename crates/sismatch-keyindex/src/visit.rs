@@ -1,11 +1,12 @@
 //! The order in which a search hands candidates to the node: best bound first, then by id, so
 //! that the node stops at the first candidate that cannot enter its answer. Candidates found at
-//! once wait in memory; fragment and pattern rounds run only when their bound can still enter
-//! (best first), and a round's candidates are checked in id order as far as the node goes,
-//! since the table's rows are in id order ([`Table::in_id_order`]): a crowd of a hundred
-//! thousand values holding a maker's model code costs what its first few cost.
+//! once wait in memory; the far look-ups (values two edits away) and fragment and pattern
+//! rounds run only when their bound can still enter (best first), and a round's candidates are
+//! checked in id order as far as the node goes, since the table's rows are in id order
+//! ([`Table::in_id_order`]): a crowd of a hundred thousand values holding a maker's model
+//! code, or of serials two edits away, costs what its first few cost.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use jiff::Timestamp;
@@ -119,11 +120,12 @@ pub(crate) fn one(
 }
 
 /// [`KeyIndex::search`] for several queries (the numbers of one object). An alert matched by
-/// more of them ranks first, so a round of one query can lift any alert it finds above those
-/// found so far: the rounds of all queries but one run in full. The one whose rounds would
-/// read the most candidates (a crowded model code) is checked directly on the alerts the others
-/// found; any other alert it finds matches it alone, so its rounds run as a one-query search's
-/// do, stopping as early. The look-ups of values two edits away ([`Far`]) run for every query.
+/// more of them ranks first, so what one query finds late may lift any alert above those found
+/// so far: the later look-ups (far values, rounds) of all queries but one run in full. The one
+/// whose rounds would read the most candidates (a maker's model code; of equal ones, the one
+/// whose far look-ups read the most rows: a crowded serial space) is checked directly on the
+/// alerts the others found; any other alert it finds matches it alone, so its later look-ups
+/// run as a one-query search's do, stopping as early.
 pub(crate) fn several(
     searcher: &Searcher<'_>,
     queries: &[Query],
@@ -131,42 +133,73 @@ pub(crate) fn several(
 ) {
     let table = searcher.table;
     let mut firsts: Vec<_> = queries.iter().map(|query| searcher.first(query)).collect();
-    let lazy = firsts
-        .iter()
-        .enumerate()
-        .filter_map(|(q, (_, later))| Some((later.tiers.as_ref()?.estimate(), q)))
-        .max()
-        .map(|(_, q)| q);
+    // The rounds' estimate decides (a fragment's candidates cost more each than a far row,
+    // their gram lists being read and intersected); the far rows' count breaks a tie.
+    let rounds = |later: &Later| later.tiers.as_ref().map_or(0, Tiers::estimate);
+    let most = firsts.iter().map(|(_, later)| rounds(later)).max();
+    let tied: Vec<usize> = (0..firsts.len())
+        .filter(|&q| Some(rounds(&firsts[q].1)) == most)
+        .collect();
+    let lazy = match tied[..] {
+        [q] => Some(q),
+        _ => tied.into_iter().max_by_key(|&q| {
+            (firsts[q].1.far.as_ref()).map_or(0, |far| searcher.far_estimate(far))
+        }),
+    };
     // (alert row, query, bound of that query's best identifier of the alert)
     let mut found: Vec<(u32, u32, f64)> = Vec::new();
     for (q, (idents, later)) in firsts.iter_mut().enumerate() {
-        if let Some(far) = later.far.take() {
-            searcher.far(&far, idents);
-        }
-        if let Some(tiers) = later.tiers.as_ref().filter(|_| Some(q) != lazy) {
-            for tier in &tiers.tiers {
-                let candidates = searcher.tier_candidates(tier);
-                searcher.check_tier(tiers, tier, &candidates, idents);
+        if Some(q) != lazy {
+            if let Some(far) = later.far.take() {
+                searcher.far(&far, idents);
+            }
+            if let Some(tiers) = later.tiers.take() {
+                for tier in &tiers.tiers {
+                    let candidates = searcher.tier_candidates(tier);
+                    searcher.check_tier(&tiers, tier, &candidates, idents);
+                }
             }
         }
         found.extend(idents.iter().filter_map(|&(ident, bound)| {
             Some((table.idents.get(ident as usize)?.alert, q as u32, bound))
         }));
     }
-    let lazy = lazy.and_then(|q| Some((q, firsts[q].1.tiers.take()?)));
     let known: HashSet<u32> = found.iter().map(|(row, _, _)| *row).collect();
-    if let Some((q, tiers)) = &lazy {
-        for &row in &known {
-            let Some(alert) = table.alerts.get(row as usize) else {
-                continue;
-            };
-            for ident in alert.idents.clone() {
-                if let Some(bound) = searcher.best_in_rounds(tiers, ident) {
-                    found.push((row, *q as u32, bound));
+    let later = match lazy {
+        Some(q) => {
+            let later = std::mem::take(&mut firsts[q].1);
+            // What the lazy query found at once: its far look-ups and rounds can raise only
+            // alerts it found below their bound (it found every value within one edit).
+            let mut own: HashMap<u32, f64> = HashMap::new();
+            for &(row, _, bound) in found.iter().filter(|(_, of, _)| *of == q as u32) {
+                let best = own.entry(row).or_insert(bound);
+                *best = best.max(bound);
+            }
+            let far_bound = later.far.as_ref().map(|far| far.bound);
+            let rounds_bound = (later.tiers.as_ref())
+                .and_then(|tiers| tiers.tiers.first())
+                .map(|tier| tier.bound);
+            let checks = later.far.as_ref().map(Far::checks).unwrap_or_default();
+            for &row in &known {
+                let had = own.get(&row).copied().unwrap_or(0.0);
+                let far = far_bound.is_some_and(|bound| had < bound);
+                let rounds = rounds_bound.is_some_and(|bound| had < bound);
+                let Some(alert) = table.alerts.get(row as usize).filter(|_| far || rounds) else {
+                    continue;
+                };
+                for ident in alert.idents.clone() {
+                    let far = far.then(|| searcher.best_far(&checks, ident)).flatten();
+                    let rounds = (later.tiers.as_ref().filter(|_| rounds))
+                        .and_then(|tiers| searcher.best_in_rounds(tiers, ident));
+                    if let Some(bound) = far.into_iter().chain(rounds).reduce(f64::max) {
+                        found.push((row, q as u32, bound));
+                    }
                 }
             }
+            later
         }
-    }
+        None => Later::default(),
+    };
     found.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
     found.dedup_by_key(|(row, q, _)| (*row, *q));
     let mut ranked: Vec<(Bound, u32)> = Vec::with_capacity(found.len());
@@ -183,10 +216,6 @@ pub(crate) fn several(
         };
         ranked.push((bound, row));
     }
-    let later = Later {
-        far: None,
-        tiers: lazy.map(|(_, tiers)| tiers),
-    };
     in_rounds(searcher, ranked, &later, &known, visit);
 }
 
@@ -203,13 +232,19 @@ impl Step<'_> {
             Step::Round(tier) => tier.bound,
         }
     }
+
+    /// Whether it is a round whose bound is `far`'s.
+    fn shares_bound(&self, far: &Far) -> bool {
+        matches!(self, Step::Round(tier) if tier.bound == far.bound)
+    }
 }
 
 /// Visits `waiting`, and the alerts `later` finds (matching one query; those in `known` are
 /// in `waiting` already), best bound first. Before each step, every candidate whose bound is
 /// above the step's (no later candidate can come before it) is visited, in order; then a
 /// round's candidates of its bound, as the round finds them ([`round`]); the others wait. The
-/// far look-ups add all they find to those waiting, and come before a round of equal bound.
+/// far look-ups are a round of their own, but when a round has their bound: then they come
+/// first and add all they find to those waiting, so that the ties are visited in id order.
 fn in_rounds(
     searcher: &Searcher<'_>,
     mut waiting: Vec<(Bound, u32)>,
@@ -244,15 +279,42 @@ fn in_rounds(
             return;
         }
         let flow = match (step, &later.tiers) {
-            (Some(Step::Far(far)), _) => {
+            (Some(Step::Far(far)), _) if steps.iter().any(|s| s.shares_bound(far)) => {
+                // Its values tie with a round's: found whole, they join that round's.
                 let mut found = Vec::new();
                 searcher.far(far, &mut found);
                 let found = alerts_of(table, found);
                 waiting.extend(found.into_iter().filter(|(_, row)| !known.contains(row)));
                 ControlFlow::Continue(())
             }
+            (Some(Step::Far(far)), _) => {
+                let rows = searcher.far_rows(far);
+                let ordered = rows.partition_point(|&form| {
+                    (table.forms.get(form as usize)).is_some_and(|f| f.ident < table.in_id_order())
+                });
+                let checks = far.checks();
+                let check = |chunk: &[u32], out: &mut Vec<(u32, f64)>| {
+                    searcher.check_far(&checks, chunk, out);
+                };
+                let found = Found {
+                    bound: far.bound,
+                    candidates: &rows,
+                    ordered,
+                };
+                round(table, found, check, known, &mut waiting, &mut visit_once)
+            }
             (Some(Step::Round(tier)), Some(tiers)) => {
-                round(searcher, tiers, tier, known, &mut waiting, &mut visit_once)
+                let candidates = searcher.tier_candidates(tier);
+                let ordered = candidates.partition_point(|&(ident, _)| ident < table.in_id_order());
+                let check = |chunk: &[(u32, u8)], out: &mut Vec<(u32, f64)>| {
+                    searcher.check_tier(tiers, tier, chunk, out);
+                };
+                let found = Found {
+                    bound: tier.bound,
+                    candidates: &candidates,
+                    ordered,
+                };
+                round(table, found, check, known, &mut waiting, &mut visit_once)
             }
             _ => ControlFlow::Continue(()),
         };
@@ -262,36 +324,46 @@ fn in_rounds(
     }
 }
 
+/// What a round (a step of [`in_rounds`]) found, before it is checked: identifier rows of a
+/// fragment's or pattern's round ([`Searcher::tier_candidates`]), or whole-value rows under the
+/// far look-ups' probes ([`Searcher::far_rows`]); ascending, and `candidates[..ordered]` in
+/// the id order of their alerts ([`Table::in_id_order`]).
+struct Found<'c, C> {
+    /// The most any of them scores, and what most score.
+    bound: f64,
+    candidates: &'c [C],
+    ordered: usize,
+}
+
 /// Visits, in id order, the candidates of the round's bound: those of `waiting` and those the
-/// round finds. The round's candidates in the table's id-ordered rows
-/// ([`Table::in_id_order`]) are checked a chunk at a time as the visitor goes, so a crowd of
-/// thousands of values holding a maker's model code costs what its first few cost; the others
-/// (rows appended out of order) are checked at once and merged in. Candidates found with a
-/// lower bound (longer values of the last length class) join `waiting`.
-fn round(
-    searcher: &Searcher<'_>,
-    tiers: &Tiers,
-    tier: &Tier,
+/// round found, checked by `check` (which gives each match's identifier row and bound). The
+/// candidates in id order are checked a chunk at a time as the visitor goes, so a crowd of
+/// thousands of values holding a maker's model code, or of serials two edits away, costs what
+/// its first few cost; the others (rows appended out of order) are checked at once and merged
+/// in. Candidates found with another bound (longer values of the last length class; values
+/// the far look-ups find closer, found before) join `waiting`.
+fn round<C>(
+    table: &Table,
+    found: Found<'_, C>,
+    mut check: impl FnMut(&[C], &mut Vec<(u32, f64)>),
     known: &HashSet<u32>,
     waiting: &mut Vec<(Bound, u32)>,
     visit: &mut impl FnMut(Candidate<'_>) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
-    let table = searcher.table;
+    let bound = found.bound;
     let (mut tied, rest): (Vec<_>, Vec<_>) = std::mem::take(waiting)
         .into_iter()
-        .partition(|(bound, _)| bound.queries == 1 && bound.score == tier.bound);
+        .partition(|(b, _)| b.queries == 1 && b.score == bound);
     *waiting = rest;
-    let candidates = searcher.tier_candidates(tier);
-    let ordered = candidates.partition_point(|&(ident, _)| ident < table.in_id_order());
-    let (ordered, unordered) = candidates.split_at(ordered);
-    let mut check = |chunk: &[(u32, u8)], into: &mut Vec<(Bound, u32)>| {
-        let mut found = Vec::with_capacity(chunk.len());
-        searcher.check_tier(tiers, tier, chunk, &mut found);
-        for candidate in alerts_of(table, found) {
+    let (ordered, unordered) = found.candidates.split_at(found.ordered);
+    let mut check = |chunk: &[C], into: &mut Vec<(Bound, u32)>| {
+        let mut matched = Vec::with_capacity(chunk.len());
+        check(chunk, &mut matched);
+        for candidate in alerts_of(table, matched) {
             if known.contains(&candidate.1) {
                 continue;
             }
-            if candidate.0.score == tier.bound {
+            if candidate.0.score == bound {
                 into.push(candidate);
             } else {
                 waiting.push(candidate);
