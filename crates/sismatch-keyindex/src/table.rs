@@ -43,6 +43,9 @@ pub(crate) struct IdentRow {
     pub maker: u16,
     /// The normalised value, in `text`.
     pub normalised: Range<u32>,
+    /// Its first whole-value form row: its forms are appended right after it, so they end
+    /// where the next identifier's begin.
+    pub forms: u32,
     /// The skeleton of the normalised value, as bytes: what fragments and patterns are
     /// checked on.
     pub skeleton: Slot,
@@ -62,7 +65,7 @@ pub(crate) struct FormRow {
 // A search gathers whole-value rows by the hundred: each must stay within half a cache line.
 const _: () = assert!(std::mem::size_of::<FormRow>() == 32);
 // One per identifier, 14 M at 10 M alerts: the maker fits where a wider ordinal was.
-const _: () = assert!(std::mem::size_of::<IdentRow>() == 36);
+const _: () = assert!(std::mem::size_of::<IdentRow>() == 40);
 const _: () = assert!(sismatch_alert::Limits::IDENTIFIERS <= u8::MAX as usize);
 
 /// An identifier of an alert about to be added, with what its keys are made from.
@@ -241,12 +244,17 @@ impl Table {
         self.ordered_idents
     }
 
-    /// The whole-value form rows of identifier row `ident`: appended with it, so the rows
-    /// are in identifier order.
+    /// The whole-value form rows of identifier row `ident`.
     pub(crate) fn forms_of(&self, ident: u32) -> &[FormRow] {
-        let start = self.forms.partition_point(|row| row.ident < ident);
-        let end = start + self.forms[start..].partition_point(|row| row.ident == ident);
-        &self.forms[start..end]
+        let at = ident as usize;
+        let Some(row) = self.idents.get(at) else {
+            return &[];
+        };
+        let end = self
+            .idents
+            .get(at + 1)
+            .map_or(self.forms.len(), |next| next.forms as usize);
+        self.forms.get(row.forms as usize..end).unwrap_or_default()
     }
 
     /// Whether identifier row `ident` is live.
@@ -350,12 +358,14 @@ impl Table {
             let normalised = self.push_text(&ident.normalised);
             let skeleton = Slot::new(&symbols(&ident.skeleton), &mut self.spill);
             let maker = self.number_maker(ident.maker.as_deref());
+            let forms_start = self.forms.len() as u32;
             self.idents.push(IdentRow {
                 alert: row,
                 ordinal: ident.ordinal,
                 kind: ident.kind,
                 maker,
                 normalised,
+                forms: forms_start,
                 skeleton,
             });
             self.set_live(at, true);
@@ -366,7 +376,6 @@ impl Table {
                 &mut self.lengths.classes,
                 ident.skeleton.len().min(GRAM_LENGTHS),
             );
-            let forms_start = self.forms.len() as u32;
             for form in &ident.forms {
                 Lengths::count(&mut self.lengths.forms, form.len());
                 let bytes = symbols(form);
@@ -416,5 +425,45 @@ impl Table {
             + self.patterns.bytes()
             + self.by_id.capacity() * (size_of::<(Box<str>, u32)>() + 1)
             + self.id_bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sismatch_ident::IdentifierKind;
+
+    use super::{NewIdent, Table};
+    use crate::testkit::alert;
+
+    /// Each identifier's form rows are the ones appended with it: one for most values, more
+    /// for a value with a droppable head, none for a value recorded as a pattern.
+    #[test]
+    fn an_identifier_finds_its_own_forms() {
+        let mut table = Table::default();
+        for (id, values) in [
+            ("NL-1", vec!["6CJ-1013456", "NL-ABC12345D404"]),
+            ("NL-2", vec!["K83921"]),
+            ("NL-3", vec!["IMO 9074729", "WVWZZZ1JZXW000001", "BAZ10150"]),
+        ] {
+            let identifiers = values
+                .into_iter()
+                .map(|v| (IdentifierKind::EngineSerial, v.to_string()))
+                .collect();
+            let alert = alert(id, identifiers);
+            table.add(&alert, &NewIdent::of(&alert));
+        }
+        let mut seen = 0;
+        for ident in 0..table.idents.len() as u32 {
+            let own: Vec<u32> = table.forms_of(ident).iter().map(|f| f.ident).collect();
+            let expected = table.forms.iter().filter(|f| f.ident == ident).count();
+            assert!(
+                !own.is_empty() && own.iter().all(|&i| i == ident),
+                "{ident}"
+            );
+            assert_eq!(own.len(), expected, "{ident}");
+            seen += own.len();
+        }
+        assert_eq!(seen, table.forms.len());
+        assert!(table.forms_of(table.idents.len() as u32).is_empty());
     }
 }

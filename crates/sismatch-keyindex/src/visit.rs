@@ -122,10 +122,10 @@ pub(crate) fn one(
 /// [`KeyIndex::search`] for several queries (the numbers of one object). An alert matched by
 /// more of them ranks first, so what one query finds late may lift any alert above those found
 /// so far: the later look-ups (far values, rounds) of all queries but one run in full. The one
-/// whose rounds would read the most candidates (a maker's model code; of equal ones, the one
-/// whose far look-ups read the most rows: a crowded serial space) is checked directly on the
-/// alerts the others found; any other alert it finds matches it alone, so its later look-ups
-/// run as a one-query search's do, stopping as early.
+/// whose later look-ups would read the most rows (a crowded serial space, a maker's model
+/// code) is checked directly on the alerts the others found, where they could raise them;
+/// any other alert it finds matches it alone, so its later look-ups run as a one-query
+/// search's do, stopping as early.
 pub(crate) fn several(
     searcher: &Searcher<'_>,
     queries: &[Query],
@@ -133,19 +133,19 @@ pub(crate) fn several(
 ) {
     let table = searcher.table;
     let mut firsts: Vec<_> = queries.iter().map(|query| searcher.first(query)).collect();
-    // The rounds' estimate decides (a fragment's candidates cost more each than a far row,
-    // their gram lists being read and intersected); the far rows' count breaks a tie.
-    let rounds = |later: &Later| later.tiers.as_ref().map_or(0, Tiers::estimate);
-    let most = firsts.iter().map(|(_, later)| rounds(later)).max();
-    let tied: Vec<usize> = (0..firsts.len())
-        .filter(|&q| Some(rounds(&firsts[q].1)) == most)
-        .collect();
-    let lazy = match tied[..] {
-        [q] => Some(q),
-        _ => tied.into_iter().max_by_key(|&q| {
-            (firsts[q].1.far.as_ref()).map_or(0, |far| searcher.far_estimate(far))
-        }),
-    };
+    let lazy = firsts
+        .iter()
+        .enumerate()
+        .map(|(q, (_, later))| {
+            let far = later
+                .far
+                .as_ref()
+                .map_or(0, |far| searcher.far_estimate(far));
+            let rounds = later.tiers.as_ref().map_or(0, Tiers::estimate);
+            (far + rounds, q)
+        })
+        .max()
+        .map(|(_, q)| q);
     // (alert row, query, bound of that query's best identifier of the alert)
     let mut found: Vec<(u32, u32, f64)> = Vec::new();
     for (q, (idents, later)) in firsts.iter_mut().enumerate() {
