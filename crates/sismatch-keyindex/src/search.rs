@@ -411,7 +411,8 @@ impl Searcher<'_> {
         for form in &far.forms {
             rows.extend(self.forms(self.whole_probes(form, false)));
         }
-        rows.sort_unstable();
+        // Ascending runs, one per probe and segment: the stable sort merges them.
+        rows.sort();
         rows.dedup();
         rows
     }

@@ -115,7 +115,7 @@ pub(crate) fn one(
     visit: impl FnMut(Candidate<'_>) -> ControlFlow<()>,
 ) {
     let (found, later) = searcher.first(query);
-    let waiting = alerts_of(searcher.table, found);
+    let waiting = alerts_of(searcher.table, found).collect();
     in_rounds(searcher, waiting, &later, &HashSet::new(), visit);
 }
 
@@ -284,7 +284,7 @@ fn in_rounds(
                 let mut found = Vec::new();
                 searcher.far(far, &mut found);
                 let found = alerts_of(table, found);
-                waiting.extend(found.into_iter().filter(|(_, row)| !known.contains(row)));
+                waiting.extend(found.filter(|(_, row)| !known.contains(row)));
                 ControlFlow::Continue(())
             }
             (Some(Step::Far(far)), _) => {
@@ -356,10 +356,11 @@ fn round<C>(
         .partition(|(b, _)| b.queries == 1 && b.score == bound);
     *waiting = rest;
     let (ordered, unordered) = found.candidates.split_at(found.ordered);
+    let mut matched = Vec::new();
     let mut check = |chunk: &[C], into: &mut Vec<(Bound, u32)>| {
-        let mut matched = Vec::with_capacity(chunk.len());
+        matched.clear();
         check(chunk, &mut matched);
-        for candidate in alerts_of(table, matched) {
+        for candidate in alerts_of(table, matched.drain(..)) {
             if known.contains(&candidate.1) {
                 continue;
             }
@@ -446,15 +447,15 @@ impl<'a> ById<'a> {
 
 /// The live alerts of identifier rows found for one query, each with its bound (an alert may
 /// come more than once; the best bound comes first in [`in_order`]).
-fn alerts_of(table: &Table, found: Vec<(u32, f64)>) -> Vec<(Bound, u32)> {
-    found
-        .into_iter()
-        .filter_map(|(ident, score)| {
-            let row = table.idents.get(ident as usize)?.alert;
-            table.alerts.get(row as usize).filter(|a| a.live)?;
-            Some((Bound { queries: 1, score }, row))
-        })
-        .collect()
+fn alerts_of(
+    table: &Table,
+    found: impl IntoIterator<Item = (u32, f64)>,
+) -> impl Iterator<Item = (Bound, u32)> {
+    found.into_iter().filter_map(|(ident, score)| {
+        let row = table.idents.get(ident as usize)?.alert;
+        table.alerts.get(row as usize).filter(|a| a.live)?;
+        Some((Bound { queries: 1, score }, row))
+    })
 }
 
 /// Visits `ranked` best bound first, then by id: a long run of equal bounds is ordered a
