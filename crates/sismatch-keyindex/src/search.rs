@@ -18,6 +18,8 @@
 //! enter its answer: on skeletons, look-alikes cost nothing, so the identifier core's score is
 //! at most what the same match scores without them, computed here with the same arithmetic.
 
+use std::cell::OnceCell;
+
 use sismatch_ident::{
     EDITED_FRAGMENT, MIN_FRAGMENT, Query, edit_scale, skeleton, skeleton_char, tolerated_edits,
 };
@@ -109,7 +111,11 @@ const FAR_FROM: usize = 6;
 /// `bound` at most.
 pub(crate) struct Far {
     pub bound: f64,
-    forms: Vec<Vec<char>>,
+    /// The query's forms it looks up, each with the cut its first look-ups read.
+    forms: Vec<(Vec<char>, Cut)>,
+    /// Its probes, ascending, once each: made when first needed ([`Searcher::far_probes`]),
+    /// by the estimate of a several-number search or by the look-ups themselves.
+    probes: OnceCell<Vec<u32>>,
 }
 
 impl Far {
@@ -117,7 +123,7 @@ impl Far {
     pub(crate) fn checks(&self) -> Vec<WholeCheck> {
         self.forms
             .iter()
-            .map(|form| WholeCheck::new(form))
+            .map(|(form, _)| WholeCheck::new(form))
             .collect()
     }
 }
@@ -322,20 +328,22 @@ impl Searcher<'_> {
                     .into_iter()
                     .map(|form| form.chars().collect())
                     .collect();
-                for form in &forms {
-                    self.whole_values(form, true, &mut out);
+                let mut far_forms = Vec::new();
+                for form in forms {
+                    let cut = self.cut_for(&form);
+                    self.whole_values(&form, cut, &mut out);
+                    if form.len() >= FAR_FROM {
+                        far_forms.push((form, cut));
+                    }
                 }
-                let far_forms: Vec<Vec<char>> = forms
-                    .into_iter()
-                    .filter(|form| form.len() >= FAR_FROM)
-                    .collect();
                 let far = far_forms
                     .iter()
-                    .map(|form| edit_bound(2, form.len()))
+                    .map(|(form, _)| edit_bound(2, form.len()))
                     .reduce(f64::max)
                     .map(|bound| Far {
                         bound,
                         forms: far_forms,
+                        probes: OnceCell::new(),
                     });
                 let tiers = self.fragment(skeleton(&value.normalised).chars().collect());
                 (out, Later { far, tiers })
@@ -347,70 +355,64 @@ impl Searcher<'_> {
         }
     }
 
-    /// The identifiers [`Far`] stands for.
+    /// The identifiers [`Far`] stands for, all at once.
     pub(crate) fn far(&self, far: &Far, out: &mut Vec<(u32, f64)>) {
-        #[cfg(test)]
-        FAR.with(|runs| runs.set(runs.get() + 1));
-        for form in &far.forms {
-            self.whole_values(form, false, out);
-        }
+        let rows = self.far_rows(far);
+        self.check_whole(&far.checks(), &rows, out);
     }
 
     /// Identifiers with a whole-value skeleton within the tolerated edits of `q`, read under
-    /// the probes of the cut likely to hold fewer rows among long values
-    /// ([`Searcher::cut_for`]; each cut alone finds them all). With `near`, the probes that
-    /// meet every value within one edit (for a value of [`FAR_FROM`] characters or more; a
-    /// shorter one makes all its probes at once): among short values those deleting at most
-    /// one character, among long ones those pinning two exact parts
-    /// ([`keys::long_near_probes`]). Without, the others ([`Far`]), which find only values
-    /// two edits away.
-    fn whole_values(&self, q: &[char], near: bool, out: &mut Vec<(u32, f64)>) {
-        let forms = self.forms(self.whole_probes(q, near));
-        let rows: Vec<(u32, FormRow)> = gather(&self.table.forms, &forms, |row| *row);
-        let check = WholeCheck::new(q);
-        for (_, row) in rows {
-            if !self.table.ident_live(row.ident) {
-                continue;
-            }
-            if let Some(bound) = check.bound(&row, &self.table.spill) {
-                out.push((row.ident, bound));
-            }
-        }
-    }
-
-    /// The probes of [`Searcher::whole_values`].
-    fn whole_probes(&self, q: &[char], near: bool) -> Vec<u32> {
+    /// the probes of `cut` among long values (the cut likely to hold fewer rows,
+    /// [`Searcher::cut_for`]; each cut alone finds them all) that meet every value within one
+    /// edit (for a value of [`FAR_FROM`] characters or more; a shorter one makes all its
+    /// probes at once): among short values those deleting at most one character, among long
+    /// ones those pinning two exact parts ([`keys::long_near_probes`]). [`Far`] has the
+    /// others, which find only values two edits away.
+    fn whole_values(&self, q: &[char], cut: Cut, out: &mut Vec<(u32, f64)>) {
         let filed = |n| self.table.lengths.form(n);
         let mut probes = Vec::with_capacity(256);
-        let cut = self.cut_for(q);
-        if near && q.len() >= FAR_FROM {
+        if q.len() >= FAR_FROM {
             keys::short_probes(q, 0..=1, filed, &mut probes);
             keys::long_near_probes(q, cut, filed, &mut probes);
-        } else if near {
+        } else {
             keys::short_probes(q, 0..=2, filed, &mut probes);
             keys::long_probes(q, cut, filed, &mut probes);
-        } else {
-            keys::short_probes(q, 2..=2, filed, &mut probes);
-            // The long probes the near look-up did not make.
-            let mut made = Vec::new();
-            keys::long_near_probes(q, cut, filed, &mut made);
-            made.sort_unstable();
-            let mut all = Vec::new();
-            keys::long_probes(q, cut, filed, &mut all);
-            probes.extend(all.into_iter().filter(|p| made.binary_search(p).is_err()));
         }
-        probes
+        probes.sort_unstable();
+        probes.dedup();
+        let mut rows = Vec::new();
+        self.whole.extend_many(&probes, &mut rows);
+        self.check_whole(&[WholeCheck::new(q)], &rows, out);
     }
 
-    /// The whole-value rows under the probes of [`Searcher::far`], ascending, each once: a
-    /// round's candidates, checked by [`Searcher::check_far`] as far as the caller goes.
+    /// The probes of [`Far`]'s look-ups, ascending, once each: the two-deletion probes among
+    /// short values, and the long probes [`Searcher::whole_values`] did not make.
+    fn far_probes<'f>(&self, far: &'f Far) -> &'f [u32] {
+        far.probes.get_or_init(|| {
+            let filed = |n| self.table.lengths.form(n);
+            let mut probes = Vec::new();
+            for (form, cut) in &far.forms {
+                keys::short_probes(form, 2..=2, filed, &mut probes);
+                let mut made = Vec::new();
+                keys::long_near_probes(form, *cut, filed, &mut made);
+                made.sort_unstable();
+                let mut all = Vec::new();
+                keys::long_probes(form, *cut, filed, &mut all);
+                probes.extend(all.into_iter().filter(|p| made.binary_search(p).is_err()));
+            }
+            probes.sort_unstable();
+            probes.dedup();
+            probes
+        })
+    }
+
+    /// The whole-value rows under the probes of [`Far`], ascending, each once: a round's
+    /// candidates, checked by [`Searcher::check_far`] as far as the caller goes.
     pub(crate) fn far_rows(&self, far: &Far) -> Vec<u32> {
         #[cfg(test)]
         FAR.with(|runs| runs.set(runs.get() + 1));
         let mut rows = Vec::new();
-        for form in &far.forms {
-            rows.extend(self.forms(self.whole_probes(form, false)));
-        }
+        self.whole.extend_many(self.far_probes(far), &mut rows);
         // Ascending runs, one per probe and segment: the stable sort merges them.
         rows.sort();
         rows.dedup();
@@ -423,6 +425,12 @@ impl Searcher<'_> {
     pub(crate) fn check_far(&self, checks: &[WholeCheck], rows: &[u32], out: &mut Vec<(u32, f64)>) {
         #[cfg(test)]
         CHECKED.with(|checked| checked.set(checked.get() + rows.len()));
+        self.check_whole(checks, rows, out);
+    }
+
+    /// Those of whole-value rows `rows` of live identifiers within the tolerated edits of a
+    /// form of `checks`, in the order given, each with its best bound.
+    fn check_whole(&self, checks: &[WholeCheck], rows: &[u32], out: &mut Vec<(u32, f64)>) {
         for (_, row) in gather(&self.table.forms, rows, |row| *row) {
             if !self.table.ident_live(row.ident) {
                 continue;
@@ -439,15 +447,7 @@ impl Searcher<'_> {
     /// About how many rows [`Searcher::far`] reads: those under its probes (a look-up per
     /// probe, no row read).
     pub(crate) fn far_estimate(&self, far: &Far) -> usize {
-        far.forms
-            .iter()
-            .map(|form| {
-                let mut probes = self.whole_probes(form, false);
-                probes.sort_unstable();
-                probes.dedup();
-                self.whole.counts(&probes).iter().sum::<usize>()
-            })
-            .sum()
+        self.whole.counts(self.far_probes(far)).iter().sum()
     }
 
     /// The best bound identifier row `ident` gets from [`Searcher::far`], checked directly
