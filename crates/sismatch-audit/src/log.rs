@@ -101,6 +101,12 @@ impl AuditLog {
         self.shared.failure()
     }
 
+    /// How many times the writer has synced the log to disk so far.
+    #[cfg(test)]
+    pub(crate) fn syncs(&self) -> usize {
+        self.shared.syncs.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Waits until every record appended before is durable; reports a failed write.
     pub fn flush(&self) -> Result<()> {
         let (ack, answer) = mpsc::sync_channel(1);

@@ -1,8 +1,10 @@
 //! Appending: sequence numbers, the chain across restarts, durability, concurrency.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::{record, write_log};
+use crate::writer::SYNC_WITHIN;
 use crate::{AuditLog, verify};
 
 #[test]
@@ -54,6 +56,74 @@ fn durable_appends_return_increasing_sequences() {
         previous = sequence;
     }
     log.close().unwrap();
+}
+
+/// A record nobody waits for is synced without a flush, once, soon after it was written
+/// (within `SYNC_WITHIN`; the test waits longer, the machine may be busy).
+#[test]
+fn a_lone_record_is_synced_without_a_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path(), "node NL").unwrap();
+    log.append(record(1)).unwrap();
+    let asked = Instant::now();
+    while log.syncs() == 0 && asked.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(log.syncs(), 1);
+    std::thread::sleep(SYNC_WITHIN * 4);
+    assert_eq!(
+        log.syncs(),
+        1,
+        "nothing was written since: nothing to sync again"
+    );
+    log.flush().unwrap();
+    assert_eq!(
+        log.syncs(),
+        1,
+        "a flush with nothing unsynced makes no fsync"
+    );
+    log.close().unwrap();
+    assert_eq!(verify(dir.path()).unwrap().records, 1);
+}
+
+/// Records appended as fast as a busy node's searches share their fsyncs: at most one per
+/// `SYNC_WITHIN`, and one for the flush that waits; none is lost.
+#[test]
+fn a_run_of_appends_shares_its_syncs() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path(), "node NL").unwrap();
+    let started = Instant::now();
+    for n in 1..=3000 {
+        log.append(record(n)).unwrap();
+    }
+    log.flush().unwrap();
+    let periods = started.elapsed().as_micros() / SYNC_WITHIN.as_micros();
+    let syncs = log.syncs();
+    assert!(
+        (1..=periods as usize + 2).contains(&syncs),
+        "{syncs} syncs in {:?}",
+        started.elapsed()
+    );
+    log.close().unwrap();
+    assert_eq!(verify(dir.path()).unwrap().records, 3000);
+}
+
+/// A durable append returns only after a sync that covers it, even right after records
+/// nobody waited for.
+#[test]
+fn a_durable_append_syncs_what_came_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path(), "partner YAMAHA").unwrap();
+    log.append(record(1)).unwrap();
+    log.append(record(2)).unwrap();
+    let before = log.syncs();
+    assert_eq!(log.append_durable(record(3)).unwrap(), 3);
+    assert!(
+        log.syncs() > before,
+        "the durable append made or waited for a sync"
+    );
+    drop(log);
+    assert_eq!(verify(dir.path()).unwrap().records, 3);
 }
 
 #[test]
